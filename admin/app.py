@@ -1,0 +1,51 @@
+"""The FastAPI application factory: ``create_app(settings)`` wires every route to one Runtime."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from admin.runtime import Runtime, build_runtime
+from admin.settings import Settings
+from bot.channels.web import web_chat_router
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    """Build the app; the runtime is created at start-up unless one is given (tests, the CLI)."""
+    settings = settings or (runtime.settings if runtime else Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = runtime is None
+        app.state.runtime = runtime or build_runtime(settings)
+        try:
+            yield
+        finally:
+            if own:
+                app.state.runtime.close()
+
+    app = FastAPI(title="intake", version="0.1.0", lifespan=lifespan)
+
+    def current() -> Runtime:
+        rt: Runtime = app.state.runtime
+        return rt
+
+    app.include_router(web_chat_router(lambda: current().chat, lambda: current().questionnaires))
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, object]:
+        rt = current()
+        return {"status": "ok", "questionnaires": sorted(rt.questionnaires), "channels": channel_status(rt.settings)}
+
+    return app
+
+
+def channel_status(settings: Settings) -> dict[str, bool]:
+    """Which channels are configured."""
+    return {
+        "web": True,
+        "wechat": bool(settings.wechat_token and settings.wechat_appid),
+        "telegram": bool(settings.telegram_token),
+    }

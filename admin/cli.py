@@ -1,0 +1,160 @@
+"""The ``intake`` command: serve, chat in the terminal, import rosters and regions, check questionnaires."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from admin.settings import Settings, SettingsError
+
+app = typer.Typer(help="intake: conversational information collection.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+roster_app = typer.Typer(help="The people a campaign must reach.", no_args_is_help=True)
+regions_app = typer.Typer(help="The administrative region tree.", no_args_is_help=True)
+questionnaire_app = typer.Typer(help="Questionnaire definition files.", no_args_is_help=True)
+app.add_typer(roster_app, name="roster")
+app.add_typer(regions_app, name="regions")
+app.add_typer(questionnaire_app, name="questionnaire")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except (SettingsError, ValueError) as exc:
+        typer.echo(f"configuration error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the web service (web chat, channels, admin API)."""
+    import uvicorn
+
+    from admin.app import channel_status, create_app
+    from admin.runtime import build_runtime
+
+    settings = _settings()
+    runtime = build_runtime(settings)
+    shown = "localhost" if host in ("0.0.0.0", "::") else host
+    typer.echo(f"intake is running. Web chat: http://{shown}:{port}/", err=True)
+    typer.echo(f"database: {settings.database_url.split('@')[-1]}", err=True)
+    for channel, on in channel_status(settings).items():
+        if not on:
+            typer.echo(f"channel {channel}: off (no credentials configured)", err=True)
+    uvicorn.run(create_app(runtime=runtime), host=host, port=port, log_level="info")
+
+
+@app.command()
+def chat(
+    questionnaire: Annotated[str, typer.Argument(help="veterans, disabled_update or village_services")],
+    user: Annotated[str | None, typer.Option(help="Who you are in this channel; the same user resumes.")] = None,
+) -> None:
+    """Fill a questionnaire in the terminal."""
+    from admin.runtime import build_runtime
+    from bot.channels.terminal import run_terminal
+
+    runtime = build_runtime(_settings())
+    if questionnaire not in runtime.questionnaires:
+        typer.echo(f"unknown questionnaire {questionnaire!r}; known: {', '.join(sorted(runtime.questionnaires))}",
+                   err=True)
+        raise typer.Exit(2)
+    try:
+        code = run_terminal(runtime.chat, questionnaire, user or f"local-{getpass.getuser()}", sys.stdin, sys.stdout)
+    finally:
+        runtime.close()
+    raise typer.Exit(code)
+
+
+@roster_app.command("import")
+def roster_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or XLSX file")],
+    questionnaire: Annotated[str, typer.Option("--questionnaire", "-q")] = "veterans",
+    year: Annotated[int | None, typer.Option(help="Campaign year (default INTAKE_CAMPAIGN_YEAR)")] = None,
+) -> None:
+    """Load the people a campaign must reach; bad rows are listed with their reasons."""
+    from tqdm import tqdm
+
+    from admin.roster import RosterFileError, import_roster
+    from admin.runtime import build_runtime
+
+    settings = _settings()
+    runtime = build_runtime(settings)
+    q = runtime.questionnaires.get(questionnaire)
+    if q is None:
+        typer.echo(f"unknown questionnaire {questionnaire!r}", err=True)
+        raise typer.Exit(2)
+    try:
+        with runtime.store_scope() as store, tqdm(desc="roster", unit=" rows", file=sys.stderr) as bar:
+            c = q.campaign
+            campaign_year = year or settings.campaign_year
+            ref = None
+            if c.reference_date:
+                m, d = (int(x) for x in c.reference_date.split("-"))
+                ref = date(campaign_year, m, d)
+            campaign = store.ensure_campaign(q.name, q.version, campaign_year, c.title, ref)
+            report = import_roster(store, campaign, q, file, runtime.understanding.regions, date.today(), bar.update)
+    except RosterFileError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        runtime.close()
+    typer.echo(f"{file.name}: {report.total} rows, {report.added} added, {report.updated} updated, "
+               f"{len(report.rejected)} rejected")
+    for line, reason in report.rejected:
+        typer.echo(f"  line {line}: {reason}")
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+@regions_app.command("import")
+def regions_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="TSV: level, code, name, short_name, parent_path")],
+) -> None:
+    """Load the administrative region tree (rows below county may have no code)."""
+    from admin.regions import RegionFileError, read_region_file
+    from admin.runtime import build_runtime
+    from storage.repo import StorageError
+
+    runtime = build_runtime(_settings())
+    try:
+        with runtime.store_scope() as store:
+            added, skipped = store.add_regions(read_region_file(file))
+    except (RegionFileError, StorageError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        runtime.close()
+    typer.echo(f"{file.name}: {added} regions added, {skipped} already present or repeated")
+
+
+@questionnaire_app.command("check")
+def questionnaire_check(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],
+) -> None:
+    """Validate questionnaire files; prints the problem with the file and question key."""
+    from bot.questionnaire import QuestionnaireError, load_questionnaire
+
+    failed = False
+    for f in files:
+        try:
+            q = load_questionnaire(f)
+        except QuestionnaireError as exc:
+            typer.echo(f"invalid: {exc}", err=True)
+            failed = True
+            continue
+        typer.echo(f"ok: {f.name}: {q.name} {q.version}, {len(q.order)} questions")
+    if failed:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()

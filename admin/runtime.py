@@ -1,0 +1,91 @@
+"""Start-up: build every long-lived object once (database, vault, questionnaires, nlu, engine)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine as DbEngine
+
+from admin.regions import read_region_file
+from admin.settings import Settings
+from bot.engine import Engine, EngineConfig
+from bot.questionnaire import Questionnaire, load_all
+from bot.service import ChatService
+from bot.understanding import Understanding
+from nlu.regions import RegionIndex
+from storage.crypto import Vault
+from storage.db import create_schema, make_engine, session_scope
+from storage.repo import Store
+
+
+@dataclass
+class Runtime:
+    """The objects a running intake shares between requests."""
+
+    settings: Settings
+    db: DbEngine
+    vault: Vault
+    questionnaires: Mapping[str, Questionnaire]
+    understanding: Understanding
+    engine: Engine
+    chat: ChatService
+
+    def store_scope(self):  # type: ignore[no-untyped-def]
+        """A unit of work with a Store (commits on success)."""
+        return _StoreScope(self)
+
+    def reload_regions(self) -> int:
+        """Rebuild the region index from the database; returns how many regions it holds."""
+        with session_scope(self.db) as session:
+            rows = Store(session, self.vault).region_rows()
+        self.understanding.regions = RegionIndex.from_rows(rows) if rows else None
+        return len(rows)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.db.dispose()
+
+
+class _StoreScope:
+    def __init__(self, runtime: Runtime) -> None:
+        self._cm = session_scope(runtime.db)
+        self._vault = runtime.vault
+
+    def __enter__(self) -> Store:
+        return Store(self._cm.__enter__(), self._vault)
+
+    def __exit__(self, *exc: object) -> None:
+        self._cm.__exit__(*exc)  # type: ignore[arg-type]
+
+
+def load_questionnaires(settings: Settings) -> dict[str, Questionnaire]:
+    """The built-in questionnaires, with files from INTAKE_QUESTIONNAIRE_DIR added or overriding."""
+    found = load_all()
+    if settings.questionnaire_dir is not None:
+        found.update(load_all(settings.questionnaire_dir))
+    return found
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """Create the database schema if needed and every shared object."""
+    db = make_engine(settings.database_url)
+    create_schema(db)
+    vault = Vault(settings.secret_key)
+    questionnaires = load_questionnaires(settings)
+    with session_scope(db) as session:
+        store = Store(session, vault)
+        if settings.regions_file is not None and store.region_count() == 0:
+            store.add_regions(read_region_file(settings.regions_file))
+        rows = store.region_rows()
+    understanding = Understanding(questionnaires.values(), RegionIndex.from_rows(rows) if rows else None)
+    engine = Engine(
+        questionnaires,
+        understanding,
+        EngineConfig(
+            campaign_year=settings.campaign_year,
+            default_questionnaire=settings.default_questionnaire,
+            low_confidence=settings.low_confidence,
+        ),
+    )
+    return Runtime(settings, db, vault, questionnaires, understanding, engine, ChatService(engine, db, vault))

@@ -1,0 +1,57 @@
+"""Settings from ``INTAKE_*`` environment variables and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRET = "change-me-in-production-please"
+
+
+class SettingsError(ValueError):
+    """The configuration cannot be used."""
+
+
+class Settings(BaseSettings):
+    """All configuration of the service; see the README for each variable."""
+
+    model_config = SettingsConfigDict(env_prefix="INTAKE_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///./var/intake.db"
+    secret_key: str = PLACEHOLDER_SECRET
+    questionnaire_dir: Path | None = None  # extra/override questionnaire files; built-ins otherwise
+    default_questionnaire: str = "veterans"
+    campaign_year: int = date.today().year
+    regions_file: Path | None = None  # loaded at start-up when the region table is empty
+    low_confidence: float = 0.6
+    public_url: str | None = None
+
+    # channels (issue 4): unset means the channel is off
+    wechat_token: str | None = None
+    wechat_appid: str | None = None
+    wechat_secret: str | None = None
+    wechat_aes_key: str | None = None
+    wechat_api_base: str = "https://api.weixin.qq.com/"
+    telegram_token: str | None = None
+    telegram_secret: str | None = None
+    telegram_api_base: str = "https://api.telegram.org/bot"
+
+    # voice (issue 5)
+    vosk_model: Path | None = None
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> Settings:
+        if self.env == "production":
+            if self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32:
+                raise SettingsError(
+                    "INTAKE_SECRET_KEY must be set to a random value of at least 32 characters in production "
+                    "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                )
+            if self.wechat_token is not None and self.wechat_token in ("", "changeme", "token"):
+                raise SettingsError("INTAKE_WECHAT_TOKEN is a placeholder")
+        return self

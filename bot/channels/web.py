@@ -1,0 +1,108 @@
+"""The web chat: a mobile-friendly page and a small JSON API over the same engine.
+
+It is the channel for people who open a link, for collectors on mobile terminals and for
+service windows. The browser is identified by a random cookie; nothing else is trusted.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Cookie, File, HTTPException, Request, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+
+from bot.messages import Incoming, Reply
+from bot.questionnaire import Questionnaire
+from bot.service import ChatService
+
+COOKIE = "intake_web"
+CHANNEL = "web"
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+
+_templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+class SendIn(BaseModel):
+    """A message typed or tapped in the web chat."""
+
+    text: str = Field(min_length=1, max_length=2000)
+    message_id: str | None = Field(default=None, max_length=80)
+
+
+class RepliesOut(BaseModel):
+    """The replies to show."""
+
+    replies: list[dict[str, object]]
+
+
+def web_chat_router(
+    service: Callable[[], ChatService], questionnaires: Callable[[], Mapping[str, Questionnaire]]
+) -> APIRouter:
+    """Routes of the web chat; ``service`` and ``questionnaires`` are looked up per request."""
+    router = APIRouter(tags=["web chat"])
+
+    def _questionnaire(name: str) -> Questionnaire:
+        q = questionnaires().get(name)
+        if q is None:
+            raise HTTPException(status_code=404, detail=f"no questionnaire named {name!r}")
+        return q
+
+    def _user(token: str | None, response: Response, name: str) -> str:
+        if not token or len(token) > 64 or not token.replace("-", "").replace("_", "").isalnum():
+            token = secrets.token_urlsafe(18)
+        response.set_cookie(COOKIE, token, httponly=True, samesite="lax", max_age=180 * 24 * 3600)
+        return f"{token}:{name}"
+
+    def _out(replies: list[Reply]) -> RepliesOut:
+        return RepliesOut(replies=[r.to_dict() for r in replies])
+
+    @router.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index(request: Request) -> HTMLResponse:
+        items = sorted(questionnaires().values(), key=lambda q: q.name)
+        return _templates.TemplateResponse(request, "index.html", {"questionnaires": items})
+
+    @router.get("/chat/{name}", response_class=HTMLResponse, include_in_schema=False)
+    def page(request: Request, name: str) -> HTMLResponse:
+        q = _questionnaire(name)
+        return _templates.TemplateResponse(request, "chat.html", {"q": q})
+
+    @router.get("/chat/{name}/resume", response_model=RepliesOut)
+    async def resume(name: str, response: Response, token: Annotated[str | None, Cookie(alias=COOKIE)] = None) -> RepliesOut:
+        _questionnaire(name)
+        user = _user(token, response, name)
+        return _out(await run_in_threadpool(service().resume, CHANNEL, user, name))
+
+    @router.post("/chat/{name}/messages", response_model=RepliesOut)
+    async def send(
+        name: str, body: SendIn, response: Response, token: Annotated[str | None, Cookie(alias=COOKIE)] = None
+    ) -> RepliesOut:
+        _questionnaire(name)
+        user = _user(token, response, name)
+        msg = Incoming(channel=CHANNEL, user_id=user, text=body.text, message_id=body.message_id, questionnaire=name)
+        return _out(await run_in_threadpool(service().handle, msg))
+
+    @router.post("/chat/{name}/photo", response_model=RepliesOut)
+    async def photo(
+        name: str,
+        response: Response,
+        file: Annotated[UploadFile, File()],
+        token: Annotated[str | None, Cookie(alias=COOKIE)] = None,
+    ) -> RepliesOut:
+        _questionnaire(name)
+        user = _user(token, response, name)
+        if file.content_type not in PHOTO_TYPES:
+            raise HTTPException(status_code=415, detail="photo must be JPEG, PNG or WebP")
+        data = await file.read(MAX_PHOTO_BYTES + 1)
+        if len(data) > MAX_PHOTO_BYTES:
+            raise HTTPException(status_code=413, detail="photo larger than 8 MiB")
+        msg = Incoming(channel=CHANNEL, user_id=user, image=data, image_type=file.content_type, questionnaire=name)
+        return _out(await run_in_threadpool(service().handle, msg))
+
+    return router

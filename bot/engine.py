@@ -1,0 +1,871 @@
+"""The dialogue engine: an incoming message plus stored state in, a list of replies out.
+
+The engine never sends anything: channels call :meth:`Engine.handle` inside a unit of work
+and deliver the replies. The questionnaire files decide what is asked; the engine decides
+the order (the first required, relevant, unanswered question), reads answers through
+:class:`~bot.understanding.Understanding`, checks constraints and cross-field rules,
+stores every answer with its provenance and flags doubtful ones for review.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from bot.expressions import compile_expression
+from bot.messages import Choice, Incoming, Reply
+from bot.questionnaire import CHOICE_TYPES, QType, Question, Questionnaire
+from bot.understanding import Understanding
+from bot.values import display, encode, expression_value
+from nlu.appeals import classify_appeal
+from nlu.dates import DateSpan
+from nlu.intents import Intent
+from nlu.numbers import read_digits
+from nlu.result import NotUnderstood, Parsed
+from storage.models import Conversation, Person, Record
+from storage.repo import Store
+
+YES, NO = "yes", "no"
+GENERAL_HELP = (
+    "随时可以说：“返回”回到上一题，“跳过”跳过选填的问题，“把出生日期改成…”修改已填的内容，"
+    "“为什么问这个”，“暂停”，“重新开始”，“转人工”。"
+)
+_CONFIRM_WORDS = ("确认提交", "确认", "提交", "没问题", "无误")
+_MAX_ID_TRIES = 3
+_MAX_FACTOR_TRIES = 3
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """The engine's knobs, taken from the settings at start-up."""
+
+    campaign_year: int
+    default_questionnaire: str = "veterans"
+    low_confidence: float = 0.6
+
+
+class Engine:
+    """Runs conversations over the questionnaires; shared by every channel."""
+
+    def __init__(
+        self, questionnaires: Mapping[str, Questionnaire], understanding: Understanding, config: EngineConfig
+    ) -> None:
+        self.questionnaires = questionnaires
+        self.understanding = understanding
+        self.config = config
+
+    def handle(self, store: Store, msg: Incoming) -> list[Reply]:
+        """Process one message and return the replies to send."""
+        conv = store.conversation(msg.channel, msg.user_id)
+        if conv is None:
+            name = msg.questionnaire or self.config.default_questionnaire
+            if name not in self.questionnaires:
+                return [Reply("抱歉，没有找到这份问卷，请联系工作人员。", kind="error")]
+            conv = Conversation(channel=msg.channel, channel_user_id=msg.user_id, questionnaire=name)
+            store.session.add(conv)
+            state: dict[str, Any] = {"phase": "notice"}
+            turn = _Turn(self, store, msg, conv, state)
+            replies = turn.notice()
+        else:
+            state = _load_state(conv)
+            turn = _Turn(self, store, msg, conv, state)
+            replies = turn.run()
+        if not turn.dropped:
+            store.save_conversation(conv, state)
+        return replies
+
+
+    def resume(self, store: Store, channel: str, user_id: str, questionnaire: str | None = None) -> list[Reply]:
+        """The replies for a person opening the chat: the notice for a new one, else where they left off."""
+        conv = store.conversation(channel, user_id)
+        if conv is None:
+            return self.handle(store, Incoming(channel=channel, user_id=user_id, questionnaire=questionnaire))
+        state = _load_state(conv)
+        turn = _Turn(self, store, Incoming(channel=channel, user_id=user_id), conv, state)
+        replies = turn.where_we_are()
+        store.save_conversation(conv, state)
+        return replies
+
+
+def _load_state(conv: Conversation) -> dict[str, Any]:
+    """The stored dialogue state of a conversation."""
+    data = json.loads(conv.state_json or "{}")
+    return data if isinstance(data, dict) else {}
+
+
+class _Turn:
+    """The handling of one incoming message; holds the context so helpers stay short."""
+
+    def __init__(
+        self, engine: Engine, store: Store, msg: Incoming, conv: Conversation, state: dict[str, Any]
+    ) -> None:
+        self.engine = engine
+        self.store = store
+        self.msg = msg
+        self.conv = conv
+        self.state = state
+        self.q: Questionnaire = engine.questionnaires[conv.questionnaire]
+        self.u = engine.understanding
+        self.text = (msg.text or "").strip()
+        self.now: datetime = msg.at
+        self.dropped = False
+        self._record: Record | None = None
+        self._answers: dict[str, Any] | None = None
+        self._prefill_values: dict[str, Any] | None = None
+
+    # -- entry ------------------------------------------------------------------------
+
+    def run(self) -> list[Reply]:
+        """Dispatch on the conversation phase."""
+        phase = self.state.get("phase", "notice")
+        if self.msg.audio is not None and not self.text:
+            return [Reply("暂时还不能识别语音消息，请用文字回复。", kind="error"), *self._reprompt()]
+        if not self.text and self.msg.image is None:
+            return [Reply("没有收到内容，请再发一次。", kind="error"), *self._reprompt()]
+        intent = self._intent() if self.text else None
+        if intent is not None and intent.name == "human":
+            return self._human()
+        if phase == "notice":
+            return self._on_notice()
+        if phase == "paused":
+            return self._on_paused(intent)
+        if phase == "identify":
+            return self._on_identify()
+        if phase == "factor":
+            return self._on_factor()
+        if phase == "village":
+            return self._on_village()
+        if phase == "restart_confirm":
+            return self._on_restart_confirm()
+        if intent is not None and intent.name in ("pause",):
+            return self._pause()
+        if phase == "asking":
+            return self._on_asking(intent)
+        if phase in ("review", "done"):
+            return self._on_review(intent)
+        return self.notice()
+
+    def _intent(self) -> Intent | None:
+        parsed = self.u.intent(self.text, self.q)
+        return parsed.value if parsed is not None else None
+
+    # -- notice -------------------------------------------------------------------------
+
+    def notice(self) -> list[Reply]:
+        """The campaign notice, asking for consent."""
+        c = self.q.campaign
+        text = (
+            f"您好！这里是“{c.title}”。\n采集单位：{c.organiser}\n用途：{c.purpose}\n"
+            f"保存内容：{c.stored}\n保存期限：{c.retention}\n您同意后我们才开始登记，是否同意？"
+        )
+        return [Reply(text, (Choice("同意", "同意"), Choice("不同意", "不同意")), kind="notice")]
+
+    def _on_notice(self) -> list[Reply]:
+        yn = self.u.yes_no(self.text)
+        if isinstance(yn, Parsed) and yn.value == YES:
+            self.state["notice_accepted_at"] = self.now.isoformat()
+            return self._start_identification()
+        if isinstance(yn, Parsed) and yn.value in (NO, "refuse"):
+            self.store.session.delete(self.conv)
+            self.dropped = True
+            return [Reply("好的，我们不会保存您的任何信息。如果改变主意，随时发送“开始”。", kind="text")]
+        return [Reply("请回复“同意”或“不同意”。", (Choice("同意", "同意"), Choice("不同意", "不同意")), kind="notice")]
+
+    # -- identification -----------------------------------------------------------------
+
+    def _start_identification(self) -> list[Reply]:
+        if self.q.subject.kind == "village":
+            self.state["phase"] = "village"
+            return [Reply("请告诉我要登记的村（社区）名称，例如“东塬乡东塬村”。", kind="question")]
+        acc = self.store.account(self.msg.channel, self.msg.user_id)
+        if acc.person_id is not None:
+            return self._open_person_record(self.store.get_person(acc.person_id), raw=None, welcome_back=True)
+        self.state["phase"] = "identify"
+        ident = self.q.identifier
+        assert ident is not None
+        return [Reply(ident.prompt, kind="question", question=ident.key)]
+
+    def _on_identify(self) -> list[Reply]:
+        ident = self.q.identifier
+        assert ident is not None
+        parsed = self.u.parse(ident, self.text, self.now)
+        if isinstance(parsed, NotUnderstood):
+            tries = self._bump("id_tries")
+            if tries >= _MAX_ID_TRIES:
+                return [Reply(f"{parsed.message}多次未能核对身份证号码。需要帮助请回复“转人工”。", kind="error")]
+            return [Reply(f"{parsed.message}请再输入一次18位身份证号码。", kind="error", question=ident.key)]
+        number: str = encode(ident, parsed.value)
+        person = self.store.find_person(number)
+        if person is None:
+            person = self.store.create_person(number, source="self")
+            return self._open_person_record(person, raw=self.text)
+        expected = self._second_factor(person)
+        if expected is None:
+            return self._open_person_record(person, raw=self.text)
+        self.state.update(phase="factor", candidate=person.id, factor_tries=0)
+        if self.q.subject.second_factor == "name":
+            return [Reply("为确认是您本人，请告诉我登记的姓名。", kind="question")]
+        return [Reply("为确认是您本人，请输入登记的手机号码后四位。", kind="question")]
+
+    def _second_factor(self, person: Person) -> str | None:
+        kind = self.q.subject.second_factor
+        if kind == "phone_last4":
+            phone = self.store.person_phone(person)
+            return phone.replace("-", "")[-4:] if phone else None
+        if kind == "name":
+            return self.store.person_name(person)
+        return None
+
+    def _on_factor(self) -> list[Reply]:
+        person = self.store.get_person(int(self.state["candidate"]))
+        expected = self._second_factor(person) or ""
+        if self.q.subject.second_factor == "name":
+            ok = self.text.replace(" ", "") == expected
+        else:
+            digits = re.sub(r"\D", "", self._digits(self.text))
+            ok = digits[-4:] == expected and len(digits) >= 4
+        if ok:
+            self.state.pop("candidate", None)
+            return self._open_person_record(person, raw=None)
+        tries = self._bump("factor_tries")
+        if tries >= _MAX_FACTOR_TRIES:
+            self.state.update(phase="identify", id_tries=0)
+            self.state.pop("candidate", None)
+            return [Reply("核对没有通过。如需帮助，请回复“转人工”，工作人员会与您联系。", kind="error")]
+        return [Reply("核对不一致，请再输入一次。", kind="error")]
+
+    def _digits(self, text: str) -> str:
+        r = read_digits(text)
+        return r.value if isinstance(r, Parsed) else text
+
+    def _open_person_record(self, person: Person, raw: str | None, welcome_back: bool = False) -> list[Reply]:
+        self.store.link_account(self.store.account(self.msg.channel, self.msg.user_id), person)
+        campaign = self._campaign()
+        roster = self.store.roster_entry(campaign.id or 0, person.id or 0)
+        region_id = roster.region_id if roster and roster.region_id else person.region_id
+        record, created = self.store.record_for(
+            campaign, f"person:{person.id}", channel=self.msg.channel, person_id=person.id, region_id=region_id
+        )
+        self._bind(record)
+        ident = self.q.identifier
+        answers = self.answers()
+        if ident is not None and ident.key not in answers:
+            self._save(ident, self.store.person_id_number(person), raw=raw or "（身份核验）", confidence=1.0,
+                       status="confirmed" if roster else "new")
+        if record.status == "submitted":
+            self.state["phase"] = "done"
+            return [Reply(f"您已经提交过了，回执号是 {record.receipt}。", kind="receipt"), self._summary()]
+        self.state["phase"] = "asking"
+        if created:
+            intro = "身份核对完成，下面开始登记。" + GENERAL_HELP
+        else:
+            intro = "欢迎回来！我们接着上次的地方继续。"
+        return [Reply(intro), *self._ask_next()]
+
+    def _on_village(self) -> list[Reply]:
+        result = self.u.resolve_village(self.text)
+        if isinstance(result, NotUnderstood):
+            candidates = self.u.village_candidates(self.text)
+            choices = tuple(Choice(c.split("/", 2)[-1], c) for c in candidates[:5])
+            return [Reply(result.message, choices, kind="error")]
+        region = self.store.region_by_path(result.value)
+        if region is None or region.level != "village":
+            candidates = [c for c in self.u.village_candidates(self.text) if c != result.value]
+            choices = tuple(Choice(c.split("/", 2)[-1], c) for c in candidates[:5])
+            return [Reply("请具体到村（社区），例如“东塬乡东塬村”。", choices, kind="error")]
+        campaign = self._campaign()
+        record, created = self.store.record_for(
+            campaign, f"region:{region.id}", channel=self.msg.channel, region_id=region.id
+        )
+        self._bind(record)
+        self.state["phase"] = "asking"
+        place = region.path.split("/", 2)[-1]
+        if record.status == "submitted":
+            self.state["phase"] = "done"
+            return [Reply(f"{place}已经提交过了，回执号是 {record.receipt}。", kind="receipt"), self._summary()]
+        intro = f"好的，登记{place}。" if created else f"欢迎回来！{place}的登记接着上次继续。"
+        return [Reply(intro + ("" if not created else GENERAL_HELP)), *self._ask_next()]
+
+    def _campaign(self) -> Any:
+        c = self.q.campaign
+        year = self.engine.config.campaign_year
+        ref: date | None = None
+        if c.reference_date:
+            month, day = (int(x) for x in c.reference_date.split("-"))
+            ref = date(year, month, day)
+        return self.store.ensure_campaign(self.q.name, self.q.version, year, c.title, ref)
+
+    def _bind(self, record: Record) -> None:
+        self._record = record
+        self.state["record_id"] = record.id
+        self.conv.record_id = record.id
+        if record.notice_accepted_at is None and self.state.get("notice_accepted_at"):
+            record.notice_accepted_at = datetime.fromisoformat(self.state["notice_accepted_at"]).replace(tzinfo=None)
+            self.store.session.add(record)
+
+    # -- record access --------------------------------------------------------------------
+
+    @property
+    def record(self) -> Record:
+        if self._record is None:
+            self._record = self.store.get_record(int(self.state["record_id"]))
+        return self._record
+
+    def answers(self) -> dict[str, Any]:
+        """Current stored answers by key (StoredAnswer objects)."""
+        if self._answers is None:
+            self._answers = dict(self.store.current_answers(self.record.id or 0))
+        return self._answers
+
+    def env(self, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Values for conditions and rules: stored answers, overridden by ``extra`` (stored forms)."""
+        values: dict[str, Any] = {}
+        by_key = self.q.by_key
+        for key, a in self.answers().items():
+            if key in by_key:
+                values[key] = expression_value(by_key[key], a.value)
+        for key, v in (extra or {}).items():
+            values[key] = expression_value(by_key[key], v)
+        today = self.now.date()
+        values["today"] = DateSpan(today, today, "day")
+        campaign = self.store.get_campaign(self.record.campaign_id)
+        if campaign.reference_date:
+            values["reference_date"] = DateSpan(campaign.reference_date, campaign.reference_date, "day")
+        return values
+
+    def relevant(self, q: Question, env: Mapping[str, Any]) -> bool:
+        """Whether a question applies given the answers so far."""
+        section = self.q.section_of[q.key]
+        if section.relevant and not _holds(section.relevant, env):
+            return False
+        return q.relevance is None or q.relevance.holds(env)
+
+    def _save(
+        self, q: Question, stored: Any, *, raw: str | None, confidence: float, status: str, blob_id: int | None = None
+    ) -> int:
+        answer = self.store.save_answer(
+            self.record, q.key, stored, raw=raw, confidence=confidence, status=status,
+            channel=self.msg.channel, actor=self.msg.actor or f"self:{self.msg.channel}",
+            sensitive=q.sensitive, message_id=self.msg.message_id, blob_id=blob_id,
+        )
+        self._answers = None
+        person_id = self.record.person_id
+        if person_id is not None and q.prefill in ("name", "phone") and isinstance(stored, str) and stored:
+            # keep the person's contact data current: the phone is the second factor in other channels
+            self.store.update_person(self.store.get_person(person_id), **{q.prefill: stored})
+        return answer.id or 0
+
+    # -- asking ---------------------------------------------------------------------------
+
+    def _next_question(self) -> Question | None:
+        revisit = self.state.get("revisit")
+        if revisit:
+            return self.q.by_key[revisit]
+        answered = self.answers()
+        skipped = set(self.state.get("skipped", []))
+        env = self.env()
+        for q in self.q.questions:
+            if q.key in answered or q.key in skipped:
+                continue
+            if self.relevant(q, env):
+                return q
+        return None
+
+    def _ask_next(self) -> list[Reply]:
+        q = self._next_question()
+        if q is None:
+            self.state["phase"] = "review"
+            self.state.pop("current", None)
+            return [self._summary()]
+        self.state["current"] = q.key
+        return [self._question_reply(q)]
+
+    def _prefill(self, q: Question) -> Any:
+        """The value known from the roster or last year, in stored form, unless declined or revisited."""
+        if q.key in self.state.get("declined", []) or self.state.get("revisit") == q.key:
+            return None
+        return self._prefills().get(q.key)
+
+    def _prefills(self) -> dict[str, Any]:
+        """Known values of the subject: last year's submitted answers, overridden by this campaign's roster."""
+        if self._prefill_values is None:
+            values: dict[str, Any] = {}
+            record = self.record
+            if record.person_id is not None:
+                campaign = self.store.get_campaign(record.campaign_id)
+                values.update(self.store.previous_values(record.person_id, self.q.name, campaign.year))
+                roster = self.store.roster_entry(campaign.id or 0, record.person_id)
+                raw_values = self.store.roster_prefill(roster) if roster else {}
+                for q in self.q.questions:
+                    raw = raw_values.get(q.prefill or q.key)
+                    if raw and not q.identifies:
+                        parsed = self.u.parse(q, str(raw), self.now)
+                        if isinstance(parsed, Parsed):
+                            values[q.key] = encode(q, parsed.value)
+            self._prefill_values = values
+        return self._prefill_values
+
+    def _question_reply(self, q: Question, lead: str = "") -> Reply:
+        prefill = self._prefill(q) if q.type != QType.PHOTO else None
+        if prefill is not None:
+            self.state["confirming"] = q.key
+            text = f"{lead}上次登记的{q.title}是：{display(q, prefill, mask=True)}，现在还是这样吗？"
+            return Reply(text, (Choice("是", "是"), Choice("不是", "不是")), kind="confirm", question=q.key)
+        self.state.pop("confirming", None)
+        choices: list[Choice] = []
+        hint = ""
+        if q.type in CHOICE_TYPES:
+            choices = [Choice(o.label, o.label) for o in q.options]
+            if q.type == QType.MULTI:
+                hint = "（可多选，用逗号隔开）"
+        elif q.type == QType.YES_NO:
+            choices = [Choice("是", "是"), Choice("否", "否")]
+        if not q.required:
+            choices.append(Choice("跳过", "跳过"))
+        return Reply(
+            f"{lead}{q.prompt}{hint}", tuple(choices), kind="question", question=q.key,
+            expects="photo" if q.type == QType.PHOTO else "text", multiple=q.type == QType.MULTI,
+        )
+
+    def _reprompt(self) -> list[Reply]:
+        phase = self.state.get("phase")
+        if phase == "asking" and self.state.get("current"):
+            return [self._question_reply(self.q.by_key[self.state["current"]])]
+        if phase == "notice":
+            return self.notice()
+        return []
+
+    def where_we_are(self) -> list[Reply]:
+        """Repeat the pending prompt of the conversation without consuming any input."""
+        phase = self.state.get("phase")
+        if phase == "paused":
+            return [Reply("您已暂停填写。发送“继续”接着填写。", (Choice("继续", "继续"),))]
+        if phase == "identify" and self.q.identifier is not None:
+            return [Reply(self.q.identifier.prompt, kind="question", question=self.q.identifier.key)]
+        if phase == "factor":
+            return [Reply("为确认是您本人，请输入登记的手机号码后四位。", kind="question")]
+        if phase == "village":
+            return [Reply("请告诉我要登记的村（社区）名称，例如“东塬乡东塬村”。", kind="question")]
+        if phase == "restart_confirm":
+            return [Reply("确定要从头开始吗？已填写的内容会被清空。",
+                          (Choice("确定", "确定"), Choice("取消", "取消")), kind="confirm")]
+        if phase in ("review", "done"):
+            return [self._summary()]
+        if phase == "asking":
+            return self._reprompt() or self._ask_next()
+        return self.notice()
+
+    def _on_asking(self, intent: Intent | None) -> list[Reply]:
+        current = self.state.get("current")
+        if not current:
+            return self._ask_next()
+        q = self.q.by_key[current]
+        if intent is not None:
+            handled = self._control(intent, q)
+            if handled is not None:
+                return handled
+        if self.msg.image is not None:
+            return self._on_photo(q)
+        if self.state.get("confirming") == q.key:
+            return self._on_confirm_prefill(q)
+        return self._on_answer(q, status="changed" if q.key in self.state.get("declined", []) else None)
+
+    def _on_photo(self, q: Question) -> list[Reply]:
+        if q.type != QType.PHOTO:
+            return [Reply("这一项不需要照片，请用文字回答。", kind="error"), self._question_reply(q)]
+        blob = self.store.put_blob("photo", self.msg.image_type or "image/jpeg", self.msg.image or b"")
+        self._save(q, {"blob_id": blob.id}, raw=None, confidence=1.0, status=self._status_for(q), blob_id=blob.id)
+        self._answered(q.key)
+        return [Reply("照片已收到。"), *self._ask_next()]
+
+    def _on_confirm_prefill(self, q: Question) -> list[Reply]:
+        yn = self.u.yes_no(self.text)
+        prefill = self._prefill(q)
+        if isinstance(yn, Parsed) and yn.value == YES and prefill is not None:
+            self._save(q, prefill, raw=self.text, confidence=yn.confidence, status="confirmed")
+            self._answered(q.key)
+            return self._ask_next()
+        if isinstance(yn, Parsed) and yn.value == NO:
+            self.state.setdefault("declined", []).append(q.key)
+            self.state.pop("confirming", None)
+            return [self._question_reply(q, lead=f"好的，请告诉我现在的{q.title}。")]
+        return self._on_answer(q, status="changed", prefill=prefill)
+
+    def _status_for(self, q: Question) -> str:
+        return "changed" if q.key in self.state.get("declined", []) or q.key == self.state.get("revisit") else "new"
+
+    def _on_answer(self, q: Question, status: str | None = None, prefill: Any = None) -> list[Reply]:
+        text = self.text
+        # "不清楚" / "不想说" to a question that is not yes/no
+        if q.type != QType.YES_NO and len(text) <= 10:
+            yn = self.u.yes_no(text)
+            if isinstance(yn, Parsed) and yn.value in ("unsure", "refuse"):
+                return self._unknown_answer(q, yn.value)
+        parsed = self.u.parse(q, text, self.now)
+        open_questions = self._open_questions(exclude=q.key)
+        extra = self.u.extract(open_questions, text, self.now, current=None) if open_questions else {}
+        if isinstance(parsed, NotUnderstood):
+            if extra:
+                return self._fill(dict(extra), status_of={}, lead="")
+            return self._not_understood(q, parsed)
+        values: dict[str, Parsed[Any]] = {q.key: parsed, **{k: v for k, v in extra.items() if k != q.key}}
+        st = status or self._status_for(q)
+        if prefill is not None and encode(q, parsed.value) == prefill:
+            st = "confirmed"
+        return self._fill(values, status_of={q.key: st}, lead="")
+
+    def _open_questions(self, exclude: str) -> list[Question]:
+        answered = self.answers()
+        skipped = set(self.state.get("skipped", []))
+        return [
+            q for q in self.q.questions
+            if q.key not in answered and q.key not in skipped and q.key != exclude and not q.identifies
+        ]
+
+    def _fill(self, values: dict[str, Parsed[Any]], status_of: Mapping[str, str], lead: str) -> list[Reply]:
+        """Validate, rule-check and store several answers; then acknowledge and go on."""
+        current = self.state.get("current")
+        problems: dict[str, str] = {}
+        stored: dict[str, Any] = {}
+        for key, parsed in values.items():
+            q = self.q.by_key[key]
+            value = encode(q, parsed.value)
+            problem = self._constraint_problem(q, parsed.value)
+            if problem:
+                problems[key] = problem
+            else:
+                stored[key] = value
+        rule_notes = self._check_rules(stored, problems)
+        if current in problems:
+            # The question at hand was answered but its value is refused: re-ask it, keep nothing.
+            q = self.q.by_key[current]
+            self._bump_attempt(current)
+            return [Reply(problems[current], kind="error", question=current), self._question_reply(q)]
+        saved: list[str] = []
+        for key, value in stored.items():
+            q = self.q.by_key[key]
+            parsed = values[key]
+            answer_id = self._save(q, value, raw=self.text, confidence=parsed.confidence,
+                                   status=status_of.get(key, self._status_for(q)))
+            if parsed.confidence < self.engine.config.low_confidence:
+                self.store.add_flag(self.record, key, "low_confidence", f"confidence {parsed.confidence:.2f}", answer_id)
+            for note in rule_notes.get(key, []):
+                self.store.add_flag(self.record, key, "rule", note, answer_id)
+            if q.creates_appeal and isinstance(value, str) and value.strip():
+                self._appeal_from_answer(value)
+            self._answered(key)
+            saved.append(key)
+        replies: list[Reply] = []
+        if saved:
+            parts = [f"{self.q.by_key[k].title}：{display(self.q.by_key[k], stored[k], mask=True)}" for k in saved]
+            low = any(values[k].confidence < self.engine.config.low_confidence for k in saved)
+            ack = "好的，已记录：" + "；".join(parts) + "。"
+            if low:
+                ack += "如有不对，可以说“返回”修改。"
+            replies.append(Reply(lead + ack))
+        if self.state.get("phase") in ("review", "done"):
+            return [*replies, *self._after_change()]
+        return [*replies, *self._ask_next()]
+
+    def _constraint_problem(self, q: Question, value: Any) -> str | None:
+        c = q.constraints
+        msg = c.message
+        if q.type == QType.NUMBER and hasattr(value, "value"):
+            number = float(value.value)
+            if (c.min is not None and number < c.min) or (c.max is not None and number > c.max):
+                return msg or f"{q.title}应在{_fmt(c.min)}到{_fmt(c.max)}{q.unit or ''}之间，请再核对一下。"
+        if q.type == QType.DATE and isinstance(value, DateSpan):
+            if c.not_future and value.start > self.now.date():
+                return msg or f"{q.title}不能晚于今天，请再核对一下。"
+            if c.not_before and value.end < date.fromisoformat(c.not_before):
+                return msg or f"{q.title}不能早于{c.not_before}，请再核对一下。"
+        if isinstance(value, str):
+            if c.min_length is not None and len(value) < c.min_length:
+                return msg or f"{q.title}太短了，请再核对一下。"
+            if c.max_length is not None and len(value) > c.max_length:
+                return msg or f"{q.title}太长了，请简短一些。"
+            if c.pattern and not re.fullmatch(c.pattern, value):
+                return msg or f"{q.title}的格式不对，请再核对一下。"
+        if q.type == QType.MULTI and isinstance(value, list | tuple):
+            if c.max_choices is not None and len(value) > c.max_choices:
+                return msg or f"{q.title}最多选{c.max_choices}项。"
+            exclusive = {o.code for o in q.options if o.exclusive}
+            if len(value) > 1 and exclusive & set(value):
+                return "“都没有”不能和其他选项同时选，请再说一遍。"
+        return None
+
+    def _check_rules(self, stored: dict[str, Any], problems: dict[str, str]) -> dict[str, list[str]]:
+        """Check cross-field rules touched by the new values.
+
+        A broken rule refuses the new value once, with the rule's message; given again,
+        the value is kept and flagged for review, so nobody is blocked for ever.
+        Returns flag notes by question key; refused values move from ``stored`` to ``problems``.
+        """
+        notes: dict[str, list[str]] = {}
+        if not stored:
+            return notes
+        retries: dict[str, int] = self.state.setdefault("rule_retries", {})
+        for rule in self.q.rules:
+            touched = [k for k in rule.questions if k in stored]
+            if not touched:
+                continue
+            env = self.env(stored)
+            if any(env.get(k) is None for k in rule.questions):
+                continue
+            if rule.expression.holds(env):
+                continue
+            offender = touched[-1]
+            tag = f"{rule.key}:{offender}"
+            if retries.get(tag, 0) >= 1:
+                notes.setdefault(offender, []).append(f"{rule.key}: {rule.message}")
+                continue
+            retries[tag] = retries.get(tag, 0) + 1
+            problems[offender] = f"{rule.message}如果确认无误，请再说一遍。"
+            stored.pop(offender, None)
+        return notes
+
+    def _not_understood(self, q: Question, why: NotUnderstood) -> list[Reply]:
+        tries = self._bump_attempt(q.key)
+        if tries >= 2:
+            answer_id = self._save(q, None, raw=self.text, confidence=0.0, status=self._status_for(q))
+            self.store.add_flag(self.record, q.key, "not_understood", f"{why.reason}: {why.message}", answer_id)
+            self._answered(q.key)
+            return [Reply("这一项先记下您的原话，工作人员会再核实。"), *self._ask_next()]
+        example = f"\n{q.help}" if q.help else ""
+        return [Reply(f"{why.message}{example}", kind="error", question=q.key), self._question_reply(q)]
+
+    def _unknown_answer(self, q: Question, kind: str) -> list[Reply]:
+        if not q.required:
+            self.state.setdefault("skipped", []).append(q.key)
+            self._answered(q.key, record=False)
+            return [Reply("好的，这一项先跳过。"), *self._ask_next()]
+        answer_id = self._save(q, None, raw=self.text, confidence=0.0, status=self._status_for(q))
+        reason = "unsure" if kind == "unsure" else "refused"
+        self.store.add_flag(self.record, q.key, reason, self.text[:40], answer_id)
+        self._answered(q.key)
+        note = "先记下“不清楚”" if kind == "unsure" else "尊重您的意愿，这一项先不填"
+        return [Reply(f"好的，{note}，工作人员会再和您核实。"), *self._ask_next()]
+
+    def _answered(self, key: str, record: bool = True) -> None:
+        history: list[str] = self.state.setdefault("history", [])
+        if key in history:
+            history.remove(key)
+        history.append(key)
+        self.state.get("attempts", {}).pop(key, None)
+        if self.state.get("revisit") == key:
+            self.state.pop("revisit", None)
+        if self.state.get("confirming") == key:
+            self.state.pop("confirming", None)
+
+    def _bump_attempt(self, key: str) -> int:
+        attempts: dict[str, int] = self.state.setdefault("attempts", {})
+        attempts[key] = attempts.get(key, 0) + 1
+        return attempts[key]
+
+    def _bump(self, name: str) -> int:
+        self.state[name] = int(self.state.get(name, 0)) + 1
+        return int(self.state[name])
+
+    # -- control phrases ------------------------------------------------------------------
+
+    def _control(self, intent: Intent, q: Question | None) -> list[Reply] | None:
+        name = intent.name
+        if name == "back":
+            return self._back()
+        if name == "skip" and q is not None:
+            if q.required:
+                return [Reply("这个问题需要回答。如果不清楚，可以直接说“不清楚”。", kind="error"), self._question_reply(q)]
+            self.state.setdefault("skipped", []).append(q.key)
+            self._answered(q.key, record=False)
+            return [Reply("好的，跳过这一题。"), *self._ask_next()]
+        if name == "change":
+            return self._change(intent)
+        if name == "why":
+            why = (q.why if q and q.why else "这是本次登记需要了解的内容，用于更好地为您服务。")
+            return [Reply(why), *([self._question_reply(q)] if q else [])]
+        if name == "help":
+            tip = f"{q.help}\n" if q and q.help else ""
+            return [Reply(tip + GENERAL_HELP), *([self._question_reply(q)] if q else [])]
+        if name == "pause":
+            return self._pause()
+        if name == "restart":
+            self.state["restart_from"] = self.state.get("phase")
+            self.state["phase"] = "restart_confirm"
+            return [Reply("确定要从头开始吗？已填写的内容会被清空。",
+                          (Choice("确定", "确定"), Choice("取消", "取消")), kind="confirm")]
+        if name == "resume":
+            return self._reprompt() or None
+        return None
+
+    def _back(self) -> list[Reply]:
+        history: list[str] = self.state.get("history", [])
+        current = self.state.get("current")
+        env = self.env()
+        candidates = [k for k in history if k != current and self.relevant(self.q.by_key[k], env)]
+        if not candidates:
+            return [Reply("已经是第一个问题了。"), *self._reprompt()]
+        target = candidates[-1]
+        history.remove(target)
+        if target in self.state.get("skipped", []):
+            self.state["skipped"].remove(target)
+        self.state["revisit"] = target
+        self.state["current"] = target
+        self.state.pop("confirming", None)
+        q = self.q.by_key[target]
+        a = self.answers().get(target)
+        before = f"您之前的回答是：{display(q, a.value, mask=True)}。" if a is not None and a.value is not None else ""
+        return [Reply("好的，回到上一题。" + before), self._question_reply(q)]
+
+    def _change(self, intent: Intent) -> list[Reply]:
+        target = intent.target
+        if target is None or target not in self.q.by_key:
+            return [Reply("请告诉我要修改哪一项，例如“把出生日期改成1966年3月”。"), *self._reprompt()]
+        q = self.q.by_key[target]
+        if q.identifies:
+            return [Reply("身份证号码用于核对身份，不能在这里修改。如有错误，请回复“转人工”。"), *self._reprompt()]
+        if self.state.get("phase") == "done":
+            self.store.reopen(self.record)
+            self.state["phase"] = "review"
+        rest = (intent.rest or "").strip()
+        if rest:
+            parsed = self.u.parse(q, rest, self.now)
+            if isinstance(parsed, NotUnderstood):
+                return [Reply(f"{parsed.message}请再说一遍，例如“把{q.title}改成…”。", kind="error")]
+            self.text = rest
+            return self._fill({q.key: parsed}, status_of={q.key: "changed"}, lead="已修改。")
+        if self.state.get("phase") == "review":
+            self.state["phase"] = "asking"
+        self.state["revisit"] = target
+        self.state["current"] = target
+        return [self._question_reply(q, lead=f"好的，修改{q.title}。")]
+
+    def _after_change(self) -> list[Reply]:
+        """After a change made during the read-back: ask what became relevant, else show the summary again."""
+        nxt = self._next_question()
+        if nxt is not None:
+            self.state["phase"] = "asking"
+            self.state["current"] = nxt.key
+            return [self._question_reply(nxt)]
+        self.state["phase"] = "review"
+        return [self._summary()]
+
+    def _pause(self) -> list[Reply]:
+        self.state["paused_from"] = self.state.get("phase")
+        self.state["phase"] = "paused"
+        return [Reply("好的，已为您保存进度。想继续时，发送“继续”即可。")]
+
+    def _on_paused(self, intent: Intent | None) -> list[Reply]:
+        if (intent is not None and intent.name == "resume") or self.text in ("继续", "开始", "/start"):
+            self.state["phase"] = self.state.pop("paused_from", None) or "asking"
+            phase = self.state["phase"]
+            if phase == "asking":
+                return [Reply("欢迎回来，我们继续。"), *self._ask_next()]
+            if phase in ("review", "done"):
+                return [self._summary()]
+            if phase == "notice":
+                return self.notice()
+            return [Reply("欢迎回来，我们继续。"), *self._start_identification()]
+        return [Reply("您已暂停填写。发送“继续”接着填写。", (Choice("继续", "继续"),))]
+
+    def _on_restart_confirm(self) -> list[Reply]:
+        yn = self.u.yes_no(self.text)
+        back_to = self.state.pop("restart_from", None) or "asking"
+        if (isinstance(yn, Parsed) and yn.value == YES) or self.text.startswith("确定"):
+            if "record_id" in self.state:
+                for key in list(self.answers()):
+                    q = self.q.by_key.get(key)
+                    if q is not None and not q.identifies:
+                        self._save(q, None, raw=None, confidence=1.0, status="cleared")
+                if self.record.status == "submitted":
+                    self.store.reopen(self.record)
+            for key in ("history", "attempts", "skipped", "declined", "revisit", "current", "confirming",
+                        "rule_retries"):
+                self.state.pop(key, None)
+            if "record_id" not in self.state:
+                self.state["phase"] = back_to
+                return [Reply("好的，从头开始。"), *self._reprompt()]
+            self.state["phase"] = "asking"
+            return [Reply("已清空，我们从头开始。"), *self._ask_next()]
+        self.state["phase"] = back_to
+        return [Reply("好的，继续填写。"), *(self._reprompt() if back_to == "asking" else [self._summary()])]
+
+    def _human(self) -> list[Reply]:
+        record = self._record_or_none()
+        appeal = self.store.create_appeal(
+            source="chat", text=self.text, category="other", channel=self.msg.channel,
+            channel_user_id=self.msg.user_id, person_id=record.person_id if record else None,
+            record_id=record.id if record else None, region_id=record.region_id if record else None,
+        )
+        lead = f"已为您转人工服务，工作人员会尽快与您联系（受理编号 {appeal.id}）。"
+        if self.state.get("phase") == "asking":
+            return [Reply(lead + "您也可以继续填写。"), *self._reprompt()]
+        return [Reply(lead)]
+
+    def _appeal_from_answer(self, text: str) -> None:
+        category = classify_appeal(text).value
+        record = self.record
+        self.store.create_appeal(
+            source="questionnaire", text=text, category=category, channel=self.msg.channel,
+            channel_user_id=self.msg.user_id, person_id=record.person_id, record_id=record.id,
+            region_id=record.region_id,
+        )
+
+    def _record_or_none(self) -> Record | None:
+        return self.record if "record_id" in self.state else None
+
+    # -- read-back and submission ---------------------------------------------------------
+
+    def _summary(self) -> Reply:
+        answers = self.answers()
+        env = self.env()
+        lines = []
+        for q in self.q.questions:
+            a = answers.get(q.key)
+            if a is None or not self.relevant(q, env):
+                continue
+            if a.value is None:
+                shown = f"（待核实：{a.raw}）" if a.raw and q.type != QType.ID_NUMBER else "（待核实）"
+            else:
+                shown = display(q, a.value, mask=True)
+            lines.append(f"{q.title}：{shown}")
+        text = "请核对您填写的信息：\n" + "\n".join(lines)
+        if self.state.get("phase") == "done":
+            text += f"\n\n已提交，回执号 {self.record.receipt}。如需修改，请说“把某项改成…”。"
+            return Reply(text, kind="summary")
+        text += "\n\n需要修改请说“把某项改成…”，例如“把出生日期改成1966年3月”。确认无误请回复“确认提交”。"
+        return Reply(text, (Choice("确认提交", "确认提交"), Choice("修改", "修改")), kind="summary")
+
+    def _on_review(self, intent: Intent | None) -> list[Reply]:
+        if intent is not None and intent.name not in ("confirm_submit",):
+            handled = self._control(intent, None)
+            if handled is not None:
+                return handled
+        phase = self.state.get("phase")
+        wants_submit = (intent is not None and intent.name == "confirm_submit") or self.text in _CONFIRM_WORDS
+        if phase == "done":
+            if wants_submit:
+                return [Reply(f"已经提交过了，回执号 {self.record.receipt}。")]
+            return [self._summary()]
+        if wants_submit:
+            campaign = self.store.get_campaign(self.record.campaign_id)
+            receipt = self.store.submit(self.record, campaign.year)
+            self.state["phase"] = "done"
+            return [Reply(f"提交成功！您的回执号是 {receipt}，请妥善保存。感谢您的配合！", kind="receipt")]
+        if self.text in ("修改", "要修改", "不对", "有错"):
+            return [Reply("请告诉我要修改哪一项，例如“把联系电话改成13912345678”或“修改民族”。")]
+        return [Reply("请回复“确认提交”，或说“把某项改成…”修改。",
+                      (Choice("确认提交", "确认提交"), Choice("修改", "修改")))]
+
+
+def _holds(source: str, env: Mapping[str, Any]) -> bool:
+    return compile_expression(source).holds(env)
+
+
+def _fmt(v: float | None) -> str:
+    if v is None:
+        return ""
+    return str(int(v)) if float(v).is_integer() else str(v)

@@ -1,0 +1,67 @@
+"""What channels hand to the engine (:class:`Incoming`) and what it hands back (:class:`Reply`)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message from a person, whatever the channel."""
+
+    channel: str  # web | terminal | wechat | telegram | console
+    user_id: str  # the channel's id of the sender
+    text: str | None = None
+    audio: bytes | None = None
+    audio_format: str | None = None  # amr | ogg | wav | ...
+    image: bytes | None = None
+    image_type: str | None = None  # image/jpeg ...
+    message_id: str | None = None  # the channel's message id, for de-duplication
+    at: datetime = field(default_factory=_now)
+    questionnaire: str | None = None  # which questionnaire a new conversation starts
+    actor: str | None = None  # who entered it when not the person themselves, e.g. "collector:12"
+    confidence: float | None = None  # speech recognition confidence of ``text``, when spoken
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button the person can tap; tapping sends ``value`` as text."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message back to the person."""
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+    kind: str = "text"  # text | notice | question | confirm | summary | receipt | error
+    question: str | None = None  # the key of the question being asked, if any
+    expects: str = "text"  # text | photo
+    multiple: bool = False  # several choices may be picked
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable form, for storage and the web chat."""
+        d = asdict(self)
+        d["choices"] = [asdict(c) for c in self.choices]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Reply:
+        """Rebuild a reply stored with :meth:`to_dict`."""
+        return cls(
+            text=d["text"],
+            choices=tuple(Choice(**c) for c in d.get("choices", ())),
+            kind=d.get("kind", "text"),
+            question=d.get("question"),
+            expects=d.get("expects", "text"),
+            multiple=d.get("multiple", False),
+        )

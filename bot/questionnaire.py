@@ -1,0 +1,349 @@
+"""Questionnaire definitions: versioned YAML files that drive every channel, review and export.
+
+A file describes one questionnaire: its campaign notice, who the subject is (a person or a
+village), sections of questions with types, options and synonyms, relevance conditions,
+constraints and cross-field rules. :func:`load_questionnaire` validates a file and raises
+:class:`QuestionnaireError` naming the file, the question key and the problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from bot.expressions import Expression, ExpressionError, compile_expression
+from nlu.choice import Option
+
+BUILTIN_DIR = Path(__file__).parent / "questionnaires"
+
+#: Names every expression may use besides question keys: the campaign's reference date
+#: (e.g. 30 June of the campaign year) and the day of the conversation, both as date spans.
+RESERVED_NAMES = frozenset({"reference_date", "today"})
+
+
+class QuestionnaireError(ValueError):
+    """A questionnaire file is invalid; the message names the file, the question and the problem."""
+
+    def __init__(self, file: str, problem: str, question: str | None = None) -> None:
+        self.file = file
+        self.question = question
+        self.problem = problem
+        where = f"{file}: question {question!r}: " if question else f"{file}: "
+        super().__init__(where + problem)
+
+
+class QType(StrEnum):
+    """The answer types a question can have."""
+
+    TEXT = "text"
+    SINGLE = "single_choice"
+    MULTI = "multi_choice"
+    YES_NO = "yes_no"
+    DATE = "date"
+    NUMBER = "number"
+    ID_NUMBER = "id_number"
+    PHONE = "phone"
+    ETHNICITY = "ethnicity"
+    REGION = "region"
+    PHOTO = "photo"
+    FREE_TEXT = "free_text"
+
+
+CHOICE_TYPES = frozenset({QType.SINGLE, QType.MULTI})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OptionDef(_Strict):
+    """One option of a choice question: a stable code, a Chinese label and synonyms."""
+
+    code: str
+    label: str
+    synonyms: tuple[str, ...] = ()
+    group: str | None = None
+    exclusive: bool = False  # "none of these" in a multiple choice
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _code_as_str(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int) else v
+
+
+class Constraints(_Strict):
+    """Value constraints; the engine re-asks with ``message`` when one is broken."""
+
+    min: float | None = None
+    max: float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    not_future: bool = False
+    not_before: str | None = None  # ISO date
+    max_choices: int | None = None
+    message: str | None = None
+
+
+class Question(_Strict):
+    """One question of a questionnaire."""
+
+    key: str
+    prompt: str
+    type: QType
+    label: str | None = None  # short Chinese name used in summaries, exports and "把X改成…"
+    help: str | None = None
+    why: str | None = None
+    aliases: tuple[str, ...] = ()  # other names people use for the question
+    cues: tuple[str, ...] = ()  # words near a value that tie it to this question in a multi-answer message
+    options: tuple[OptionDef, ...] = ()
+    required: bool = True
+    relevant: str | None = None
+    constraints: Constraints = Constraints()
+    unit: str | None = None
+    sensitive: bool = False
+    prefill: str | None = None  # roster column to confirm instead of asking from scratch
+    identifies: bool = False  # the subject's identifier (ID number); filled at identification
+    creates_appeal: bool = False  # a non-empty answer opens an appeal (诉求) for the hotline queue
+    code: str | None = None  # export column code
+
+    @field_validator("key")
+    @classmethod
+    def _key_is_identifier(cls, v: str) -> str:
+        if not v.isidentifier() or v.startswith("_"):
+            raise ValueError(f"key {v!r} must be a lowercase identifier such as birth_date")
+        return v
+
+    @property
+    def title(self) -> str:
+        """The short name shown in summaries and exports."""
+        return self.label or self.prompt.rstrip("?？:：。")
+
+    def option(self, code: str) -> OptionDef | None:
+        """The option with this code, if any."""
+        return next((o for o in self.options if o.code == code), None)
+
+    @cached_property
+    def nlu_options(self) -> tuple[Option, ...]:
+        """The options in the form the nlu matchers take."""
+        return tuple(Option(o.code, o.label, o.synonyms) for o in self.options)
+
+    @cached_property
+    def relevance(self) -> Expression | None:
+        """The compiled relevance condition."""
+        return compile_expression(self.relevant) if self.relevant else None
+
+
+class Rule(_Strict):
+    """A cross-field rule: ``check`` must hold whenever all its questions are answered."""
+
+    key: str
+    check: str
+    message: str
+    questions: tuple[str, ...]
+    severity: Literal["error", "warning"] = "error"
+
+    @cached_property
+    def expression(self) -> Expression:
+        """The compiled check."""
+        return compile_expression(self.check)
+
+
+class Section(_Strict):
+    """A titled group of questions."""
+
+    key: str
+    title: str
+    relevant: str | None = None
+    questions: tuple[Question, ...]
+
+
+class Campaign(_Strict):
+    """The campaign text shown before collection starts."""
+
+    title: str
+    organiser: str
+    purpose: str
+    stored: str
+    retention: str
+    reference_date: str | None = None  # e.g. "06-30": data are as of this day of the campaign year
+
+
+class Subject(_Strict):
+    """Who a record is about: a person identified by ID number, or a village chosen by a collector."""
+
+    kind: Literal["person", "village"]
+    second_factor: Literal["phone_last4", "name", "none"] = "phone_last4"
+
+
+class Questionnaire(_Strict):
+    """A whole questionnaire definition."""
+
+    name: str
+    version: str
+    title: str
+    subject: Subject
+    campaign: Campaign
+    sections: tuple[Section, ...]
+    rules: tuple[Rule, ...] = ()
+    domain_terms: tuple[str, ...] = ()
+    source: str = Field(default="", exclude=True)
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Questionnaire:
+        keys: list[str] = [q.key for q in self.questions]
+        seen: set[str] = set()
+        for key in keys:
+            if key in RESERVED_NAMES:
+                raise _Problem(key, f"{key!r} is a reserved name")
+            if key in seen:
+                raise _Problem(key, "duplicate question key")
+            seen.add(key)
+        for section in self.sections:
+            if section.relevant:
+                _check_expression(section.relevant, seen, section.key)
+        for q in self.questions:
+            _check_question(q, seen)
+        for rule in self.rules:
+            _check_expression(rule.check, seen, rule.key)
+            for k in rule.questions:
+                if k not in seen:
+                    raise _Problem(rule.key, f"rule refers to unknown question {k!r}")
+        if self.subject.kind == "person" and not any(q.identifies for q in self.questions):
+            raise _Problem(None, "a person questionnaire needs one question with identifies: true")
+        return self
+
+    @property
+    def questions(self) -> Iterator[Question]:
+        """All questions in order."""
+        for section in self.sections:
+            yield from section.questions
+
+    @cached_property
+    def by_key(self) -> Mapping[str, Question]:
+        """Questions by key."""
+        return {q.key: q for q in self.questions}
+
+    @cached_property
+    def order(self) -> tuple[str, ...]:
+        """Question keys in asking order."""
+        return tuple(q.key for q in self.questions)
+
+    @cached_property
+    def section_of(self) -> Mapping[str, Section]:
+        """The section that holds each question."""
+        return {q.key: s for s in self.sections for q in s.questions}
+
+    @cached_property
+    def identifier(self) -> Question | None:
+        """The question that identifies the subject (ID number), if any."""
+        return next((q for q in self.questions if q.identifies), None)
+
+    def vocabulary(self) -> list[str]:
+        """Words for the tokenizer's user dictionary: labels, options, synonyms, domain terms."""
+        words: list[str] = list(self.domain_terms)
+        for q in self.questions:
+            words.append(q.title)
+            words.extend(q.aliases)
+            for o in q.options:
+                words.append(o.label)
+                words.extend(o.synonyms)
+        return [w for w in dict.fromkeys(words) if w]
+
+
+class _Problem(ValueError):
+    def __init__(self, question: str | None, problem: str) -> None:
+        super().__init__(problem)
+        self.question = question
+        self.problem = problem
+
+
+def _check_expression(source: str, keys: set[str], where: str) -> None:
+    try:
+        expr = compile_expression(source)
+    except ExpressionError as exc:
+        raise _Problem(where, str(exc)) from None
+    unknown = sorted(expr.names - keys - RESERVED_NAMES)
+    if unknown:
+        raise _Problem(where, f"condition {source!r} refers to unknown question(s) {', '.join(unknown)}")
+
+
+def _check_question(q: Question, keys: set[str]) -> None:
+    if q.type in CHOICE_TYPES:
+        if len(q.options) < 2:
+            raise _Problem(q.key, f"a {q.type.value} question needs at least two options")
+        codes = [o.code for o in q.options]
+        if len(set(codes)) != len(codes):
+            raise _Problem(q.key, "duplicate option code")
+        labels = [o.label for o in q.options]
+        if len(set(labels)) != len(labels):
+            raise _Problem(q.key, "duplicate option label")
+    elif q.options:
+        raise _Problem(q.key, f"options are only allowed on choice questions, not {q.type.value}")
+    if q.relevant:
+        _check_expression(q.relevant, keys, q.key)
+        if q.key in compile_expression(q.relevant).names:
+            raise _Problem(q.key, "a question cannot depend on itself")
+    c = q.constraints
+    if c.min is not None and c.max is not None and c.min > c.max:
+        raise _Problem(q.key, "constraints.min is greater than constraints.max")
+    if q.type == QType.NUMBER and not q.unit:
+        raise _Problem(q.key, "a number question needs a unit")
+    if q.identifies and q.type != QType.ID_NUMBER:
+        raise _Problem(q.key, "only an id_number question can identify the subject")
+
+
+def load_questionnaire(path: Path) -> Questionnaire:
+    """Load and validate one questionnaire file."""
+    name = path.name
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise QuestionnaireError(name, f"cannot read YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise QuestionnaireError(name, "the file must hold a mapping at the top level")
+    try:
+        q = Questionnaire.model_validate({**data, "source": str(path)})
+    except _Problem as exc:
+        raise QuestionnaireError(name, exc.problem, exc.question) from None
+    except ValidationError as exc:
+        raise QuestionnaireError(name, *_describe(exc, data)) from None
+    if path.stem != q.name:
+        raise QuestionnaireError(name, f"the file name must match name: {q.name!r}")
+    return q
+
+
+def _describe(exc: ValidationError, data: dict[str, Any]) -> tuple[str, str | None]:
+    """Turn the first pydantic error into (problem, question key)."""
+    err = exc.errors()[0]
+    if "ctx" in err and isinstance(err["ctx"].get("error"), _Problem):
+        problem: _Problem = err["ctx"]["error"]
+        return problem.problem, problem.question
+    loc = list(err["loc"])
+    question: str | None = None
+    node: Any = data
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict) and "prompt" in node and "key" in node:
+            question = str(node["key"])
+    field = ".".join(str(p) for p in loc)
+    return f"{field}: {err['msg']}", question
+
+
+def load_all(directory: Path | None = None) -> dict[str, Questionnaire]:
+    """Load every ``*.yaml`` questionnaire in a folder (the built-in ones by default)."""
+    folder = directory or BUILTIN_DIR
+    result: dict[str, Questionnaire] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        q = load_questionnaire(path)
+        result[q.name] = q
+    return result

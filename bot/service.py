@@ -1,0 +1,52 @@
+"""The chat service: runs the engine inside a unit of work, de-duplicating channel messages."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import AbstractContextManager, nullcontext
+
+from sqlalchemy.engine import Engine as DbEngine
+
+from bot.engine import Engine
+from bot.messages import Incoming, Reply
+from storage.crypto import Vault
+from storage.db import session_scope
+from storage.repo import DuplicateMessage, Store
+
+
+class ChatService:
+    """What every channel adapter calls: one message in, the replies out, committed."""
+
+    def __init__(self, engine: Engine, db: DbEngine, vault: Vault) -> None:
+        self.engine = engine
+        self.db = db
+        self.vault = vault
+        # SQLite allows one writer; serialising turns in-process avoids lock-upgrade failures.
+        self._lock: AbstractContextManager[object] = (
+            threading.Lock() if db.dialect.name == "sqlite" else nullcontext()
+        )
+
+    def handle(self, msg: Incoming) -> list[Reply]:
+        """Process a message exactly once; a repeated message id gets the replies it got the first time."""
+        try:
+            with self._lock, session_scope(self.db) as session:
+                store = Store(session, self.vault)
+                if msg.message_id:
+                    seen = store.seen_message(msg.channel, msg.message_id)
+                    if seen is not None:
+                        return [Reply.from_dict(d) for d in seen]
+                    store.remember_message(msg.channel, msg.message_id, [])  # claim it before working
+                replies = self.engine.handle(store, msg)
+                if msg.message_id:
+                    store.record_replies(msg.channel, msg.message_id, [r.to_dict() for r in replies])
+                return replies
+        except DuplicateMessage:
+            # A concurrent copy of the same message won; give the replies it stored.
+            with session_scope(self.db) as session:
+                seen = Store(session, self.vault).seen_message(msg.channel, msg.message_id or "")
+                return [Reply.from_dict(d) for d in seen or []]
+
+    def resume(self, channel: str, user_id: str, questionnaire: str | None = None) -> list[Reply]:
+        """What to show a person who opens the chat: the notice, or where they left off."""
+        with self._lock, session_scope(self.db) as session:
+            return self.engine.resume(Store(session, self.vault), channel, user_id, questionnaire)

@@ -1,0 +1,201 @@
+"""The bridge from questions to nlu: which parser reads which question type, and multi-answer extraction."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.questionnaire import QType, Question, Questionnaire
+from nlu.choice import find_options, match_multi, match_single
+from nlu.dates import find_dates, parse_date
+from nlu.ethnicity import parse_ethnicity
+from nlu.idcard import parse_id_number
+from nlu.intents import Intent, detect_intent
+from nlu.numbers import parse_number
+from nlu.person import find_gender, find_name, parse_gender, parse_name
+from nlu.phone import parse_phone
+from nlu.regions import RegionIndex
+from nlu.result import NotUnderstood, Parsed
+from nlu.tokenizer import Tokenizer
+from nlu.yesno import parse_yes_no
+
+Result = Parsed[Any] | NotUnderstood
+
+_ID_LIKE = re.compile(r"[0-9０-９]{17}[0-9xX０-９ｘＸ叉]")
+_MOBILE_LIKE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+_SEPARATED = re.compile(r"^[\s，,。.；;、!！?？]*$")
+
+
+class Understanding:
+    """Reads answers for questions; built once at start-up and shared by all conversations."""
+
+    def __init__(self, questionnaires: Iterable[Questionnaire], regions: RegionIndex | None = None) -> None:
+        words: list[str] = []
+        for q in questionnaires:
+            words.extend(q.vocabulary())
+        self.tokenizer = Tokenizer(words)
+        self.regions = regions
+
+    def parse(self, q: Question, text: str, now: datetime) -> Result:
+        """Read ``text`` as the answer to question ``q``."""
+        text = text.strip()
+        if not text:
+            return NotUnderstood("empty", "没有收到内容，请再说一遍。")
+        t = q.type
+        if t == QType.SINGLE:
+            if _is_gender(q):
+                return _gender(text, q)
+            return match_single(text, q.nlu_options, self.tokenizer)
+        if t == QType.MULTI:
+            return match_multi(text, q.nlu_options, self.tokenizer)
+        if t == QType.YES_NO:
+            return parse_yes_no(text)
+        if t == QType.DATE:
+            return parse_date(text, now)
+        if t == QType.NUMBER:
+            return parse_number(text)
+        if t == QType.ID_NUMBER:
+            return parse_id_number(text, now.date())
+        if t == QType.PHONE:
+            return parse_phone(text)
+        if t == QType.ETHNICITY:
+            return parse_ethnicity(text)
+        if t == QType.REGION:
+            return self._region(text)
+        if t == QType.TEXT and q.key == "name":
+            return parse_name(text)
+        if t == QType.PHOTO:
+            return NotUnderstood("photo_expected", "这一项需要一张照片，请直接发送照片。")
+        return Parsed(text, 1.0, (0, len(text)))
+
+    def _region(self, text: str) -> Result:
+        if self.regions is None:
+            return Parsed(text, 0.8, (0, len(text)), {"unresolved": True})
+        return self.regions.resolve(text)
+
+    def resolve_village(self, text: str) -> Result:
+        """Find a village or community in the region tree."""
+        if self.regions is None:
+            return NotUnderstood("no_regions", "系统还没有导入行政区划，请联系管理员。")
+        return self.regions.resolve(text)
+
+    def village_candidates(self, text: str) -> list[str]:
+        """Possible villages for an ambiguous name."""
+        return self.regions.candidates(text) if self.regions is not None else []
+
+    def intent(self, text: str, questionnaire: Questionnaire) -> Parsed[Intent] | None:
+        """A control phrase (back, skip, change…, why, help, human, pause…), if the text is one."""
+        targets: dict[str, Sequence[str]] = {
+            q.key: (q.title, *q.aliases) for q in questionnaire.questions
+        }
+        return detect_intent(text, targets)
+
+    def yes_no(self, text: str) -> Result:
+        """Read a yes/no/unsure/refuse answer (confirmations, the notice)."""
+        return parse_yes_no(text)
+
+    def extract(
+        self, questions: Sequence[Question], text: str, now: datetime, current: str | None
+    ) -> dict[str, Parsed[Any]]:
+        """Values for several open questions found in one message ("我叫张三，男，汉族，1965年3月出生").
+
+        Only clear mentions count: a name after 我叫/姓名, a gender or an option standing
+        on its own, an ethnicity ending in 族, a date next to one of a question's cues, an
+        18-character ID number or an 11-digit mobile number. Each piece of text is used once.
+        """
+        found: dict[str, Parsed[Any]] = {}
+        used: list[tuple[int, int]] = []
+
+        def take(key: str, parsed: Parsed[Any]) -> None:
+            if key in found or any(_overlap(parsed.span, u) for u in used):
+                return
+            found[key] = parsed
+            used.append(parsed.span)
+
+        dates = find_dates(text, now) if any(q.type == QType.DATE for q in questions) else []
+        ordered = sorted(questions, key=lambda q: q.key != current)
+        for q in ordered:
+            t = q.type
+            if t == QType.TEXT and q.key == "name":
+                hit = find_name(text)
+                if hit is not None:
+                    take(q.key, hit)
+            elif t == QType.SINGLE and _is_gender(q):
+                g = find_gender(text)
+                if g is not None:
+                    code = _gender_code(q, g.value)
+                    if code:
+                        take(q.key, Parsed(code, g.confidence, g.span))
+            elif t == QType.SINGLE:
+                hits = [h for h in find_options(text, q.nlu_options, self.tokenizer) if _standalone(text, h)]
+                codes = {h.value for h in hits}
+                if len(codes) == 1:
+                    take(q.key, hits[0])
+            elif t == QType.ETHNICITY:
+                e = parse_ethnicity(text)
+                if isinstance(e, Parsed) and text[e.span[0]:e.span[1]].endswith(("族", "民")):
+                    take(q.key, e)
+            elif t == QType.DATE:
+                for d in dates:
+                    if _near_cue(text, d.span, q.cues):
+                        take(q.key, d)
+                        break
+            elif t == QType.ID_NUMBER:
+                m = _ID_LIKE.search(text)
+                if m:
+                    r = parse_id_number(m.group(0), now.date())
+                    if isinstance(r, Parsed):
+                        take(q.key, Parsed(r.value, r.confidence, m.span()))
+            elif t == QType.PHONE:
+                m = _MOBILE_LIKE.search(text)
+                if m:
+                    take(q.key, Parsed(m.group(0), 0.95, m.span()))
+        return found
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _standalone(text: str, hit: Parsed[Any]) -> bool:
+    """A one-character match counts only between separators ("男" in "男，汉族", not in "男孩")."""
+    start, end = hit.span
+    if end - start >= 2:
+        return True
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    return bool(_SEPARATED.match(before)) and bool(_SEPARATED.match(after))
+
+
+def _near_cue(text: str, span: tuple[int, int], cues: Sequence[str], reach: int = 6) -> bool:
+    """True when one of the cues stands within ``reach`` characters of the span."""
+    if not cues:
+        return False
+    window = text[max(0, span[0] - reach):span[0]] + "|" + text[span[1]:span[1] + reach]
+    return any(c in window for c in cues)
+
+
+def _is_gender(q: Question) -> bool:
+    labels = {o.label for o in q.options}
+    return labels == {"男", "女"}
+
+
+def _gender_code(q: Question, gender: str) -> str | None:
+    return next((o.code for o in q.options if o.label == gender), None)
+
+
+def _gender(text: str, q: Question) -> Result:
+    g = parse_gender(text)
+    if isinstance(g, NotUnderstood):
+        return g
+    code = _gender_code(q, g.value)
+    if code is None:
+        return NotUnderstood("no_match", "请回答“男”或“女”。")
+    return Parsed(code, g.confidence, g.span)
+
+
+def option_lookup(q: Question) -> Mapping[str, str]:
+    """Option label -> code, for tapped choices."""
+    return {o.label: o.code for o in q.options}

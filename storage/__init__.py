@@ -1,0 +1,1 @@
+"""Persistence of intake: tables, encryption at rest, and the Store repository."""

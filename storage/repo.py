@@ -1,0 +1,528 @@
+"""The store: every read and write the bot and the admin side make, in one unit of work.
+
+A :class:`Store` wraps one SQLModel session and the :class:`~storage.crypto.Vault`; it seals
+sensitive values on the way in and opens them on the way out, so callers never handle
+ciphertext. Values are JSON-serialisable (the bot encodes dates and quantities).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.crypto import Vault
+from storage.models import (
+    Answer,
+    Appeal,
+    Blob,
+    Campaign,
+    ChannelAccount,
+    Conversation,
+    Flag,
+    InboundMessage,
+    Person,
+    Record,
+    Region,
+    RosterEntry,
+    utcnow,
+)
+
+
+class StorageError(Exception):
+    """Base of the storage exceptions."""
+
+
+class NotFound(StorageError):
+    """A row that was asked for does not exist."""
+
+
+class DuplicateMessage(StorageError):
+    """A channel message with this key was already taken by a concurrent request."""
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """The current version of an answer, opened."""
+
+    answer_id: int
+    key: str
+    value: Any
+    raw: str | None
+    confidence: float
+    status: str
+    channel: str
+    actor: str
+    version: int
+    created_at: datetime
+    blob_id: int | None = None
+
+
+class Store:
+    """Repository over one session; commit is the caller's (see ``storage.db.session_scope``)."""
+
+    def __init__(self, session: Session, vault: Vault) -> None:
+        self.session = session
+        self.vault = vault
+
+    # -- channel accounts and persons -------------------------------------------------
+
+    def account(self, channel: str, channel_user_id: str) -> ChannelAccount:
+        """The account of a channel user, created on first contact."""
+        acc = self.session.exec(
+            select(ChannelAccount).where(
+                ChannelAccount.channel == channel, ChannelAccount.channel_user_id == channel_user_id
+            )
+        ).first()
+        if acc is None:
+            acc = ChannelAccount(channel=channel, channel_user_id=channel_user_id)
+            self.session.add(acc)
+            self.session.flush()
+        return acc
+
+    def link_account(self, account: ChannelAccount, person: Person) -> None:
+        """Tie a channel account to the person it belongs to."""
+        account.person_id = person.id
+        account.last_seen_at = utcnow()
+        self.session.add(account)
+
+    def id_index(self, id_number: str) -> str:
+        """The blind index of an ID number."""
+        return self.vault.blind_index(id_number.upper(), "id")
+
+    def find_person(self, id_number: str) -> Person | None:
+        """The person with this ID number, if known."""
+        return self.session.exec(select(Person).where(Person.id_index == self.id_index(id_number))).first()
+
+    def create_person(
+        self,
+        id_number: str,
+        *,
+        source: str = "self",
+        name: str | None = None,
+        phone: str | None = None,
+        region_id: int | None = None,
+    ) -> Person:
+        """Create a person; the ID number, name and phone are sealed."""
+        person = Person(
+            id_index=self.id_index(id_number),
+            id_number_enc=self.vault.seal(id_number.upper()),
+            name_enc=self.vault.seal(name) if name else None,
+            phone_enc=self.vault.seal(phone) if phone else None,
+            region_id=region_id,
+            source=source,
+        )
+        self.session.add(person)
+        self.session.flush()
+        return person
+
+    def update_person(
+        self, person: Person, *, name: str | None = None, phone: str | None = None, region_id: int | None = None
+    ) -> None:
+        """Update a person's sealed contact data where new values are given."""
+        if name:
+            person.name_enc = self.vault.seal(name)
+        if phone:
+            person.phone_enc = self.vault.seal(phone)
+        if region_id is not None:
+            person.region_id = region_id
+        self.session.add(person)
+
+    def person_id_number(self, person: Person) -> str:
+        """The person's ID number in clear."""
+        return self.vault.open(person.id_number_enc)
+
+    def person_name(self, person: Person) -> str | None:
+        """The person's name in clear, if known."""
+        return self.vault.open(person.name_enc) if person.name_enc else None
+
+    def person_phone(self, person: Person) -> str | None:
+        """The person's phone number in clear, if known."""
+        return self.vault.open(person.phone_enc) if person.phone_enc else None
+
+    def get_person(self, person_id: int) -> Person:
+        """A person by id."""
+        person = self.session.get(Person, person_id)
+        if person is None:
+            raise NotFound(f"person {person_id}")
+        return person
+
+    # -- campaigns and roster ---------------------------------------------------------
+
+    def ensure_campaign(
+        self, questionnaire: str, version: str, year: int, title: str, reference_date: date | None
+    ) -> Campaign:
+        """The campaign of a questionnaire in a year, created if missing."""
+        key = f"{questionnaire}-{year}"
+        campaign = self.session.exec(select(Campaign).where(Campaign.key == key)).first()
+        if campaign is None:
+            campaign = Campaign(
+                key=key,
+                questionnaire=questionnaire,
+                questionnaire_version=version,
+                year=year,
+                title=title,
+                reference_date=reference_date,
+            )
+            self.session.add(campaign)
+            self.session.flush()
+        return campaign
+
+    def campaign_by_key(self, key: str) -> Campaign | None:
+        """A campaign by its key such as ``veterans-2026``."""
+        return self.session.exec(select(Campaign).where(Campaign.key == key)).first()
+
+    def get_campaign(self, campaign_id: int) -> Campaign:
+        """A campaign by id."""
+        campaign = self.session.get(Campaign, campaign_id)
+        if campaign is None:
+            raise NotFound(f"campaign {campaign_id}")
+        return campaign
+
+    def roster_entry(self, campaign_id: int, person_id: int) -> RosterEntry | None:
+        """The roster entry of a person in a campaign."""
+        return self.session.exec(
+            select(RosterEntry).where(RosterEntry.campaign_id == campaign_id, RosterEntry.person_id == person_id)
+        ).first()
+
+    def put_roster_entry(
+        self, campaign_id: int, person: Person, region_id: int | None, prefill: dict[str, str]
+    ) -> tuple[RosterEntry, bool]:
+        """Create or update the roster entry of a person; returns (entry, created)."""
+        entry = self.roster_entry(campaign_id, person.id or 0)
+        created = entry is None
+        if entry is None:
+            entry = RosterEntry(campaign_id=campaign_id, person_id=person.id or 0)
+        entry.region_id = region_id
+        entry.prefill_enc = self.vault.seal_json(prefill) if prefill else None
+        entry.imported_at = utcnow()
+        self.session.add(entry)
+        self.session.flush()
+        return entry, created
+
+    def roster_prefill(self, entry: RosterEntry) -> dict[str, str]:
+        """The values the roster holds for a person (question key -> raw text)."""
+        return dict(self.vault.open_json(entry.prefill_enc)) if entry.prefill_enc else {}
+
+    def previous_values(self, person_id: int, questionnaire: str, before_year: int) -> dict[str, Any]:
+        """The current answers of the person's latest submitted record of an earlier campaign."""
+        row = self.session.exec(
+            select(Record)
+            .join(Campaign, col(Campaign.id) == col(Record.campaign_id))
+            .where(
+                Record.person_id == person_id,
+                Campaign.questionnaire == questionnaire,
+                Campaign.year < before_year,
+                Record.status == "submitted",
+            )
+            .order_by(col(Campaign.year).desc())
+        ).first()
+        if row is None or row.id is None:
+            return {}
+        return {k: a.value for k, a in self.current_answers(row.id).items() if a.value is not None}
+
+    # -- records and answers ----------------------------------------------------------
+
+    def record_for(
+        self,
+        campaign: Campaign,
+        subject_key: str,
+        *,
+        channel: str,
+        person_id: int | None = None,
+        region_id: int | None = None,
+    ) -> tuple[Record, bool]:
+        """The record of a subject in a campaign, created if missing; returns (record, created)."""
+        record = self.session.exec(
+            select(Record).where(Record.campaign_id == campaign.id, Record.subject_key == subject_key)
+        ).first()
+        if record is not None:
+            return record, False
+        record = Record(
+            campaign_id=campaign.id or 0,
+            subject_key=subject_key,
+            person_id=person_id,
+            region_id=region_id,
+            first_channel=channel,
+        )
+        self.session.add(record)
+        self.session.flush()
+        return record, True
+
+    def get_record(self, record_id: int) -> Record:
+        """A record by id."""
+        record = self.session.get(Record, record_id)
+        if record is None:
+            raise NotFound(f"record {record_id}")
+        return record
+
+    def current_answers(self, record_id: int) -> dict[str, StoredAnswer]:
+        """The current version of every answer of a record (cleared answers left out)."""
+        rows = self.session.exec(
+            select(Answer).where(Answer.record_id == record_id, col(Answer.is_current).is_(True))
+        ).all()
+        return {a.question_key: self._open(a) for a in rows if a.status != "cleared"}
+
+    def answer_history(self, record_id: int, key: str | None = None) -> list[StoredAnswer]:
+        """Every version of a record's answers (of one question if given), oldest first."""
+        query = select(Answer).where(Answer.record_id == record_id)
+        if key is not None:
+            query = query.where(Answer.question_key == key)
+        rows = self.session.exec(query.order_by(col(Answer.id))).all()
+        return [self._open(a) for a in rows]
+
+    def _open(self, a: Answer) -> StoredAnswer:
+        if a.value_enc is not None:
+            value = self.vault.open_json(a.value_enc)
+        elif a.value_json is not None:
+            value = json.loads(a.value_json)
+        else:
+            value = None
+        return StoredAnswer(
+            answer_id=a.id or 0,
+            key=a.question_key,
+            value=value,
+            raw=self.vault.open(a.raw_enc) if a.raw_enc else None,
+            confidence=a.confidence,
+            status=a.status,
+            channel=a.channel,
+            actor=a.actor,
+            version=a.version,
+            created_at=a.created_at,
+            blob_id=a.blob_id,
+        )
+
+    def save_answer(
+        self,
+        record: Record,
+        key: str,
+        value: Any,
+        *,
+        raw: str | None,
+        confidence: float,
+        status: str,
+        channel: str,
+        actor: str,
+        sensitive: bool,
+        message_id: str | None = None,
+        blob_id: int | None = None,
+    ) -> Answer:
+        """Append a new version of an answer; the previous version stays, no longer current."""
+        previous = self.session.exec(
+            select(Answer).where(
+                Answer.record_id == record.id, Answer.question_key == key, col(Answer.is_current).is_(True)
+            )
+        ).all()
+        version = 1
+        for p in previous:
+            p.is_current = False
+            version = max(version, p.version + 1)
+            self.session.add(p)
+        if previous:
+            self.session.flush()
+        answer = Answer(
+            record_id=record.id or 0,
+            question_key=key,
+            version=version,
+            value_json=None if sensitive or value is None else json.dumps(value, ensure_ascii=False),
+            value_enc=self.vault.seal_json(value) if sensitive and value is not None else None,
+            raw_enc=self.vault.seal(raw) if raw else None,
+            confidence=confidence,
+            status=status,
+            channel=channel,
+            actor=actor,
+            message_id=message_id,
+            blob_id=blob_id,
+        )
+        self.session.add(answer)
+        record.updated_at = utcnow()
+        self.session.add(record)
+        self.session.flush()
+        return answer
+
+    def add_flag(self, record: Record, key: str, reason: str, detail: str, answer_id: int | None) -> Flag:
+        """Flag an answer for review."""
+        flag = Flag(record_id=record.id or 0, answer_id=answer_id, question_key=key, reason=reason, detail=detail)
+        self.session.add(flag)
+        self.session.flush()
+        return flag
+
+    def flags(self, record_id: int, status: str | None = "open") -> Sequence[Flag]:
+        """The flags of a record."""
+        query = select(Flag).where(Flag.record_id == record_id)
+        if status is not None:
+            query = query.where(Flag.status == status)
+        return self.session.exec(query.order_by(col(Flag.id))).all()
+
+    def submit(self, record: Record, year: int) -> str:
+        """Mark a record submitted and give it a receipt number (kept if it already has one)."""
+        if record.receipt is None:
+            while True:
+                receipt = f"{year}{secrets.randbelow(10**8):08d}"
+                exists = self.session.exec(select(Record.id).where(Record.receipt == receipt)).first()
+                if exists is None:
+                    break
+            record.receipt = receipt
+        record.status = "submitted"
+        record.submitted_at = utcnow()
+        record.updated_at = record.submitted_at
+        self.session.add(record)
+        self.session.flush()
+        return record.receipt
+
+    def reopen(self, record: Record) -> None:
+        """Put a submitted record back in progress (the person changes an answer after submitting)."""
+        record.status = "in_progress"
+        self.session.add(record)
+
+    # -- appeals and blobs -------------------------------------------------------------
+
+    def create_appeal(
+        self,
+        *,
+        source: str,
+        text: str,
+        category: str = "other",
+        channel: str | None = None,
+        channel_user_id: str | None = None,
+        person_id: int | None = None,
+        record_id: int | None = None,
+        region_id: int | None = None,
+    ) -> Appeal:
+        """Open an appeal for the hotline queue."""
+        appeal = Appeal(
+            source=source,
+            channel=channel,
+            channel_user_id=channel_user_id,
+            person_id=person_id,
+            record_id=record_id,
+            region_id=region_id,
+            category=category,
+            text_enc=self.vault.seal(text),
+        )
+        self.session.add(appeal)
+        self.session.flush()
+        return appeal
+
+    def appeal_text(self, appeal: Appeal) -> str:
+        """An appeal's text in clear."""
+        return self.vault.open(appeal.text_enc) if appeal.text_enc else ""
+
+    def put_blob(self, kind: str, content_type: str, data: bytes) -> Blob:
+        """Store a photo or audio clip, sealed."""
+        blob = Blob(
+            kind=kind, content_type=content_type, sha256=hashlib.sha256(data).hexdigest(), data_enc=self.vault.seal(data)
+        )
+        self.session.add(blob)
+        self.session.flush()
+        return blob
+
+    def blob_bytes(self, blob_id: int) -> tuple[str, bytes]:
+        """A stored blob's content type and bytes."""
+        blob = self.session.get(Blob, blob_id)
+        if blob is None:
+            raise NotFound(f"blob {blob_id}")
+        return blob.content_type, self.vault.open_bytes(blob.data_enc)
+
+    # -- conversation state and de-duplication ----------------------------------------
+
+    def conversation(self, channel: str, channel_user_id: str) -> Conversation | None:
+        """The stored dialogue of a channel user."""
+        return self.session.exec(
+            select(Conversation).where(
+                Conversation.channel == channel, Conversation.channel_user_id == channel_user_id
+            )
+        ).first()
+
+    def save_conversation(self, conv: Conversation, state: dict[str, Any]) -> None:
+        """Store the dialogue state."""
+        conv.state_json = json.dumps(state, ensure_ascii=False)
+        conv.updated_at = utcnow()
+        self.session.add(conv)
+        self.session.flush()
+
+    def seen_message(self, channel: str, message_key: str) -> list[dict[str, Any]] | None:
+        """The replies already given to this message, or None if it is new."""
+        row = self.session.exec(
+            select(InboundMessage).where(InboundMessage.channel == channel, InboundMessage.message_key == message_key)
+        ).first()
+        if row is None:
+            return None
+        return list(self.vault.open_json(row.replies_enc)) if row.replies_enc else []
+
+    def remember_message(self, channel: str, message_key: str, replies: list[dict[str, Any]]) -> None:
+        """Record that a message was processed, with its replies; raises DuplicateMessage on a race."""
+        row = InboundMessage(channel=channel, message_key=message_key, replies_enc=self.vault.seal_json(replies))
+        self.session.add(row)
+        try:
+            self.session.flush()
+        except IntegrityError as exc:
+            raise DuplicateMessage(f"{channel}:{message_key}") from exc
+
+    def record_replies(self, channel: str, message_key: str, replies: list[dict[str, Any]]) -> None:
+        """Store the replies given to a message claimed with :meth:`remember_message`."""
+        row = self.session.exec(
+            select(InboundMessage).where(InboundMessage.channel == channel, InboundMessage.message_key == message_key)
+        ).one()
+        row.replies_enc = self.vault.seal_json(replies)
+        self.session.add(row)
+
+    # -- regions ------------------------------------------------------------------------
+
+    def region_by_path(self, path: str) -> Region | None:
+        """A region by its full path."""
+        return self.session.exec(select(Region).where(Region.path == path)).first()
+
+    def region_rows(self) -> list[tuple[str, str | None, str, str | None, str]]:
+        """All regions as (level, code, name, short_name, parent_path) rows, for the nlu index."""
+        rows = self.session.exec(select(Region).order_by(col(Region.id))).all()
+        out = []
+        for r in rows:
+            parent = r.path.rsplit("/", 1)[0] if "/" in r.path else ""
+            out.append((r.level, r.code, r.name, r.short_name, parent))
+        return out
+
+    def region_count(self) -> int:
+        """How many regions are loaded."""
+        return int(self.session.exec(select(func.count()).select_from(Region)).one())
+
+    def add_regions(self, rows: Iterable[tuple[str, str | None, str, str | None, str]]) -> tuple[int, int]:
+        """Insert regions given as (level, code, name, short_name, parent_path); returns (added, skipped).
+
+        Rows are inserted depth by depth, so a file need not list parents first; a row whose
+        path is already loaded (or repeated in the file) is skipped; a missing parent is an error.
+        """
+        existing: dict[str, int | None] = {r.path: r.id for r in self.session.exec(select(Region)).all()}
+        by_depth: dict[int, list[tuple[str, str | None, str, str | None, str]]] = {}
+        for row in rows:
+            depth = row[4].count("/") + 1 if row[4] else 0
+            by_depth.setdefault(depth, []).append(row)
+        added = skipped = 0
+        for depth in sorted(by_depth):
+            batch: list[Region] = []
+            for level, code, name, short_name, parent_path in by_depth[depth]:
+                path = f"{parent_path}/{name}" if parent_path else name
+                if path in existing:
+                    skipped += 1
+                    continue
+                parent_id = existing.get(parent_path) if parent_path else None
+                if parent_path and parent_id is None:
+                    raise StorageError(f"the parent {parent_path!r} of {name!r} is not in the file or the database")
+                region = Region(code=code or None, name=name, short_name=short_name or None, level=level,
+                                parent_id=parent_id, path=path)
+                existing[path] = None
+                batch.append(region)
+            self.session.add_all(batch)
+            self.session.flush()
+            for region in batch:
+                existing[region.path] = region.id
+            added += len(batch)
+        return added, skipped

@@ -1,0 +1,311 @@
+"""End-to-end conversations over the veterans questionnaire, checked against the stored records."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from admin.runtime import Runtime
+from storage.models import Answer, Appeal, ChannelAccount, Conversation, Flag, Person, Record
+from tests.conftest import Chat
+from tests.helpers import complete, make_id
+
+ID = make_id("620102", "19650312", "001")  # a man (odd sequence), born 1965-03-12
+
+
+def _begin(chat: Chat, id_number: str = ID) -> None:
+    chat.start()
+    assert chat.last.kind == "notice"
+    chat.say("同意")
+    assert chat.asking == "id_number"
+    chat.say(id_number)
+
+
+def _record(runtime: Runtime) -> Record:
+    with runtime.store_scope() as store:
+        rows = store.session.exec(select(Record)).all()
+        assert len(rows) == 1
+        return rows[0]
+
+
+def _current(runtime: Runtime) -> dict[str, object]:
+    with runtime.store_scope() as store:
+        rec = store.session.exec(select(Record)).one()
+        return {k: a.value for k, a in store.current_answers(rec.id or 0).items()}
+
+
+HAPPY = {
+    "recipient_kind": "退役士兵",
+    "name": "张三",
+    "gender": "男",
+    "ethnicity": "汉族",
+    "birth_date": "1965年3月12日",
+    "phone": "13912345678",
+    "political_status": "群众",
+    "enlist_date": "1983年10月",
+    "discharge_date": "1988年12月",
+    "service_role": "义务兵",
+    "placement": "自主就业",
+    "employment": "务农",
+    "has_housing": "有",
+    "housing_area": "80平方米",
+    "dibao": "没有",
+    "appeals": "希望解决看病难的问题",
+}
+
+
+def test_notice_refused_stores_nothing(runtime: Runtime) -> None:
+    chat = Chat(runtime, "veterans")
+    chat.start()
+    assert "同意" in chat.last.text and chat.last.kind == "notice"
+    chat.say("不同意")
+    assert "不会保存" in chat.last.text
+    with runtime.store_scope() as store:
+        for table in (Person, Record, Answer, Conversation, ChannelAccount, Flag, Appeal):
+            assert store.session.exec(select(table)).all() == [], table.__name__
+
+
+def test_happy_path_is_stored_with_provenance(runtime: Runtime) -> None:
+    chat = Chat(runtime, "veterans")
+    _begin(chat)
+    asked = complete(chat, HAPPY)
+    assert "employer" not in asked  # 务农 is not employed
+    assert "housing_nature" in asked and "housing_area" in asked
+    assert asked.index("name") < asked.index("birth_date")
+    summary = chat.last.text
+    assert "张三" in summary and "1965年3月12日" in summary
+    assert ID not in summary  # the ID number is masked in the read-back
+    chat.say("确认提交")
+    assert chat.last.kind == "receipt"
+    record = _record(runtime)
+    assert record.status == "submitted" and record.receipt and record.receipt in chat.last.text
+    assert record.notice_accepted_at is not None
+    values = _current(runtime)
+    assert values["id_number"] == ID
+    assert values["gender"] == "1"
+    assert values["birth_date"] == {"start": "1965-03-12", "end": "1965-03-12", "granularity": "day"}
+    assert values["enlist_date"]["granularity"] == "month"  # type: ignore[index]
+    assert values["housing_area"]["value"] == 80  # type: ignore[index]
+    assert values["employment"] is not None and "employer" not in values
+    with runtime.store_scope() as store:
+        rows = store.session.exec(select(Answer)).all()
+        by_key = {a.question_key: a for a in rows}
+        name = by_key["name"]
+        assert name.channel == "web" and name.actor == "self:web" and name.status == "new" and name.message_id
+        assert store.vault.open(name.raw_enc or b"") == "张三"
+        # sensitive answers are sealed: no clear value in the row
+        assert by_key["id_number"].value_json is None and by_key["id_number"].value_enc
+        assert by_key["phone"].value_json is None
+        person = store.session.exec(select(Person)).one()
+        assert ID not in person.id_index and person.id_number_enc != ID.encode()
+        # the free-text appeal reached the hotline queue
+        appeal = store.session.exec(select(Appeal)).one()
+        assert appeal.source == "questionnaire" and store.appeal_text(appeal) == HAPPY["appeals"]
+
+
+def test_one_message_fills_several_questions(runtime: Runtime) -> None:
+    chat = Chat(runtime, "veterans")
+    _begin(chat)
+    chat.say("退役士兵")
+    assert chat.asking == "name"
+    chat.say("我叫张三，男，汉族，1965年3月出生")
+    text = chat.texts()
+    assert "张三" in text and "性别：男" in text and "汉族" in text and "1965年3月" in text
+    values = _current(runtime)
+    assert values["name"] == "张三" and values["gender"] == "1"
+    assert values["ethnicity"] == {"code": "01", "name": "汉族"}
+    assert values["birth_date"]["granularity"] == "month"  # type: ignore[index]
+    assert chat.asking not in ("name", "gender", "ethnicity", "birth_date")
+
+
+def test_correction_by_name_keeps_history(runtime: Runtime) -> None:
+    chat = Chat(runtime, "veterans")
+    _begin(chat)
+    for text in ("退役士兵", "张三", "男", "汉族", "1965年3月12日"):
+        chat.say(text)
+    pending = chat.asking
+    chat.say("把出生日期改成1966年5月")
+    assert "1966年5月" in chat.texts()
+    assert chat.asking == pending  # the conversation goes on where it was
+    with runtime.store_scope() as store:
+        rec = store.session.exec(select(Record)).one()
+        history = store.answer_history(rec.id or 0, "birth_date")
+    assert [a.version for a in history] == [1, 2]
+    assert history[0].value["start"] == "1965-03-12" and history[1].value["start"] == "1966-05-01"
+    assert history[1].status == "changed"
+
+
+def test_go_back_and_answer_again(runtime: Runtime) -> None:
+    chat = Chat(runtime, "veterans")
+    _begin(chat)
+    chat.say("退役士兵")
+    chat.say("张三")
+    chat.say("男")
+    after_gender = chat.asking
+    chat.say("返回上一题")
+    assert chat.asking == "gender"
+    assert "男" in chat.texts()
+    chat.say("女")
+    assert chat.asking == after_gender
+    with runtime.store_scope() as store:
+        rec = store.session.exec(select(Record)).one()
+        versions = store.answer_history(rec.id or 0, "gender")
+    assert [v.value for v in versions] == ["1", "2"] and versions[-1].status == "changed"
+
+
+def test_pause_and_resume_in_another_channel(runtime: Runtime) -> None:
+    web = Chat(runtime, "veterans", user="browser-1", channel="web")
+    _begin(web)
+    for key in ("recipient_kind", "name", "gender", "ethnicity", "birth_date", "phone"):
+        assert web.asking == key
+        web.say(HAPPY[key])
+    pending = web.asking
+    web.say("暂停")
+    assert "继续" in web.last.text
+    web.say("张三")  # anything but “继续” while paused is not taken as an answer
+    assert "暂停" in web.last.text
+    # the same person continues in the terminal: ID number plus the last four digits of the phone given
+    term = Chat(runtime, "veterans", user="tty-1", channel="terminal")
+    _begin(term)
+    assert "后四位" in term.last.text
+    term.say("0000")
+    assert "不一致" in term.last.text
+    term.say("5678")
+    assert "欢迎回来" in term.texts()
+    assert term.asking == pending
+    term.say(HAPPY[pending or ""])
+    with runtime.store_scope() as store:
+        rec = store.session.exec(select(Record)).one()
+        answers = store.current_answers(rec.id or 0)
+        accounts = store.session.exec(select(ChannelAccount)).all()
+    assert answers["name"].channel == "web" and answers[pending or ""].channel == "terminal"
+    assert {a.channel for a in accounts} == {"web", "terminal"}
+    assert len({a.person_id for a in accounts}) == 1
+
+
+def test_invalid_id_numbers_are_refused_with_a_reason(runtime: Runtime) -> None:
+    chat = Chat(runtime, "veterans")
+    chat.start()
+    chat.say("同意")
+    chat.say("123")
+    assert chat.last.kind == "error" and "身份证" in chat.last.text
+    bad_check = ID[:-1] + ("1" if ID[-1] != "1" else "2")
+    chat.say(bad_check)
+    assert chat.last.kind == "error"
+    with runtime.store_scope() as store:
+        assert store.session.exec(select(Person)).all() == []
+    chat.say(ID)
+    assert chat.asking == "recipient_kind"
+
+
+def test_skip_logic_both_ways(runtime: Runtime) -> None:
+    employed = Chat(runtime, "veterans", user="a")
+    _begin(employed, make_id("620102", "19700101", "011"))
+    asked = complete(employed, {**HAPPY, "gender": "男", "birth_date": "1970年1月1日", "employment": "企业",
+                                "employer": "兰州机床厂", "has_housing": "没有"})
+    assert "employer" in asked
+    assert "housing_nature" not in asked and "housing_area" not in asked
+    survivor = Chat(runtime, "veterans", user="b")
+    _begin(survivor, make_id("620102", "19500101", "022"))
+    asked = complete(survivor, {"recipient_kind": "烈士遗属", "gender": "女", "birth_date": "1950年1月1日",
+                                "enlist_date": "1968年3月", "discharge_date": "1972年3月"})
+    assert "service_role" not in asked and "placement" not in asked
+
+
+def test_rule_refuses_once_then_accepts_with_a_flag(runtime: Runtime) -> None:
+    chat = Chat(runtime, "veterans")
+    _begin(chat)
+    for key in ("recipient_kind", "name", "gender", "ethnicity", "birth_date", "phone", "political_status"):
+        chat.say(HAPPY[key])
+    assert chat.asking == "enlist_date"
+    chat.say("1990年3月")
+    assert chat.asking == "discharge_date"
+    chat.say("1985年")
+    assert chat.last.kind == "question" and chat.asking == "discharge_date"
+    assert any(r.kind == "error" for r in chat.replies)
+    chat.say("1985年")  # insisted: kept, and flagged for a reviewer
+    assert chat.asking != "discharge_date"
+    with runtime.store_scope() as store:
+        flags = store.session.exec(select(Flag)).all()
+    assert [(f.question_key, f.reason) for f in flags] == [("discharge_date", "rule")]
+
+
+def test_birth_date_disagreeing_with_id_is_flagged(runtime: Runtime) -> None:
+    chat = Chat(runtime, "veterans")
+    _begin(chat)
+    for text in ("退役士兵", "张三", "男", "汉族"):
+        chat.say(text)
+    chat.say("1966年3月12日")
+    assert chat.asking == "birth_date" and any(r.kind == "error" for r in chat.replies)
+    chat.say("1966年3月12日")
+    assert chat.asking != "birth_date"
+    with runtime.store_scope() as store:
+        assert [f.reason for f in store.session.exec(select(Flag)).all()] == ["rule"]
+
+
+def test_unparseable_answer_is_flagged_after_two_tries(runtime: Runtime) -> None:
+    chat = Chat(runtime, "veterans")
+    _begin(chat)
+    chat.say("啊这个嘛")
+    assert chat.asking == "recipient_kind" and chat.replies[0].kind == "error"
+    chat.say("嗯嗯嗯")
+    assert chat.asking == "name" and "原话" in chat.texts()
+    with runtime.store_scope() as store:
+        flag = store.session.exec(select(Flag)).one()
+        assert (flag.question_key, flag.reason) == ("recipient_kind", "not_understood")
+        rec = store.session.exec(select(Record)).one()
+        a = store.current_answers(rec.id or 0)["recipient_kind"]
+        assert a.value is None and a.raw == "嗯嗯嗯"
+
+
+def test_controls_why_help_skip_human_restart(runtime: Runtime) -> None:
+    chat = Chat(runtime, "veterans")
+    _begin(chat)
+    chat.say("为什么要问这个")
+    assert chat.asking == "recipient_kind" and len(chat.replies) == 2
+    chat.say("跳过")
+    assert "需要回答" in chat.texts() and chat.asking == "recipient_kind"
+    chat.say("帮助")
+    assert "返回" in chat.texts()
+    chat.say("转人工")
+    assert "人工" in chat.texts() and chat.asking == "recipient_kind"
+    chat.say("退役士兵")
+    chat.say("张三")
+    chat.say("重新开始")
+    assert chat.last.kind == "confirm"
+    chat.say("确定")
+    assert chat.asking == "recipient_kind"
+    with runtime.store_scope() as store:
+        appeal = store.session.exec(select(Appeal)).one()
+        assert appeal.source == "chat" and appeal.record_id is not None
+        rec = store.session.exec(select(Record)).one()
+        current = store.current_answers(rec.id or 0)
+        assert set(current) == {"id_number"}  # cleared, the ID stays
+        assert len(store.answer_history(rec.id or 0, "name")) == 2  # nothing is overwritten
+
+
+def test_review_change_then_submit_and_change_after_submit(runtime: Runtime) -> None:
+    chat = Chat(runtime, "veterans")
+    _begin(chat)
+    complete(chat, HAPPY)
+    chat.say("把联系电话改成13800001111")
+    assert chat.last.kind == "summary"
+    chat.say("确认提交")
+    receipt = _record(runtime).receipt
+    assert receipt and receipt in chat.last.text
+    chat.say("把民族改成回族")
+    assert chat.last.kind == "summary"
+    assert _record(runtime).status == "in_progress"
+    chat.say("确认提交")
+    rec = _record(runtime)
+    assert rec.status == "submitted" and rec.receipt == receipt  # the receipt number is kept
+    assert _current(runtime)["ethnicity"] == {"code": "03", "name": "回族"}
+
+
+def test_repeated_message_id_is_answered_once(runtime: Runtime) -> None:
+    chat = Chat(runtime, "veterans")
+    _begin(chat)
+    first = chat.say("退役士兵", message_id="m-1")
+    again = chat.say("退役士兵", message_id="m-1")
+    assert [r.text for r in first] == [r.text for r in again]
+    with runtime.store_scope() as store:
+        assert len(store.session.exec(select(Answer).where(Answer.question_key == "recipient_kind")).all()) == 1

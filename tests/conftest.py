@@ -1,0 +1,133 @@
+"""Shared fixtures: the database backends (SQLite always, PostgreSQL when reachable), a runtime, a chat driver."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from admin.runtime import Runtime, build_runtime
+from admin.settings import Settings
+from bot.messages import Incoming, Reply
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("INTAKE_SHARED", REPO.parent / "shared"))
+PG_URL = os.environ.get("INTAKE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_MODE = os.environ.get("INTAKE_TEST_POSTGRES", "auto")  # auto | required | off
+TEST_SECRET = "test-secret-key-0123456789abcdef-not-for-production"
+
+
+def shared_path(*parts: str) -> Path:
+    """A file of ../shared, or skip the test when the folder is not there."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is not available (set INTAKE_SHARED)")
+    return path
+
+
+def _pg_admin_url() -> str | None:
+    if PG_MODE == "off":
+        return None
+    try:
+        eng = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with eng.connect() as conn:
+            conn.execute(text("select 1"))
+        eng.dispose()
+        return PG_URL
+    except Exception as exc:  # any connection failure means "not reachable"
+        if PG_MODE == "required":
+            raise RuntimeError(f"PostgreSQL is required for this run but unreachable at {PG_URL}: {exc}") from exc
+        return None
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str | None]:
+    """A fresh PostgreSQL database for this test session, dropped at the end (None if unreachable)."""
+    admin = _pg_admin_url()
+    if admin is None:
+        yield None
+        return
+    name = f"intake_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    eng = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with eng.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield admin.rsplit("/", 1)[0] + "/" + name
+    with eng.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    eng.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, pg_database: str | None) -> Iterator[str]:
+    """Each database test runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'intake.db'}"
+        return
+    if pg_database is None:
+        pytest.skip("PostgreSQL is not reachable")
+    eng = create_engine(pg_database)
+    with eng.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    eng.dispose()
+    yield pg_database
+
+
+def make_settings(db_url: str, **overrides: object) -> Settings:
+    """Settings for a test runtime."""
+    values: dict[str, object] = {
+        "env": "test", "database_url": db_url, "secret_key": TEST_SECRET, "campaign_year": 2026,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def runtime(db_url: str) -> Iterator[Runtime]:
+    """A runtime on the test database."""
+    rt = build_runtime(make_settings(db_url))
+    yield rt
+    rt.close()
+
+
+class Chat:
+    """Drives one conversation through the chat service, as a channel would."""
+
+    def __init__(self, runtime: Runtime, questionnaire: str, user: str = "user-1", channel: str = "web",
+                 now: datetime | None = None) -> None:
+        self.runtime = runtime
+        self.questionnaire = questionnaire
+        self.user = user
+        self.channel = channel
+        self.now = now or datetime(2026, 7, 15, 10, 0, tzinfo=UTC)
+        self.replies: list[Reply] = []
+
+    def start(self) -> list[Reply]:
+        """Open the chat (shows the notice or where we left off)."""
+        self.replies = self.runtime.chat.resume(self.channel, self.user, self.questionnaire)
+        return self.replies
+
+    def say(self, text: str, message_id: str | None = None) -> list[Reply]:
+        """Send a message and keep the replies."""
+        msg = Incoming(channel=self.channel, user_id=self.user, text=text, at=self.now,
+                       message_id=message_id or uuid.uuid4().hex, questionnaire=self.questionnaire)
+        self.replies = self.runtime.chat.handle(msg)
+        return self.replies
+
+    @property
+    def last(self) -> Reply:
+        """The last reply."""
+        return self.replies[-1]
+
+    @property
+    def asking(self) -> str | None:
+        """The key of the question now asked, if any."""
+        return self.last.question
+
+    def texts(self) -> str:
+        """All reply texts of the last turn, joined."""
+        return "\n".join(r.text for r in self.replies)

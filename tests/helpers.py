@@ -1,0 +1,73 @@
+"""Test helpers: valid ID numbers, a generic answerer that completes any questionnaire."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.questionnaire import QType, Questionnaire
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK = "10X98765432"
+
+
+def make_id(region: str = "620102", birth: str = "19650312", seq: str = "001") -> str:
+    """A valid 18-character ID number (GB 11643 check character computed)."""
+    body = region + birth + seq
+    assert len(body) == 17
+    total = sum(int(c) * w for c, w in zip(body, _WEIGHTS, strict=True))
+    return body + _CHECK[total % 11]
+
+
+def default_answer(q: Questionnaire, key: str) -> str:
+    """A plausible typed answer for any question, chosen by its type."""
+    question = q.by_key[key]
+    t = question.type
+    if t in (QType.SINGLE, QType.MULTI):
+        return question.options[0].label
+    if t == QType.YES_NO:
+        return "是"
+    if t == QType.DATE:
+        return "1990年5月"
+    if t == QType.NUMBER:
+        low = question.constraints.min or 1
+        return f"{int(low) + 2}{question.unit or ''}"
+    if t == QType.PHONE:
+        return "13912345678"
+    if t == QType.ETHNICITY:
+        return "汉族"
+    if t == QType.ID_NUMBER:
+        return make_id()
+    if t == QType.PHOTO:
+        return "跳过"
+    if t == QType.REGION:
+        return "甘肃省兰州市城关区"
+    if t == QType.TEXT and key == "name":
+        return "张三"
+    if t == QType.TEXT and question.constraints.pattern:
+        raise AssertionError(f"no default answer for patterned text question {key}; give one")
+    return "测试内容"
+
+
+def complete(chat: object, answers: Mapping[str, str], limit: int = 120) -> list[str]:
+    """Answer every question the chat asks (given answers first, else a default) until the read-back.
+
+    Returns the keys asked, in order.
+    """
+    from tests.conftest import Chat
+
+    assert isinstance(chat, Chat)
+    q = chat.runtime.questionnaires[chat.questionnaire]
+    asked: list[str] = []
+    for _ in range(limit):
+        last = chat.last
+        if last.kind == "summary":
+            return asked
+        key = last.question
+        assert key is not None, f"expected a question, got {last.kind}: {last.text}"
+        asked.append(key)
+        if last.kind == "confirm":
+            chat.say(answers.get(key, "是"))
+            continue
+        chat.say(answers[key] if key in answers else default_answer(q, key))
+        assert chat.last.kind != "error", f"answer to {key} refused: {chat.texts()}"
+    raise AssertionError(f"did not reach the read-back after {limit} turns; asked {asked}")
