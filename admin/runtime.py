@@ -14,6 +14,7 @@ from bot.questionnaire import Questionnaire, load_all
 from bot.service import ChatService
 from bot.understanding import Understanding
 from nlu.regions import RegionIndex
+from nlu.tokenizer import Tokenizer
 from storage.crypto import Vault
 from storage.db import create_schema, make_engine, session_scope
 from storage.repo import Store
@@ -67,8 +68,8 @@ def load_questionnaires(settings: Settings) -> dict[str, Questionnaire]:
     return found
 
 
-def build_runtime(settings: Settings) -> Runtime:
-    """Create the database schema if needed and every shared object."""
+def build_runtime(settings: Settings, *, tokenizer: Tokenizer | None = None) -> Runtime:
+    """Create the database schema if needed and every shared object (a built tokenizer may be reused)."""
     db = make_engine(settings.database_url)
     create_schema(db)
     vault = Vault(settings.secret_key)
@@ -78,7 +79,9 @@ def build_runtime(settings: Settings) -> Runtime:
         if settings.regions_file is not None and store.region_count() == 0:
             store.add_regions(read_region_file(settings.regions_file))
         rows = store.region_rows()
-    understanding = Understanding(questionnaires.values(), RegionIndex.from_rows(rows) if rows else None)
+    understanding = Understanding(
+        questionnaires.values(), RegionIndex.from_rows(rows) if rows else None, tokenizer=tokenizer
+    )
     engine = Engine(
         questionnaires,
         understanding,

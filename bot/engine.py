@@ -20,7 +20,7 @@ from bot.expressions import compile_expression
 from bot.messages import Choice, Incoming, Reply
 from bot.questionnaire import CHOICE_TYPES, QType, Question, Questionnaire
 from bot.understanding import Understanding
-from bot.values import display, encode, expression_value
+from bot.values import Stored, display, encode, expression_value
 from nlu.appeals import classify_appeal
 from nlu.dates import DateSpan
 from nlu.intents import Intent
@@ -304,7 +304,7 @@ class _Turn:
         self.state["record_id"] = record.id
         self.conv.record_id = record.id
         if record.notice_accepted_at is None and self.state.get("notice_accepted_at"):
-            record.notice_accepted_at = datetime.fromisoformat(self.state["notice_accepted_at"]).replace(tzinfo=None)
+            record.notice_accepted_at = datetime.fromisoformat(self.state["notice_accepted_at"])
             self.store.session.add(record)
 
     # -- record access --------------------------------------------------------------------
@@ -486,9 +486,8 @@ class _Turn:
         yn = self.u.yes_no(self.text)
         prefill = self._prefill(q)
         if isinstance(yn, Parsed) and yn.value == YES and prefill is not None:
-            self._save(q, prefill, raw=self.text, confidence=yn.confidence, status="confirmed")
-            self._answered(q.key)
-            return self._ask_next()
+            confirmed = Parsed(Stored(prefill), yn.confidence, yn.span)
+            return self._fill({q.key: confirmed}, status_of={q.key: "confirmed"}, lead="")
         if isinstance(yn, Parsed) and yn.value == NO:
             self.state.setdefault("declined", []).append(q.key)
             self.state.pop("confirming", None)
@@ -526,9 +525,17 @@ class _Turn:
             if q.key not in answered and q.key not in skipped and q.key != exclude and not q.identifies
         ]
 
-    def _fill(self, values: dict[str, Parsed[Any]], status_of: Mapping[str, str], lead: str) -> list[Reply]:
-        """Validate, rule-check and store several answers; then acknowledge and go on."""
-        current = self.state.get("current")
+    def _fill(
+        self, values: dict[str, Parsed[Any]], status_of: Mapping[str, str], lead: str, focus: str | None = None
+    ) -> list[Reply]:
+        """Validate, rule-check and store several answers; then acknowledge and go on.
+
+        ``focus`` is the question the person meant to answer (the current one, or the one
+        named in a change); if its value is refused, nothing is stored and it is asked again.
+        Refused values of other questions found in the same message are mentioned and left
+        to be asked in their turn.
+        """
+        current = focus or self.state.get("current")
         problems: dict[str, str] = {}
         stored: dict[str, Any] = {}
         for key, parsed in values.items():
@@ -544,6 +551,8 @@ class _Turn:
             # The question at hand was answered but its value is refused: re-ask it, keep nothing.
             q = self.q.by_key[current]
             self._bump_attempt(current)
+            if focus is not None and focus != self.state.get("current"):
+                return [Reply(problems[current], kind="error", question=current), *self._resume_prompt()]
             return [Reply(problems[current], kind="error", question=current), self._question_reply(q)]
         saved: list[str] = []
         for key, value in stored.items():
@@ -567,6 +576,9 @@ class _Turn:
             if low:
                 ack += "如有不对，可以说“返回”修改。"
             replies.append(Reply(lead + ack))
+        for key, problem in problems.items():
+            if key != current:
+                replies.append(Reply(f"{self.q.by_key[key].title}没有记录：{problem}", kind="error"))
         if self.state.get("phase") in ("review", "done"):
             return [*replies, *self._after_change()]
         return [*replies, *self._ask_next()]
@@ -736,12 +748,18 @@ class _Turn:
             if isinstance(parsed, NotUnderstood):
                 return [Reply(f"{parsed.message}请再说一遍，例如“把{q.title}改成…”。", kind="error")]
             self.text = rest
-            return self._fill({q.key: parsed}, status_of={q.key: "changed"}, lead="已修改。")
+            return self._fill({q.key: parsed}, status_of={q.key: "changed"}, lead="已修改。", focus=q.key)
         if self.state.get("phase") == "review":
             self.state["phase"] = "asking"
         self.state["revisit"] = target
         self.state["current"] = target
         return [self._question_reply(q, lead=f"好的，修改{q.title}。")]
+
+    def _resume_prompt(self) -> list[Reply]:
+        """What to show after a side step: the pending question, or the read-back."""
+        if self.state.get("phase") in ("review", "done"):
+            return [self._summary()]
+        return self._reprompt()
 
     def _after_change(self) -> list[Reply]:
         """After a change made during the read-back: ask what became relevant, else show the summary again."""

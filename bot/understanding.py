@@ -28,14 +28,24 @@ _MOBILE_LIKE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 _SEPARATED = re.compile(r"^[\s，,。.；;、!！?？]*$")
 
 
+def make_tokenizer(questionnaires: Iterable[Questionnaire]) -> Tokenizer:
+    """A tokenizer whose user dictionary holds the words of the questionnaires."""
+    words: list[str] = []
+    for q in questionnaires:
+        words.extend(q.vocabulary())
+    return Tokenizer(words)
+
+
 class Understanding:
     """Reads answers for questions; built once at start-up and shared by all conversations."""
 
-    def __init__(self, questionnaires: Iterable[Questionnaire], regions: RegionIndex | None = None) -> None:
-        words: list[str] = []
-        for q in questionnaires:
-            words.extend(q.vocabulary())
-        self.tokenizer = Tokenizer(words)
+    def __init__(
+        self,
+        questionnaires: Iterable[Questionnaire],
+        regions: RegionIndex | None = None,
+        tokenizer: Tokenizer | None = None,
+    ) -> None:
+        self.tokenizer = tokenizer or make_tokenizer(questionnaires)
         self.regions = regions
 
     def parse(self, q: Question, text: str, now: datetime) -> Result:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -15,10 +16,19 @@ from storage.crypto import mask_id_number, mask_phone
 YES_NO_LABELS = {"yes": "是", "no": "否", "unsure": "不清楚", "refuse": "不愿回答"}
 
 
+@dataclass(frozen=True)
+class Stored:
+    """A value already in stored form (a confirmed roster or last-year value)."""
+
+    value: Any
+
+
 def encode(q: Question, value: Any) -> Any:
     """Turn a parsed value into its stored, JSON-serialisable form."""
     if value is None:
         return None
+    if isinstance(value, Stored):
+        return value.value
     if isinstance(value, DateSpan):
         return {"start": value.start.isoformat(), "end": value.end.isoformat(), "granularity": value.granularity}
     if isinstance(value, Quantity):

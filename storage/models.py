@@ -9,8 +9,8 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    """The current time in UTC, without tzinfo (stored the same way on SQLite and PostgreSQL)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """The current time in UTC (timezone-aware; SQLModel stores it as UTC on every backend)."""
+    return datetime.now(UTC)
 
 
 def _blob() -> Column:  # type: ignore[type-arg]

@@ -14,6 +14,8 @@ from sqlalchemy import create_engine, text
 from admin.runtime import Runtime, build_runtime
 from admin.settings import Settings
 from bot.messages import Incoming, Reply
+from bot.understanding import make_tokenizer
+from nlu.tokenizer import Tokenizer
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("INTAKE_SHARED", REPO.parent / "shared"))
@@ -86,10 +88,18 @@ def make_settings(db_url: str, **overrides: object) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+@pytest.fixture(scope="session")
+def tokenizer() -> Tokenizer:
+    """One tokenizer for the whole run: loading jieba's dictionary is the slow part of start-up."""
+    from admin.runtime import load_questionnaires
+
+    return make_tokenizer(load_questionnaires(make_settings("sqlite://")).values())
+
+
 @pytest.fixture
-def runtime(db_url: str) -> Iterator[Runtime]:
+def runtime(db_url: str, tokenizer: Tokenizer) -> Iterator[Runtime]:
     """A runtime on the test database."""
-    rt = build_runtime(make_settings(db_url))
+    rt = build_runtime(make_settings(db_url), tokenizer=tokenizer)
     yield rt
     rt.close()
 

@@ -59,7 +59,7 @@ def test_roster_xlsx_then_conversation_confirms_known_values(runtime: Runtime, t
     wb = Workbook()
     ws = wb.active
     ws.append(["身份证号", "姓名", "联系电话", "性别", "ethnicity"])
-    ws.append([GOOD, "张三", "13912345678", "男", "汉族"])
+    ws.append([GOOD, "张三", "13912345678", "女", "汉族"])  # the roster has the gender wrong
     path = tmp_path / "roster.xlsx"
     wb.save(path)
     q = runtime.questionnaires["veterans"]
@@ -87,7 +87,7 @@ def test_roster_xlsx_then_conversation_confirms_known_values(runtime: Runtime, t
     assert chat.asking == "gender" and chat.last.kind == "confirm"
     chat.say("不是")
     assert chat.asking == "gender" and chat.last.kind == "question"
-    chat.say("女")
+    chat.say("男")
     assert chat.asking == "ethnicity" and chat.last.kind == "confirm"
     chat.say("回族")  # answering with a new value directly is a change
     with runtime.store_scope() as store:
@@ -95,7 +95,7 @@ def test_roster_xlsx_then_conversation_confirms_known_values(runtime: Runtime, t
         rec = store.session.exec(select(Record).where(Record.person_id == person_id)).one()
         answers = store.current_answers(rec.id or 0)
     assert (answers["name"].value, answers["name"].status) == ("张三", "confirmed")
-    assert (answers["gender"].value, answers["gender"].status) == ("2", "changed")
+    assert (answers["gender"].value, answers["gender"].status) == ("1", "changed")
     assert (answers["ethnicity"].value["code"], answers["ethnicity"].status) == ("03", "changed")
     assert answers["id_number"].status == "confirmed"
 

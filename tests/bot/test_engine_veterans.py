@@ -123,33 +123,42 @@ def test_correction_by_name_keeps_history(runtime: Runtime) -> None:
     for text in ("退役士兵", "张三", "男", "汉族", "1965年3月12日"):
         chat.say(text)
     pending = chat.asking
-    chat.say("把出生日期改成1966年5月")
-    assert "1966年5月" in chat.texts()
+    chat.say("把出生日期改成1965年3月")
+    assert "1965年3月" in chat.texts()
     assert chat.asking == pending  # the conversation goes on where it was
+    chat.say("把出生日期改成1966年5月")  # disagrees with the ID number: refused once, with the reason
+    assert any(r.kind == "error" and "身份证" in r.text for r in chat.replies)
+    assert chat.asking == pending
+    chat.say("把出生日期改成1966年5月")  # insisted: kept and flagged
+    assert chat.asking == pending
     with runtime.store_scope() as store:
         rec = store.session.exec(select(Record)).one()
         history = store.answer_history(rec.id or 0, "birth_date")
-    assert [a.version for a in history] == [1, 2]
-    assert history[0].value["start"] == "1965-03-12" and history[1].value["start"] == "1966-05-01"
-    assert history[1].status == "changed"
+        flags = store.flags(rec.id or 0)
+    assert [a.version for a in history] == [1, 2, 3]
+    assert [a.value["start"] for a in history] == ["1965-03-12", "1965-03-01", "1966-05-01"]
+    assert history[1].value["granularity"] == "month" and history[2].status == "changed"
+    assert [(f.question_key, f.reason) for f in flags] == [("birth_date", "rule")]
 
 
 def test_go_back_and_answer_again(runtime: Runtime) -> None:
     chat = Chat(runtime, "veterans")
     _begin(chat)
-    chat.say("退役士兵")
-    chat.say("张三")
-    chat.say("男")
-    after_gender = chat.asking
+    for text in ("退役士兵", "张三", "男", "汉族"):
+        chat.say(text)
+    after = chat.asking
     chat.say("返回上一题")
+    assert chat.asking == "ethnicity"
+    assert "汉族" in chat.texts()  # the earlier answer is shown
+    chat.say("回族")
+    assert chat.asking == after
+    chat.say("上一题")
+    chat.say("上一个")  # back twice: the gender question
     assert chat.asking == "gender"
-    assert "男" in chat.texts()
-    chat.say("女")
-    assert chat.asking == after_gender
     with runtime.store_scope() as store:
         rec = store.session.exec(select(Record)).one()
-        versions = store.answer_history(rec.id or 0, "gender")
-    assert [v.value for v in versions] == ["1", "2"] and versions[-1].status == "changed"
+        versions = store.answer_history(rec.id or 0, "ethnicity")
+    assert [v.value["code"] for v in versions] == ["01", "03"] and versions[-1].status == "changed"
 
 
 def test_pause_and_resume_in_another_channel(runtime: Runtime) -> None:

@@ -31,10 +31,11 @@ CLICKED = {"recipient_kind": "退役士兵", "gender": "男", "employment": "务
            "service_role": "义务兵", "placement": "自主就业"}
 
 
-def _last_question(page: Any) -> tuple[str | None, str | None]:
+def _last_question(page: Any) -> tuple[str | None, str | None, bool]:
     bubbles = page.locator("#log .msg.bot")
     last = bubbles.nth(bubbles.count() - 1)
-    return last.get_attribute("data-question"), last.get_attribute("data-kind")
+    return last.get_attribute("data-question"), last.get_attribute("data-kind"), bool(
+        last.get_attribute("data-multiple"))
 
 
 def test_web_chat_full_questionnaire(runtime: Runtime, tmp_path: Path) -> None:
@@ -49,7 +50,7 @@ def test_web_chat_full_questionnaire(runtime: Runtime, tmp_path: Path) -> None:
         clicks = 0
         for _ in range(80):
             count = page.locator("#log .msg.bot").count()
-            key, kind = _last_question(page)
+            key, kind, multiple = _last_question(page)
             if kind == "summary":
                 break
             assert key is not None, page.locator("#log").inner_text()
@@ -65,6 +66,9 @@ def test_web_chat_full_questionnaire(runtime: Runtime, tmp_path: Path) -> None:
             if buttons.count():
                 buttons.first.click()
                 clicks += 1
+                if multiple and answer != "跳过":  # a multiple choice: tap the options, then send
+                    assert page.input_value("#text") == answer
+                    page.click("#send")
             else:
                 page.fill("#text", answer)
                 page.click("#send")

@@ -1,0 +1,91 @@
+"""ID numbers (GB 11643) and telephone numbers, typed and spoken."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from nlu.idcard import IdNumber, check_char, parse_id_number
+from nlu.phone import parse_phone
+from nlu.result import NotUnderstood, Parsed
+
+TODAY = date(2024, 6, 15)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "11010519491231002X",
+        "11010519491231002x",
+        "身份证幺幺零一零五一九四九一二三一零零二叉",
+        "１１０１０５１９４９１２３１００２Ｘ",
+        "110105 19491231 002X",
+        "我的身份证号是110105-1949-1231-002X。",
+        "幺幺洞幺洞五幺九四九幺二三幺洞洞二叉",
+    ],
+)
+def test_valid_forms(text: str) -> None:
+    r = parse_id_number(text, TODAY)
+    assert isinstance(r, Parsed), r
+    assert r.value == IdNumber("11010519491231002X", date(1949, 12, 31), "女", "110105")
+    s, e = r.span
+    assert 0 <= s < e <= len(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("11010519491231002", "bad_length"),
+        ("110105194912310021", "checksum"),
+        ("11010519491331002X", "checksum"),
+        ("99010519491231002X", "checksum"),
+        ("", "empty"),
+        ("不知道", "no_number"),
+        ("1101051X4912310021", "bad_format"),
+    ],
+)
+def test_invalid(text: str, reason: str) -> None:
+    r = parse_id_number(text, TODAY)
+    assert isinstance(r, NotUnderstood) and r.reason == reason
+    assert r.message
+
+
+def _with_check(first17: str) -> str:
+    return first17 + check_char(first17)
+
+
+def test_date_and_province_rules() -> None:
+    assert parse_id_number(_with_check("62010219650230001"), TODAY).reason == "impossible_date"  # type: ignore[union-attr]
+    assert parse_id_number(_with_check("62010220300101001"), TODAY).reason == "future_date"  # type: ignore[union-attr]
+    assert parse_id_number(_with_check("17010219650101001"), TODAY).reason == "unknown_province"  # type: ignore[union-attr]
+    old = parse_id_number(_with_check("62242519500101001"), TODAY)  # abolished county codes stay valid
+    assert isinstance(old, Parsed) and old.value.gender == "男" and old.value.region_code == "622425"
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("13912345678", "13912345678"),
+        ("139 1234 5678", "13912345678"),
+        ("幺三九一二三四五六七八", "13912345678"),
+        ("+86 139-1234-5678", "13912345678"),
+        ("0931-8862345", "0931-8862345"),
+        ("09318862345", "0931-8862345"),
+        ("零九三幺 八八六二三四五", "0931-8862345"),
+        ("电话是0931 8862345", "0931-8862345"),
+        ("010-62345678", "010-62345678"),
+    ],
+)
+def test_phone(text: str, phone: str) -> None:
+    r = parse_phone(text)
+    assert isinstance(r, Parsed) and r.value == phone, r
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("8862345", "no_area_code"), ("1391234567", "bad_length"), ("12912345678", "bad_number"), ("", "empty")],
+)
+def test_phone_rejects(text: str, reason: str) -> None:
+    r = parse_phone(text)
+    assert isinstance(r, NotUnderstood) and r.reason == reason
