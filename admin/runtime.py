@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine as DbEngine
@@ -32,9 +33,11 @@ class Runtime:
     engine: Engine
     chat: ChatService
 
-    def store_scope(self):  # type: ignore[no-untyped-def]
-        """A unit of work with a Store (commits on success)."""
-        return _StoreScope(self)
+    @contextmanager
+    def store_scope(self) -> Iterator[Store]:
+        """A unit of work with a Store (commits on success, rolls back on error)."""
+        with session_scope(self.db) as session:
+            yield Store(session, self.vault)
 
     def reload_regions(self) -> int:
         """Rebuild the region index from the database; returns how many regions it holds."""
@@ -46,18 +49,6 @@ class Runtime:
     def close(self) -> None:
         """Release the database connections."""
         self.db.dispose()
-
-
-class _StoreScope:
-    def __init__(self, runtime: Runtime) -> None:
-        self._cm = session_scope(runtime.db)
-        self._vault = runtime.vault
-
-    def __enter__(self) -> Store:
-        return Store(self._cm.__enter__(), self._vault)
-
-    def __exit__(self, *exc: object) -> None:
-        self._cm.__exit__(*exc)  # type: ignore[arg-type]
 
 
 def load_questionnaires(settings: Settings) -> dict[str, Questionnaire]:

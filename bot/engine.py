@@ -195,9 +195,8 @@ class _Turn:
         parsed = self.u.parse(ident, self.text, self.now)
         if isinstance(parsed, NotUnderstood):
             tries = self._bump("id_tries")
-            if tries >= _MAX_ID_TRIES:
-                return [Reply(f"{parsed.message}多次未能核对身份证号码。需要帮助请回复“转人工”。", kind="error")]
-            return [Reply(f"{parsed.message}请再输入一次18位身份证号码。", kind="error", question=ident.key)]
+            tip = "如需帮助，请回复“转人工”。" if tries >= _MAX_ID_TRIES else "请再输入一次18位身份证号码。"
+            return [Reply(f"{parsed.message}{tip}", kind="error", question=ident.key)]
         number: str = encode(ident, parsed.value)
         person = self.store.find_person(number)
         if person is None:
@@ -207,9 +206,12 @@ class _Turn:
         if expected is None:
             return self._open_person_record(person, raw=self.text)
         self.state.update(phase="factor", candidate=person.id, factor_tries=0)
+        return [self._factor_prompt()]
+
+    def _factor_prompt(self) -> Reply:
         if self.q.subject.second_factor == "name":
-            return [Reply("为确认是您本人，请告诉我登记的姓名。", kind="question")]
-        return [Reply("为确认是您本人，请输入登记的手机号码后四位。", kind="question")]
+            return Reply("为确认是您本人，请告诉我登记的姓名。", kind="question")
+        return Reply("为确认是您本人，请输入登记的手机号码后四位。", kind="question")
 
     def _second_factor(self, person: Person) -> str | None:
         kind = self.q.subject.second_factor
@@ -356,7 +358,11 @@ class _Turn:
         person_id = self.record.person_id
         if person_id is not None and q.prefill in ("name", "phone") and isinstance(stored, str) and stored:
             # keep the person's contact data current: the phone is the second factor in other channels
-            self.store.update_person(self.store.get_person(person_id), **{q.prefill: stored})
+            person = self.store.get_person(person_id)
+            if q.prefill == "name":
+                self.store.update_person(person, name=stored)
+            else:
+                self.store.update_person(person, phone=stored)
         return answer.id or 0
 
     # -- asking ---------------------------------------------------------------------------
@@ -447,7 +453,7 @@ class _Turn:
         if phase == "identify" and self.q.identifier is not None:
             return [Reply(self.q.identifier.prompt, kind="question", question=self.q.identifier.key)]
         if phase == "factor":
-            return [Reply("为确认是您本人，请输入登记的手机号码后四位。", kind="question")]
+            return [self._factor_prompt()]
         if phase == "village":
             return [Reply("请告诉我要登记的村（社区）名称，例如“东塬乡东塬村”。", kind="question")]
         if phase == "restart_confirm":
@@ -507,6 +513,9 @@ class _Turn:
         parsed = self.u.parse(q, text, self.now)
         open_questions = self._open_questions(exclude=q.key)
         extra = self.u.extract(open_questions, text, self.now, current=None) if open_questions else {}
+        if isinstance(parsed, Parsed) and q.type == QType.DATE and self._meant_for_other(q, parsed, extra):
+            # "我是八三年当的兵" asked for the birth date: the date belongs to the enlistment question
+            return self._fill(dict(extra), status_of={}, lead="")
         if isinstance(parsed, NotUnderstood):
             if extra:
                 return self._fill(dict(extra), status_of={}, lead="")
@@ -517,12 +526,24 @@ class _Turn:
             st = "confirmed"
         return self._fill(values, status_of={q.key: st}, lead="")
 
+    def _meant_for_other(self, q: Question, parsed: Parsed[Any], extra: Mapping[str, Parsed[Any]]) -> bool:
+        """Whether a date read for ``q`` is tied by its cue words to another open question instead."""
+        window = self.text[max(0, parsed.span[0] - 6):parsed.span[1] + 6]
+        if any(c in window for c in q.cues):
+            return False
+        return any(
+            self.q.by_key[k].type == QType.DATE and p.span[0] < parsed.span[1] and parsed.span[0] < p.span[1]
+            for k, p in extra.items()
+        )
+
     def _open_questions(self, exclude: str) -> list[Question]:
         answered = self.answers()
         skipped = set(self.state.get("skipped", []))
+        env = self.env()
         return [
             q for q in self.q.questions
             if q.key not in answered and q.key not in skipped and q.key != exclude and not q.identifies
+            and self.relevant(q, env)
         ]
 
     def _fill(
@@ -564,7 +585,7 @@ class _Turn:
                 self.store.add_flag(self.record, key, "low_confidence", f"confidence {parsed.confidence:.2f}", answer_id)
             for note in rule_notes.get(key, []):
                 self.store.add_flag(self.record, key, "rule", note, answer_id)
-            if q.creates_appeal and isinstance(value, str) and value.strip():
+            if q.creates_appeal and isinstance(value, str) and self._is_a_request(value):
                 self._appeal_from_answer(value)
             self._answered(key)
             saved.append(key)
@@ -632,10 +653,11 @@ class _Turn:
                 continue
             offender = touched[-1]
             tag = f"{rule.key}:{offender}"
-            if retries.get(tag, 0) >= 1:
+            if retries.get(tag) == stored[offender]:
+                # the same value given again after the warning: the person insists
                 notes.setdefault(offender, []).append(f"{rule.key}: {rule.message}")
                 continue
-            retries[tag] = retries.get(tag, 0) + 1
+            retries[tag] = stored[offender]
             problems[offender] = f"{rule.message}如果确认无误，请再说一遍。"
             stored.pop(offender, None)
         return notes
@@ -822,6 +844,11 @@ class _Turn:
         if self.state.get("phase") == "asking":
             return [Reply(lead + "您也可以继续填写。"), *self._reprompt()]
         return [Reply(lead)]
+
+    def _is_a_request(self, text: str) -> bool:
+        """A free-text answer that says something, not “没有” or “不清楚”."""
+        yn = self.u.yes_no(text)
+        return bool(text.strip()) and not (isinstance(yn, Parsed) and yn.value in (NO, "unsure", "refuse"))
 
     def _appeal_from_answer(self, text: str) -> None:
         category = classify_appeal(text).value

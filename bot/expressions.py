@@ -74,7 +74,23 @@ def _count(value: Any) -> int:
     return 0 if value is None else 1
 
 
+def _starts_with(text: Any, prefix: Any) -> bool | None:
+    """True when text answer ``text`` begins with ``prefix`` (e.g. a certificate number with the ID number)."""
+    if not isinstance(text, str) or not isinstance(prefix, str):
+        return None
+    return text.upper().startswith(prefix.upper())
+
+
+def _substr(text: Any, start: Any, end: Any) -> str | None:
+    """Characters ``start`` to ``end`` (0-based, end excluded) of a text answer."""
+    if not isinstance(text, str) or not isinstance(start, int) or not isinstance(end, int):
+        return None
+    return text[start:end] if len(text) >= end else None
+
+
 FUNCTIONS: Mapping[str, Callable[..., Any]] = {
+    "starts_with": _starts_with,
+    "substr": _substr,
     "answered": _answered,
     "years_between": _years_between,
     "id_birth": _id_birth,

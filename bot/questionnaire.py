@@ -8,6 +8,7 @@ constraints and cross-field rules. :func:`load_questionnaire` validates a file a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from enum import StrEnum
 from functools import cached_property
@@ -58,8 +59,22 @@ class QType(StrEnum):
 CHOICE_TYPES = frozenset({QType.SINGLE, QType.MULTI})
 
 
+_CJK = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef"
+_FOLDED_SPACE = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
+
+
+def tidy(text: str) -> str:
+    """Remove the spaces YAML line folding leaves between Chinese characters, and outer blanks."""
+    return _FOLDED_SPACE.sub("", text).strip()
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _tidy_text(cls, v: Any) -> Any:
+        return tidy(v) if type(v) is str else v
 
 
 class OptionDef(_Strict):

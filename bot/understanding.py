@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,7 @@ from nlu.dates import find_dates, parse_date
 from nlu.ethnicity import parse_ethnicity
 from nlu.idcard import parse_id_number
 from nlu.intents import Intent, detect_intent
-from nlu.numbers import parse_number
+from nlu.numbers import parse_number, read_digits
 from nlu.person import find_gender, find_name, parse_gender, parse_name
 from nlu.phone import parse_phone
 from nlu.regions import RegionIndex
@@ -76,6 +77,8 @@ class Understanding:
             return self._region(text)
         if t == QType.TEXT and q.key == "name":
             return parse_name(text)
+        if t == QType.TEXT and q.constraints.pattern:
+            return _patterned(text, q.constraints.pattern)
         if t == QType.PHOTO:
             return NotUnderstood("photo_expected", "这一项需要一张照片，请直接发送照片。")
         return Parsed(text, 1.0, (0, len(text)))
@@ -139,7 +142,10 @@ class Understanding:
                     if code:
                         take(q.key, Parsed(code, g.confidence, g.span))
             elif t == QType.SINGLE:
-                hits = [h for h in find_options(text, q.nlu_options, self.tokenizer) if _standalone(text, h)]
+                hits = [
+                    h for h in find_options(text, q.nlu_options, self.tokenizer)
+                    if _standalone(text, h) and not h.extra.get("fuzzy") and not h.extra.get("negated")
+                ]
                 codes = {h.value for h in hits}
                 if len(codes) == 1:
                     take(q.key, hits[0])
@@ -162,7 +168,22 @@ class Understanding:
                 m = _MOBILE_LIKE.search(text)
                 if m:
                     take(q.key, Parsed(m.group(0), 0.95, m.span()))
+                else:
+                    p = parse_phone(text)  # spoken digits: 幺三九…
+                    if isinstance(p, Parsed) and p.extra.get("kind") == "mobile" and p.confidence >= 0.9:
+                        take(q.key, p)
         return found
+
+
+def _patterned(text: str, pattern: str) -> Result:
+    """A code-like text answer (certificate number…): tidied, or read as spoken digits, to fit its pattern."""
+    tidy = unicodedata.normalize("NFKC", text).replace(" ", "").replace("-", "").upper()
+    if re.fullmatch(pattern, tidy):
+        return Parsed(tidy, 1.0, (0, len(text)))
+    spoken = read_digits(text)
+    if isinstance(spoken, Parsed) and re.fullmatch(pattern, spoken.value.upper()):
+        return Parsed(spoken.value.upper(), spoken.confidence, spoken.span)
+    return Parsed(text, 1.0, (0, len(text)))  # the constraint check explains what is wrong
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:

@@ -8,13 +8,21 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from nlu._text import clamp, fold, is_blank
+from nlu.ethnicity import SHORT_FORMS
 from nlu.result import NotUnderstood, Parsed, Result, empty
 
 LEVELS: tuple[str, ...] = ("province", "prefecture", "county", "township", "village")
+_GROUPS = "|".join(sorted(SHORT_FORMS.values(), key=len, reverse=True))
 _SUFFIX_RE = re.compile(
-    r"(?:(?:[\u4e00-\u9fff]{1,4}族)+自治(?:州|县|旗)|自治区|特别行政区|街道办事处|街道|社区居委会|居委会|村委会|社区|地区"
-    r"|[省市州盟县区旗乡镇村])$"
+    rf"^(?P<stem>.{{2,}}?)(?:(?:(?:{_GROUPS})族)*族?自治(?:州|县|旗)|自治区|特别行政区|街道办事处|街道|社区居委会"
+    r"|居委会|村委会|社区|地区|[省市州盟县区旗乡镇村])$"
 )
+
+
+def _strip(name: str) -> str:
+    """A region name without its administrative suffix (临夏回族自治州 -> 临夏), or the name itself."""
+    m = _SUFFIX_RE.match(name)
+    return m.group("stem") if m else name
 _FULL, _SHORT, _STRIPPED = 1.0, 0.95, 0.85
 
 
@@ -74,11 +82,14 @@ class RegionIndex:
             add(name, idx, _FULL)
             if short:
                 add(fold(short.strip()), idx, _SHORT)
-            stripped = _SUFFIX_RE.sub("", name)
+            stripped = _strip(name)
             if stripped != name and len(stripped) >= 2:
                 add(stripped, idx, _STRIPPED)
+                for kind in ("州", "县", "旗"):
+                    if name.endswith("自治" + kind):
+                        add(stripped + kind, idx, _SHORT)  # 临夏州, 东乡县
             if short:
-                short_stripped = _SUFFIX_RE.sub("", fold(short.strip()))
+                short_stripped = _strip(fold(short.strip()))
                 if short_stripped != short and len(short_stripped) >= 2:
                     add(short_stripped, idx, _STRIPPED)
         frozen = MappingProxyType({k: tuple(v.items()) for k, v in names.items()})
@@ -109,7 +120,11 @@ class RegionIndex:
     def _ranked(
         self, text: str, within: str | None
     ) -> tuple[list[tuple[tuple[int, float, int], int]], list[_Mention]]:
-        """Candidate nodes with (explained mentions, weight, depth) scores, best first, and the mentions."""
+        """Candidate nodes scored (explained mentions, weight, -depth), best first, and the mentions.
+
+        Among equally good readings the shallower one wins: "东乡东塬" is the township 东塬乡, not its
+        village 东塬村, because the person did not say more.
+        """
         mentions = self._mentions(fold(text))
         if within:
             within = within.strip("/")
@@ -123,13 +138,14 @@ class RegionIndex:
                     continue
                 count, weight = 0, 0.0
                 for other in mentions:
-                    best = max(
+                    direct = next((w for j, w in other.nodes if j == idx), 0.0)
+                    best = direct or max(
                         (w for j, w in other.nodes if _is_under(node.path, self._nodes[j].path)), default=0.0
                     )
                     if best:
                         count += 1
                         weight += best
-                scored[idx] = (count, weight, node.depth)
+                scored[idx] = (count, round(weight, 6), -node.depth)
         ranked = sorted(((score, idx) for idx, score in scored.items()), key=lambda x: x[0], reverse=True)
         return ranked, mentions
 
@@ -151,7 +167,9 @@ class RegionIndex:
         top = self._nodes[top_idx]
         rivals = [
             idx for score, idx in ranked[1:]
-            if score[:2] == top_score[:2] and not _is_under(top.path, self._nodes[idx].path)
+            if score[:2] == top_score[:2]
+            and not _is_under(top.path, self._nodes[idx].path)
+            and not _is_under(self._nodes[idx].path, top.path)
         ]
         if rivals:
             paths = [top.path, *(self._nodes[i].path for i in rivals)][:3]

@@ -13,7 +13,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _blob() -> Column:  # type: ignore[type-arg]
+def _blob() -> Column:
     return Column(LargeBinary, nullable=True)
 
 

@@ -271,6 +271,8 @@ def test_controls_why_help_skip_human_restart(runtime: Runtime) -> None:
     _begin(chat)
     chat.say("为什么要问这个")
     assert chat.asking == "recipient_kind" and len(chat.replies) == 2
+    chat.say("为什么问这个")
+    assert chat.asking == "recipient_kind" and "类别" in chat.replies[0].text
     chat.say("跳过")
     assert "需要回答" in chat.texts() and chat.asking == "recipient_kind"
     chat.say("帮助")
@@ -318,3 +320,60 @@ def test_repeated_message_id_is_answered_once(runtime: Runtime) -> None:
     assert [r.text for r in first] == [r.text for r in again]
     with runtime.store_scope() as store:
         assert len(store.session.exec(select(Answer).where(Answer.question_key == "recipient_kind")).all()) == 1
+
+
+def test_a_date_with_another_questions_cue_goes_there(runtime: Runtime) -> None:
+    chat = Chat(runtime, "veterans")
+    _begin(chat)
+    for text in ("退役士兵", "我叫张三，男，汉族"):
+        chat.say(text)
+    assert chat.asking == "birth_date"
+    chat.say("我是八三年十月当的兵")  # asked for the birth date, but this is the enlistment date
+    assert chat.asking == "birth_date" and "入伍" in chat.texts()
+    values = _current(runtime)
+    assert values["enlist_date"]["start"] == "1983-10-01" and "birth_date" not in values  # type: ignore[index]
+    chat.say("六五年三月十二号生的，电话幺三九幺二三四五六七八")
+    values = _current(runtime)
+    assert values["birth_date"]["start"] == "1965-03-12"  # type: ignore[index]
+    assert values["phone"] == "13912345678"
+
+
+def test_rule_warning_is_only_overridden_by_the_same_value(runtime: Runtime) -> None:
+    chat = Chat(runtime, "veterans")
+    _begin(chat)
+    for text in ("退役士兵", "张三", "男", "汉族"):
+        chat.say(text)
+    chat.say("1966年3月12日")
+    assert chat.asking == "birth_date"
+    chat.say("1967年1月1日")  # a different value that also disagrees: refused again
+    assert chat.asking == "birth_date" and any(r.kind == "error" for r in chat.replies)
+    chat.say("1965年3月12日")
+    assert chat.asking != "birth_date"
+    with runtime.store_scope() as store:
+        assert store.session.exec(select(Flag)).all() == []
+
+
+def test_no_appeal_for_a_plain_no(runtime: Runtime) -> None:
+    chat = Chat(runtime, "veterans")
+    _begin(chat)
+    complete(chat, {**HAPPY, "appeals": "没有"})
+    with runtime.store_scope() as store:
+        assert store.session.exec(select(Appeal)).all() == []
+
+
+def test_low_confidence_answers_are_kept_and_flagged(db_url: str, tokenizer: object) -> None:
+    from admin.runtime import build_runtime
+    from tests.conftest import make_settings
+
+    rt = build_runtime(make_settings(db_url, low_confidence=0.9), tokenizer=tokenizer)  # type: ignore[arg-type]
+    try:
+        chat = Chat(rt, "veterans")
+        _begin(chat)
+        complete(chat, {**HAPPY, "dibao": "应该没有吧"})  # a hedged no
+        values = _current(rt)
+        assert values["dibao"] == "no"
+        with rt.store_scope() as store:
+            flags = [(f.question_key, f.reason) for f in store.session.exec(select(Flag)).all()]
+        assert ("dibao", "low_confidence") in flags
+    finally:
+        rt.close()

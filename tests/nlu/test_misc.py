@@ -71,6 +71,9 @@ TARGETS = {"birth_date": ["出生日期", "生日"], "ethnicity": ["民族"], "p
         ("修改民族", Intent("change", "ethnicity")),
         ("民族填错了，是回族", Intent("change", "ethnicity", "回族")),
         ("为什么要问这个", Intent("why")),
+        ("为什么问这个", Intent("why")),
+        ("你为什么问这个问题？", Intent("why")),
+        ("为啥问这个", Intent("why")),
         ("问这个干什么？", Intent("why")),
         ("怎么填", Intent("help")),
         ("转人工", Intent("human")),
@@ -170,3 +173,26 @@ def test_empty_input_reason(parse: Callable[[str], Any]) -> None:
     if isinstance(r, str):
         return
     assert isinstance(r, NotUnderstood) and r.reason == "empty"
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        ("临夏州", "甘肃省/临夏回族自治州"),
+        ("甘南州", "甘肃省/甘南藏族自治州"),
+        ("积石山县", "甘肃省/临夏回族自治州/积石山保安族东乡族撒拉族自治县"),
+        ("东乡东塬", "甘肃省/临夏回族自治州/东乡族自治县/东塬乡"),
+        ("兰州城关张掖路", "甘肃省/兰州市/城关区/张掖路街道"),
+        ("城关区张掖路街道", "甘肃省/兰州市/城关区/张掖路街道"),
+    ],
+)
+def test_regions_short_names_and_missing_levels(gansu: RegionIndex, text: str, path: str) -> None:
+    r = gansu.resolve(text)
+    assert isinstance(r, Parsed) and r.value == path, r
+    assert r.confidence < 1.0 or text.endswith(("街道", "州", "县"))
+
+
+def test_regions_span_points_at_the_place(gansu: RegionIndex) -> None:
+    text = "我户口在城关区"
+    r = gansu.resolve(text)
+    assert isinstance(r, Parsed) and text[r.span[0] : r.span[1]] == "城关区"
