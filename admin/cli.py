@@ -155,6 +155,44 @@ def questionnaire_check(
         raise typer.Exit(1)
 
 
+@app.command()
+def parse(
+    kind: Annotated[str, typer.Argument(metavar="TYPE", help="number, digits, normalize, date, id_number, phone, "
+                                        "yes_no, ethnicity or choice")],
+    now: Annotated[str | None, typer.Option(help="ISO date-time that relative dates count from")] = None,
+    questionnaire: Annotated[str | None, typer.Option(help="for choice: the questionnaire")] = None,
+    question: Annotated[str | None, typer.Option(help="for choice: the question key")] = None,
+) -> None:
+    """Read one answer per line on standard input; write one JSON object per line."""
+    from datetime import UTC, datetime
+
+    from admin.batch_parse import ParseCommandError, make_parser, run
+    from admin.runtime import load_questionnaires
+    from bot.understanding import Understanding
+
+    try:
+        moment = datetime.fromisoformat(now) if now else datetime.now(UTC)
+    except ValueError:
+        typer.echo(f"error: --now {now!r} is not an ISO date-time such as 2026-07-01T09:00:00", err=True)
+        raise typer.Exit(2) from None
+    q = understanding = None
+    if kind == "choice":
+        found = load_questionnaires(_settings())
+        if questionnaire not in found or question is None or question not in found[questionnaire].by_key:
+            typer.echo("error: choice needs --questionnaire NAME --question KEY of an existing question", err=True)
+            raise typer.Exit(2)
+        q = found[questionnaire].by_key[question]
+        understanding = Understanding(found.values())
+    try:
+        parser = make_parser(kind, moment, q, understanding)
+    except ParseCommandError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    for line in run(sys.stdin, parser):
+        sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 def main() -> None:
     """Entry point of the console script."""
     app()

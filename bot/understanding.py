@@ -26,6 +26,7 @@ Result = Parsed[Any] | NotUnderstood
 
 _ID_LIKE = re.compile(r"[0-9０-９]{17}[0-9xX０-９ｘＸ叉]")
 _MOBILE_LIKE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+_CLAUSES = re.compile(r"[，,。；;！!？?\s]+")
 _SEPARATED = re.compile(r"^[\s，,。.；;、!！?？]*$")
 
 
@@ -164,6 +165,14 @@ class Understanding:
                     r = parse_id_number(m.group(0), now.date())
                     if isinstance(r, Parsed):
                         take(q.key, Parsed(r.value, r.confidence, m.span()))
+            elif t == QType.NUMBER and q.unit:
+                n = parse_number(text, expected_unit=q.unit)
+                if isinstance(n, Parsed) and n.value.unit == q.unit:
+                    take(q.key, n)
+            elif t == QType.YES_NO:
+                hit = _named_yes_no(text, (q.title, *q.aliases))
+                if hit is not None:
+                    take(q.key, hit)
             elif t == QType.PHONE:
                 m = _MOBILE_LIKE.search(text)
                 if m:
@@ -184,6 +193,23 @@ def _patterned(text: str, pattern: str) -> Result:
     if isinstance(spoken, Parsed) and re.fullmatch(pattern, spoken.value.upper()):
         return Parsed(spoken.value.upper(), spoken.confidence, spoken.span)
     return Parsed(text, 1.0, (0, len(text)))  # the constraint check explains what is wrong
+
+
+def _named_yes_no(text: str, names: Sequence[str]) -> Parsed[Any] | None:
+    """A yes/no said about a question named in the message: “低保没有” answers the 低保 question."""
+    start = 0
+    for clause in _CLAUSES.split(text):
+        here = text.index(clause, start) if clause else start
+        start = here + len(clause)
+        name = next((n for n in sorted(names, key=len, reverse=True) if len(n) >= 2 and n in clause), None)
+        if name is None:
+            continue
+        rest = clause.replace(name, "", 1).strip()  # what is said about it: 有 / 没有 / 享受了 / 没吃
+        if 0 < len(rest) <= 4:
+            yn = parse_yes_no(rest)
+            if isinstance(yn, Parsed) and yn.value in ("yes", "no") and yn.confidence >= 0.85:
+                return Parsed(yn.value, yn.confidence, (here, here + len(clause)))
+    return None
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:

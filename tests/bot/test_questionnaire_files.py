@@ -180,6 +180,7 @@ def test_every_option_word_is_understood_as_its_option(
 _OVERLAPS_ALLOWED = {
     ("veterans", "recipient_kind", "placement"),  # 自主择业军官: the placement is indeed 自主择业
     ("disabled_update", "unemployed_reason", "out_of_school_reason"),  # working age vs school age
+    ("disabled_update", "rehab_services", "devices_received"),  # 领了辅具: devices were indeed received
 }
 
 
