@@ -85,7 +85,7 @@ def make_settings(db_url: str, **overrides: object) -> Settings:
         "env": "test", "database_url": db_url, "secret_key": TEST_SECRET, "campaign_year": 2026,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings.model_validate(values)
 
 
 @pytest.fixture(scope="session")

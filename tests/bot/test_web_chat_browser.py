@@ -40,6 +40,7 @@ def _last_question(page: Any) -> tuple[str | None, str | None, bool]:
 
 def test_web_chat_full_questionnaire(runtime: Runtime, tmp_path: Path) -> None:
     q = runtime.questionnaires["veterans"]
+    page: Any
     with serve(create_app(runtime=runtime)) as base, browser_page() as page:
         page.goto(base + "/")
         page.click("a[data-questionnaire=veterans]")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from admin.regions import read_region_file
 from admin.runtime import Runtime
@@ -28,7 +28,7 @@ def test_answers_are_versioned_never_overwritten(runtime: Runtime) -> None:
                           channel="web", actor="self:web", sensitive=True)
     with runtime.store_scope() as store:
         assert store.find_person("11010519491231002x") is not None  # case of the check character ignored
-        rows = store.session.exec(select(Answer).order_by(Answer.id)).all()
+        rows = store.session.exec(select(Answer).order_by(col(Answer.id))).all()
         assert [(a.question_key, a.version, a.is_current) for a in rows] == [
             ("name", 1, False), ("name", 2, True), ("id_number", 1, True)]
         assert rows[2].value_json is None and rows[2].value_enc is not None
