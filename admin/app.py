@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from admin.channels import ChannelAdapter, build_channels, channel_routers
 from admin.runtime import Runtime, build_runtime
 from admin.settings import Settings
 from bot.channels.web import web_chat_router
@@ -19,12 +20,20 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = runtime is None
-        app.state.runtime = runtime or build_runtime(settings)
+        rt = runtime or build_runtime(settings)
+        app.state.runtime = rt
+        app.state.channels = build_channels(rt.settings, rt.chat)
+        started: list[ChannelAdapter] = []
         try:
+            for channel in app.state.channels.values():
+                await channel.start()
+                started.append(channel)
             yield
         finally:
+            for channel in reversed(started):
+                await channel.stop()
             if own:
-                app.state.runtime.close()
+                rt.close()
 
     app = FastAPI(title="intake", version="0.1.0", lifespan=lifespan)
 
@@ -33,6 +42,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         return rt
 
     app.include_router(web_chat_router(lambda: current().chat, lambda: current().questionnaires))
+    for router in channel_routers(lambda name: getattr(app.state, "channels", {}).get(name)):
+        app.include_router(router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, object]:

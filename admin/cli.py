@@ -10,6 +10,9 @@ from typing import Annotated
 
 import typer
 
+from admin import cmd_telegram as telegram_cmd
+from admin import cmd_voice as voice_cmd
+from admin import cmd_wechat as wechat_cmd
 from admin.settings import Settings, SettingsError
 
 app = typer.Typer(help="intake: conversational information collection.", no_args_is_help=True,
@@ -20,6 +23,9 @@ questionnaire_app = typer.Typer(help="Questionnaire definition files.", no_args_
 app.add_typer(roster_app, name="roster")
 app.add_typer(regions_app, name="regions")
 app.add_typer(questionnaire_app, name="questionnaire")
+app.add_typer(wechat_cmd.app, name="wechat")
+app.add_typer(telegram_cmd.app, name="telegram")
+app.add_typer(voice_cmd.app, name="voice")
 
 
 def _settings() -> Settings:

@@ -1,1 +1,5 @@
-"""Speech recognition for intake (Vosk). Built in the voice issue; nothing here is used yet."""
+"""Speech recognition for intake: audio in any channel's format -> text with word confidences (Vosk)."""
+
+from voice.api import AudioError, Transcriber, Transcript, VoiceError, VoiceUnavailable, Word
+
+__all__ = ["AudioError", "Transcriber", "Transcript", "VoiceError", "VoiceUnavailable", "Word"]

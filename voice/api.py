@@ -1,0 +1,48 @@
+"""The interface between the channels/engine and speech recognition."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class VoiceError(Exception):
+    """Base of the voice exceptions."""
+
+
+class AudioError(VoiceError):
+    """The audio cannot be decoded (corrupt, empty, unsupported format); the message says why."""
+
+
+class VoiceUnavailable(VoiceError):
+    """Speech recognition is not configured (no model) or not installed."""
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word with its confidence and timing (seconds)."""
+
+    word: str
+    conf: float
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What was heard: the text (words joined without spaces), overall confidence, the words, the audio length."""
+
+    text: str
+    confidence: float
+    words: tuple[Word, ...]
+    seconds: float
+    unknown: bool = False  # the grammar's [unk] matched: the speech fits none of the allowed phrases
+
+
+class Transcriber(Protocol):
+    """Turns audio into text; thread-safe; called off the event loop."""
+
+    def transcribe(self, audio: bytes, fmt: str | None = None, grammar: Sequence[str] | None = None) -> Transcript:
+        """Recognise ``audio`` (fmt: wav, amr, ogg, mp3, m4a, pcm16k…); with ``grammar`` only those phrases."""
+        ...
