@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.expressions import compile_expression
+from bot.grammar import phrases_for
 from bot.messages import Choice, Incoming, Reply
 from bot.questionnaire import CHOICE_TYPES, QType, Question, Questionnaire
 from bot.understanding import Understanding
@@ -28,6 +29,7 @@ from nlu.numbers import read_digits
 from nlu.result import NotUnderstood, Parsed
 from storage.models import Conversation, Person, Record
 from storage.repo import Store
+from voice.api import AudioError, Transcriber, VoiceUnavailable
 
 YES, NO = "yes", "no"
 GENERAL_HELP = (
@@ -52,11 +54,16 @@ class Engine:
     """Runs conversations over the questionnaires; shared by every channel."""
 
     def __init__(
-        self, questionnaires: Mapping[str, Questionnaire], understanding: Understanding, config: EngineConfig
+        self,
+        questionnaires: Mapping[str, Questionnaire],
+        understanding: Understanding,
+        config: EngineConfig,
+        transcriber: Transcriber | None = None,
     ) -> None:
         self.questionnaires = questionnaires
         self.understanding = understanding
         self.config = config
+        self.transcriber = transcriber
 
     def handle(self, store: Store, msg: Incoming) -> list[Reply]:
         """Process one message and return the replies to send."""
@@ -116,6 +123,9 @@ class _Turn:
         self._record: Record | None = None
         self._answers: dict[str, Any] | None = None
         self._prefill_values: dict[str, Any] | None = None
+        # speech: the recogniser's confidence and the stored clip, kept as evidence with the answers
+        self.heard_confidence: float = 1.0 if msg.confidence is None else msg.confidence
+        self.audio_blob_id: int | None = None
 
     # -- entry ------------------------------------------------------------------------
 
@@ -123,7 +133,9 @@ class _Turn:
         """Dispatch on the conversation phase."""
         phase = self.state.get("phase", "notice")
         if self.msg.audio is not None and not self.text:
-            return [Reply("暂时还不能识别语音消息，请用文字回复。", kind="error"), *self._reprompt()]
+            problem = self._listen()
+            if problem is not None:
+                return problem
         if not self.text and self.msg.image is None:
             return [Reply("没有收到内容，请再发一次。", kind="error"), *self._reprompt()]
         intent = self._intent() if self.text else None
@@ -148,6 +160,29 @@ class _Turn:
         if phase in ("review", "done"):
             return self._on_review(intent)
         return self.notice()
+
+    def _listen(self) -> list[Reply] | None:
+        """Recognise a voice message with the current question's grammar; replies only when it fails."""
+        transcriber = self.engine.transcriber
+        if transcriber is None:
+            return [Reply("暂时还不能识别语音消息，请用文字回复。", kind="error"), *self._reprompt()]
+        current = self.state.get("current") if self.state.get("phase") == "asking" else None
+        question = self.q.by_key.get(current) if current else None
+        grammar = None if self.state.get("confirming") else phrases_for(question)
+        try:
+            heard = transcriber.transcribe(self.msg.audio or b"", self.msg.audio_format, grammar)
+        except VoiceUnavailable:
+            return [Reply("暂时还不能识别语音消息，请用文字回复。", kind="error"), *self._reprompt()]
+        except AudioError:
+            return [Reply("这段语音没能打开，请再说一遍，或者用文字回复。", kind="error"), *self._reprompt()]
+        if not heard.text or heard.unknown:
+            return [Reply("没听清您说的话，请再说一遍，或者用文字回复。", kind="error"), *self._reprompt()]
+        self.text = heard.text
+        self.heard_confidence = heard.confidence
+        if "record_id" in self.state:
+            kind = self.msg.audio_format or "wav"
+            self.audio_blob_id = self.store.put_blob("audio", f"audio/{kind}", self.msg.audio or b"").id
+        return None
 
     def _intent(self) -> Intent | None:
         parsed = self.u.intent(self.text, self.q)
@@ -579,10 +614,11 @@ class _Turn:
         for key, value in stored.items():
             q = self.q.by_key[key]
             parsed = values[key]
-            answer_id = self._save(q, value, raw=self.text, confidence=parsed.confidence,
-                                   status=status_of.get(key, self._status_for(q)))
-            if parsed.confidence < self.engine.config.low_confidence:
-                self.store.add_flag(self.record, key, "low_confidence", f"confidence {parsed.confidence:.2f}", answer_id)
+            confidence = min(parsed.confidence, self.heard_confidence)
+            answer_id = self._save(q, value, raw=self.text, confidence=confidence,
+                                   status=status_of.get(key, self._status_for(q)), blob_id=self.audio_blob_id)
+            if confidence < self.engine.config.low_confidence:
+                self.store.add_flag(self.record, key, "low_confidence", f"confidence {confidence:.2f}", answer_id)
             for note in rule_notes.get(key, []):
                 self.store.add_flag(self.record, key, "rule", note, answer_id)
             if q.creates_appeal and isinstance(value, str) and self._is_a_request(value):
@@ -592,7 +628,8 @@ class _Turn:
         replies: list[Reply] = []
         if saved:
             parts = [f"{self.q.by_key[k].title}：{display(self.q.by_key[k], stored[k], mask=True)}" for k in saved]
-            low = any(values[k].confidence < self.engine.config.low_confidence for k in saved)
+            low = any(min(values[k].confidence, self.heard_confidence) < self.engine.config.low_confidence
+                      for k in saved)
             ack = "好的，已记录：" + "；".join(parts) + "。"
             if low:
                 ack += "如有不对，可以说“返回”修改。"
