@@ -99,13 +99,9 @@ def roster_import(
         raise typer.Exit(2)
     try:
         with runtime.store_scope() as store, tqdm(desc="roster", unit=" rows", file=sys.stderr) as bar:
-            c = q.campaign
             campaign_year = year or settings.campaign_year
-            ref = None
-            if c.reference_date:
-                m, d = (int(x) for x in c.reference_date.split("-"))
-                ref = date(campaign_year, m, d)
-            campaign = store.ensure_campaign(q.name, q.version, campaign_year, c.title, ref)
+            campaign = store.ensure_campaign(q.name, q.version, campaign_year, q.campaign.title,
+                                             q.campaign.reference_for(campaign_year))
             report = import_roster(store, campaign, q, file, runtime.understanding.regions, date.today(), bar.update)
     except RosterFileError as exc:
         typer.echo(f"error: {exc}", err=True)

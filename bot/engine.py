@@ -330,11 +330,7 @@ class _Turn:
     def _campaign(self) -> Any:
         c = self.q.campaign
         year = self.engine.config.campaign_year
-        ref: date | None = None
-        if c.reference_date:
-            month, day = (int(x) for x in c.reference_date.split("-"))
-            ref = date(year, month, day)
-        return self.store.ensure_campaign(self.q.name, self.q.version, year, c.title, ref)
+        return self.store.ensure_campaign(self.q.name, self.q.version, year, c.title, c.reference_for(year))
 
     def _bind(self, record: Record) -> None:
         self._record = record

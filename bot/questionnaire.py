@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from datetime import date
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -188,6 +189,23 @@ class Campaign(_Strict):
     stored: str
     retention: str
     reference_date: str | None = None  # e.g. "06-30": data are as of this day of the campaign year
+
+    @field_validator("reference_date")
+    @classmethod
+    def _month_day(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                date(2000, *(int(x) for x in v.split("-")))
+            except (TypeError, ValueError):
+                raise ValueError(f"reference_date {v!r} must be MM-DD, e.g. 06-30") from None
+        return v
+
+    def reference_for(self, year: int) -> date | None:
+        """The reference date of the campaign in a given year (30 June for the disabled-persons update)."""
+        if self.reference_date is None:
+            return None
+        month, day = (int(x) for x in self.reference_date.split("-"))
+        return date(year, month, day)
 
 
 class Subject(_Strict):
