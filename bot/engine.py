@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.expressions import compile_expression
-from bot.grammar import phrases_for
+from bot.grammar import CONTROL_PHRASES, YES_NO_PHRASES, phrases_for
 from bot.messages import Choice, Incoming, Reply
 from bot.questionnaire import CHOICE_TYPES, QType, Question, Questionnaire
 from bot.understanding import Understanding
@@ -168,7 +168,10 @@ class _Turn:
             return [Reply("暂时还不能识别语音消息，请用文字回复。", kind="error"), *self._reprompt()]
         current = self.state.get("current") if self.state.get("phase") == "asking" else None
         question = self.q.by_key.get(current) if current else None
-        grammar = None if self.state.get("confirming") else phrases_for(question)
+        if self.state.get("confirming") or self.state.get("readback"):
+            grammar: list[str] | None = [*YES_NO_PHRASES, *CONTROL_PHRASES]
+        else:
+            grammar = phrases_for(question)
         try:
             heard = transcriber.transcribe(self.msg.audio or b"", self.msg.audio_format, grammar)
         except VoiceUnavailable:
@@ -507,9 +510,37 @@ class _Turn:
                 return handled
         if self.msg.image is not None:
             return self._on_photo(q)
+        readback = self.state.pop("readback", None)
+        if readback is not None and readback.get("key") == q.key:
+            return self._on_readback(q, readback)
         if self.state.get("confirming") == q.key:
             return self._on_confirm_prefill(q)
+        if self.msg.audio is not None and self._needs_readback(q):
+            self.state["readback"] = {"key": q.key, "text": self.text, "confidence": self.heard_confidence,
+                                      "blob_id": self.audio_blob_id}
+            return [Reply(f"您说的是“{self.text}”，对吗？", (Choice("对", "对"), Choice("不对", "不对")),
+                          kind="confirm", question=q.key)]
         return self._on_answer(q, status="changed" if q.key in self.state.get("declined", []) else None)
+
+    def _needs_readback(self, q: Question) -> bool:
+        """Spoken answers heard with low confidence, and every spoken yes/no, are read back first.
+
+        A yes/no grammar matches unrelated speech with high confidence, so a spoken 是/没有 is
+        never taken without the person confirming it.
+        """
+        return self.heard_confidence < self.engine.config.low_confidence or q.type == QType.YES_NO
+
+    def _on_readback(self, q: Question, readback: dict[str, Any]) -> list[Reply]:
+        yn = self.u.yes_no(self.text)
+        if isinstance(yn, Parsed) and yn.value == YES:
+            # confirmed by the person: take what was heard, as heard, with the clip as evidence
+            self.text = str(readback["text"])
+            self.heard_confidence = max(float(readback["confidence"]), self.engine.config.low_confidence)
+            self.audio_blob_id = readback.get("blob_id")
+            return self._on_answer(q)
+        if isinstance(yn, Parsed) and yn.value == NO:
+            return [Reply("好的，请再说一遍，或者直接打字回答。"), self._question_reply(q)]
+        return self._on_answer(q)  # a new answer instead of 对/不对
 
     def _on_photo(self, q: Question) -> list[Reply]:
         if q.type != QType.PHOTO:

@@ -50,15 +50,19 @@ def test_voice_answers_use_the_question_grammar_and_keep_the_clip(runtime: Runti
     speak("退役士兵".encode())
     assert chat.asking == "name"
     assert fake.grammars[-1] is not None and "退役士兵" in fake.grammars[-1]
-    speak("张三|0.4".encode())  # heard with low confidence: kept, flagged
+    speak("张三|0.4".encode())  # heard with low confidence: read back before anything is stored
+    assert fake.grammars[-1] is None  # a name is decoded freely
+    assert chat.last.kind == "confirm" and "张三" in chat.last.text
+    speak("对".encode())
+    assert chat.asking == "gender"
+    assert fake.grammars[-1] is not None and "不对" in fake.grammars[-1]  # the read-back has a yes/no grammar
     with runtime.store_scope() as store:
         answers = {a.question_key: a for a in store.session.exec(select(Answer)).all()}
         kind, name = answers["recipient_kind"], answers["name"]
         assert kind.blob_id is not None and store.blob_bytes(kind.blob_id) == ("audio/wav", "退役士兵".encode())
-        assert name.confidence == 0.4
-        assert [(f.question_key, f.reason) for f in store.session.exec(select(Flag)).all()] == [
-            ("name", "low_confidence")]
-    assert fake.grammars[-1] is None  # a name is decoded freely
+        assert name.value_json == '"张三"' and name.blob_id is not None and name.blob_id != kind.blob_id
+        assert store.blob_bytes(name.blob_id) == ("audio/wav", "张三|0.4".encode())  # the clip of the answer
+        assert store.session.exec(select(Flag)).all() == []  # confirmed by the person
 
 
 def test_voice_without_a_recogniser_is_declined_politely(runtime: Runtime) -> None:
@@ -66,3 +70,34 @@ def test_voice_without_a_recogniser_is_declined_politely(runtime: Runtime) -> No
     chat.start()
     replies = runtime.chat.handle(Incoming(channel="web", user_id=chat.user, audio=b"x", audio_format="amr"))
     assert "语音" in replies[0].text and replies[-1].kind == "notice"
+
+
+def test_spoken_yes_no_and_doubtful_answers_are_read_back(runtime: Runtime) -> None:
+    runtime.engine.transcriber = ScriptedTranscriber()
+    chat = Chat(runtime, "veterans")
+    chat.start()
+    chat.say("同意")
+    chat.say(make_id())
+
+    def speak(text: str) -> None:
+        chat.replies = runtime.chat.handle(Incoming(channel="web", user_id=chat.user, audio=text.encode(),
+                                                    audio_format="wav", at=chat.now))
+
+    speak("自主就业|0.3")  # a doubtful hearing at the kind question: read back, not stored
+    assert chat.last.kind == "confirm" and "自主就业" in chat.last.text and chat.asking == "recipient_kind"
+    speak("不对")
+    assert chat.asking == "recipient_kind" and chat.last.kind == "question"
+    speak("退役士兵")  # heard clearly: taken at once
+    assert chat.asking == "name"
+    for text in ("张三", "男", "汉族", "1965年3月12日", "13912345678", "群众", "1983年", "1988年", "义务兵",
+                 "跳过", "跳过", "兰州市", "自主就业", "务农"):
+        chat.say(text)
+    assert chat.asking == "has_housing"
+    speak("没有")  # a spoken yes/no is always confirmed
+    assert chat.last.kind == "confirm" and "没有" in chat.last.text
+    speak("对")
+    assert chat.asking != "has_housing"
+    with runtime.store_scope() as store:
+        answers = {a.question_key: a for a in store.session.exec(select(Answer)).all() if a.is_current}
+    assert answers["has_housing"].value_json == '"no"' and answers["has_housing"].blob_id is not None
+    assert store.vault.open(answers["has_housing"].raw_enc or b"") == "没有"
