@@ -46,8 +46,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:
+        if self.env != "development" and self.secret_key == PLACEHOLDER_SECRET:
+            raise SettingsError(
+                f"INTAKE_SECRET_KEY is the development placeholder; set a real secret for INTAKE_ENV={self.env}"
+            )
         if self.env == "production":
-            if self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32:
+            if len(self.secret_key) < 32:
                 raise SettingsError(
                     "INTAKE_SECRET_KEY must be set to a random value of at least 32 characters in production "
                     "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"

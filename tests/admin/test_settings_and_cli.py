@@ -28,8 +28,15 @@ def test_placeholder_secret_refused_in_production(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("INTAKE_SECRET_KEY", PLACEHOLDER_SECRET)
     with pytest.raises((SettingsError, ValueError)):
         Settings(_env_file=None)  # type: ignore[call-arg]
+    monkeypatch.setenv("INTAKE_SECRET_KEY", "x" * 20)  # too short for production
+    with pytest.raises((SettingsError, ValueError)):
+        Settings(_env_file=None)  # type: ignore[call-arg]
     monkeypatch.setenv("INTAKE_SECRET_KEY", "x" * 40)
     assert Settings(_env_file=None).env == "production"  # type: ignore[call-arg]
+    monkeypatch.setenv("INTAKE_ENV", "test")
+    monkeypatch.setenv("INTAKE_SECRET_KEY", PLACEHOLDER_SECRET)
+    with pytest.raises((SettingsError, ValueError), match="placeholder"):
+        Settings(_env_file=None)  # type: ignore[call-arg]
 
 
 def test_serve_refuses_placeholder_secret_in_production(tmp_path: Path) -> None:
