@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from admin.api import auth as auth_api
 from admin.channels import ChannelAdapter, build_channels, channel_routers
 from admin.runtime import Runtime, build_runtime
 from admin.settings import Settings
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         return rt
 
     app.include_router(web_chat_router(lambda: current().chat, lambda: current().questionnaires))
+    app.include_router(auth_api.router)
     for router in channel_routers(lambda name: getattr(app.state, "channels", {}).get(name)):
         app.include_router(router)
 

@@ -20,9 +20,11 @@ app = typer.Typer(help="intake: conversational information collection.", no_args
 roster_app = typer.Typer(help="The people a campaign must reach.", no_args_is_help=True)
 regions_app = typer.Typer(help="The administrative region tree.", no_args_is_help=True)
 questionnaire_app = typer.Typer(help="Questionnaire definition files.", no_args_is_help=True)
+staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 app.add_typer(roster_app, name="roster")
 app.add_typer(regions_app, name="regions")
 app.add_typer(questionnaire_app, name="questionnaire")
+app.add_typer(staff_app, name="staff")
 app.add_typer(wechat_cmd.app, name="wechat")
 app.add_typer(telegram_cmd.app, name="telegram")
 app.add_typer(voice_cmd.app, name="voice")
@@ -193,6 +195,32 @@ def parse(
     for line in run(sys.stdin, parser):
         sys.stdout.write(line + "\n")
     sys.stdout.flush()
+
+
+@staff_app.command("add")
+def staff_add(
+    username: Annotated[str, typer.Argument()],
+    role: Annotated[str, typer.Option(help="collector, reviewer, hotline, region_admin, system_admin, auditor")],
+    region: Annotated[str, typer.Option(help="full region path (甘肃省/兰州市/城关区) or county-level code")],
+    name: Annotated[str, typer.Option(help="display name")] = "",
+    password: Annotated[str | None, typer.Option(help="omit to be asked (not echoed)")] = None,
+) -> None:
+    """Create a staff account; the password is asked for when not given."""
+    from admin.runtime import build_runtime
+    from admin.security import StaffInputError, create_staff
+    from storage.staff_repo import StaffStore
+
+    secret = password or typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    runtime = build_runtime(_settings())
+    try:
+        with runtime.store_scope() as store:
+            staff = create_staff(StaffStore(store.session), username, name, secret, role, region)
+            typer.echo(f"created {staff.username} ({staff.role}) in region {staff.region_id}")
+    except StaffInputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        runtime.close()
 
 
 def main() -> None:

@@ -1,0 +1,88 @@
+"""Login, logout and who-am-I."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Response
+from pydantic import BaseModel, Field
+
+from admin.deps import STAFF_COOKIE, CurrentStaff, UowDep, bearer_token
+from admin.security import AuthError, authenticate, logout
+from storage.staff import Staff
+
+
+class LoginIn(BaseModel):
+    """Credentials."""
+
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class StaffPublic(BaseModel):
+    """What a staff member may know about an account."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    region_id: int
+    region_path: str
+
+
+class LoginOut(BaseModel):
+    """A bearer token, shown once."""
+
+    token: str
+    expires_at: datetime
+    staff: StaffPublic
+
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+_MESSAGES = {
+    "invalid": "wrong username or password",
+    "locked": "too many failed logins: the account is locked for 15 minutes",
+    "inactive": "the account is disabled",
+}
+
+
+def staff_public(uow: UowDep, staff: Staff) -> StaffPublic:
+    """The public view of an account."""
+    region = uow.staff.region(staff.region_id)
+    return StaffPublic(id=staff.id or 0, username=staff.username, display_name=staff.display_name, role=staff.role,
+                       region_id=staff.region_id, region_path=region.path if region else "")
+
+
+@router.post("/login", response_model=LoginOut)
+def login(body: LoginIn, uow: UowDep, response: Response) -> LoginOut:
+    """Exchange a username and password for a bearer token (also set as an HttpOnly cookie)."""
+    try:
+        result = authenticate(uow.staff, body.username, body.password, datetime.now(UTC))
+    except AuthError as exc:
+        uow.staff.session.commit()  # keep the failed-login count and the audit entry
+        status = 423 if exc.reason == "locked" else 401
+        raise HTTPException(status_code=status, detail=_MESSAGES[exc.reason]) from None
+    response.set_cookie(STAFF_COOKIE, result.token, httponly=True, samesite="strict",
+                        max_age=int((result.expires_at - datetime.now(UTC)).total_seconds()))
+    return LoginOut(token=result.token, expires_at=result.expires_at, staff=staff_public(uow, result.staff))
+
+
+@router.post("/logout", status_code=204)
+def do_logout(staff: CurrentStaff, uow: UowDep, token: Annotated[str | None, Depends(bearer_token)]) -> Response:
+    """End the current login: the token stops working at once."""
+    if token:
+        logout(uow.staff, token)
+    uow.staff.audit("logout", staff=staff)
+    response = Response(status_code=204)
+    response.delete_cookie(STAFF_COOKIE)
+    return response
+
+
+@router.get("/me", response_model=StaffPublic)
+def me(staff: CurrentStaff, uow: UowDep) -> StaffPublic:
+    """The logged-in account."""
+    return staff_public(uow, staff)
+
+
