@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from admin.api import auth as auth_api
+from admin.api import records as records_api
 from admin.channels import ChannelAdapter, build_channels, channel_routers
 from admin.runtime import Runtime, build_runtime
 from admin.settings import Settings
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     app.include_router(web_chat_router(lambda: current().chat, lambda: current().questionnaires))
     app.include_router(auth_api.router)
+    app.include_router(records_api.router)
     for router in channel_routers(lambda name: getattr(app.state, "channels", {}).get(name)):
         app.include_router(router)
 

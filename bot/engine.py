@@ -650,6 +650,8 @@ class _Turn:
                 self.store.add_flag(self.record, key, "rule", note, answer_id)
             if q.creates_appeal and isinstance(value, str) and self._is_a_request(value):
                 self._appeal_from_answer(value)
+            if q.locates and isinstance(value, str):
+                self._locate(value)
             self._answered(key)
             saved.append(key)
         replies: list[Reply] = []
@@ -908,6 +910,18 @@ class _Turn:
         if self.state.get("phase") == "asking":
             return [Reply(lead + "您也可以继续填写。"), *self._reprompt()]
         return [Reply(lead)]
+
+    def _locate(self, path: str) -> None:
+        """Place a record that the roster did not place, from the subject's own region answer."""
+        record = self.record
+        campaign = self.store.get_campaign(record.campaign_id)
+        on_roster = record.person_id is not None and self.store.roster_entry(campaign.id or 0, record.person_id)
+        region = self.store.region_by_path(path)
+        if region is not None and not (on_roster and record.region_id is not None):
+            record.region_id = region.id
+            self.store.session.add(record)
+            if record.person_id is not None:
+                self.store.update_person(self.store.get_person(record.person_id), region_id=region.id)
 
     def _is_a_request(self, text: str) -> bool:
         """A free-text answer that says something, not “没有” or “不清楚”."""

@@ -127,6 +127,7 @@ class Question(_Strict):
     prefill: str | None = None  # roster column to confirm instead of asking from scratch
     identifies: bool = False  # the subject's identifier (ID number); filled at identification
     creates_appeal: bool = False  # a non-empty answer opens an appeal (诉求) for the hotline queue
+    locates: bool = False  # a region answer that places the subject when the roster does not
     code: str | None = None  # export column code
 
     @field_validator("key")
@@ -330,6 +331,8 @@ def _check_question(q: Question, keys: set[str]) -> None:
         raise _Problem(q.key, "a number question needs a unit")
     if q.identifies and q.type != QType.ID_NUMBER:
         raise _Problem(q.key, "only an id_number question can identify the subject")
+    if q.locates and q.type != QType.REGION:
+        raise _Problem(q.key, "only a region question can locate the subject")
 
 
 def load_questionnaire(path: Path) -> Questionnaire:

@@ -116,6 +116,7 @@ class Answer(SQLModel, table=True):
     actor: str  # "subject:<channel>" | "staff:<id>" | "collector:<id>"
     message_id: str | None = None
     blob_id: int | None = Field(default=None, foreign_key="blob.id")
+    reason: str | None = None  # why a staff member corrected it
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -64,6 +64,7 @@ class StoredAnswer:
     version: int
     created_at: datetime
     blob_id: int | None = None
+    reason: str | None = None
 
 
 class Store:
@@ -298,6 +299,7 @@ class Store:
             version=a.version,
             created_at=a.created_at,
             blob_id=a.blob_id,
+            reason=a.reason,
         )
 
     def save_answer(
@@ -314,6 +316,7 @@ class Store:
         sensitive: bool,
         message_id: str | None = None,
         blob_id: int | None = None,
+        reason: str | None = None,
     ) -> Answer:
         """Append a new version of an answer; the previous version stays, no longer current."""
         previous = self.session.exec(
@@ -341,6 +344,7 @@ class Store:
             actor=actor,
             message_id=message_id,
             blob_id=blob_id,
+            reason=reason,
         )
         self.session.add(answer)
         record.updated_at = utcnow()
@@ -361,6 +365,72 @@ class Store:
         if status is not None:
             query = query.where(Flag.status == status)
         return self.session.exec(query.order_by(col(Flag.id))).all()
+
+    def records_in(
+        self,
+        region_ids: frozenset[int] | None,
+        *,
+        campaign_id: int | None = None,
+        status: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[Record], int]:
+        """A page of records placed in the given regions (all when None), newest first, and the total."""
+        query = select(Record)
+        if region_ids is not None:
+            query = query.where(col(Record.region_id).in_(sorted(region_ids)))
+        if campaign_id is not None:
+            query = query.where(Record.campaign_id == campaign_id)
+        if status is not None:
+            query = query.where(Record.status == status)
+        total = int(self.session.exec(select(func.count()).select_from(query.subquery())).one())
+        rows = self.session.exec(query.order_by(col(Record.updated_at).desc(), col(Record.id).desc())
+                                 .limit(limit).offset(offset)).all()
+        return list(rows), total
+
+    def open_flags_in(
+        self,
+        region_ids: frozenset[int] | None,
+        *,
+        questionnaire: str | None = None,
+        question: str | None = None,
+        reason: str | None = None,
+        limit: int = 100,
+    ) -> list[tuple[Flag, Record, Campaign]]:
+        """Open flags of records in the given regions, oldest first, with their record and campaign."""
+        query = (
+            select(Flag, Record, Campaign)
+            .join(Record, col(Record.id) == col(Flag.record_id))
+            .join(Campaign, col(Campaign.id) == col(Record.campaign_id))
+            .where(Flag.status == "open")
+        )
+        if region_ids is not None:
+            query = query.where(col(Record.region_id).in_(sorted(region_ids)))
+        if questionnaire:
+            query = query.where(Campaign.questionnaire == questionnaire)
+        if question:
+            query = query.where(Flag.question_key == question)
+        if reason:
+            query = query.where(Flag.reason == reason)
+        return [tuple(row) for row in self.session.exec(query.order_by(col(Flag.id)).limit(limit)).all()]  # type: ignore[misc]
+
+    def get_flag(self, flag_id: int) -> Flag | None:
+        """A flag by id."""
+        return self.session.get(Flag, flag_id)
+
+    def resolve_flags(self, record_id: int, key: str, by: str, flag_id: int | None = None) -> int:
+        """Close the open flags of a question (or one flag); returns how many were closed."""
+        query = select(Flag).where(Flag.record_id == record_id, Flag.question_key == key, Flag.status == "open")
+        if flag_id is not None:
+            query = query.where(Flag.id == flag_id)
+        flags = self.session.exec(query).all()
+        for flag in flags:
+            flag.status = "resolved"
+            flag.resolved_at = utcnow()
+            flag.resolved_by = by
+            self.session.add(flag)
+        self.session.flush()
+        return len(flags)
 
     def submit(self, record: Record, year: int) -> str:
         """Mark a record submitted and give it a receipt number (kept if it already has one)."""

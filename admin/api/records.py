@@ -1,0 +1,314 @@
+"""Records: list and read (masked), reveal a masked field, correct an answer (a new version), the review queue."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Response
+from pydantic import BaseModel, Field
+
+from admin.access import Scope, not_found, require, scope_of
+from admin.deps import CurrentStaff, RuntimeDep, UowDep
+from bot.questionnaire import QType, Question, Questionnaire
+from bot.values import display, encode
+from nlu.result import NotUnderstood
+from storage.crypto import mask_id_number, mask_name
+from storage.models import Record
+from storage.repo import StoredAnswer
+from storage.staff import Staff
+
+router = APIRouter(prefix="/api", tags=["records"])
+
+
+class RecordSummary(BaseModel):
+    """A record in a list: personal data masked."""
+
+    id: int
+    campaign: str
+    questionnaire: str
+    status: str
+    subject: str
+    id_number: str | None
+    region: str | None
+    open_flags: int
+    receipt: str | None
+    updated_at: datetime
+
+
+class RecordPage(BaseModel):
+    """A page of records."""
+
+    total: int
+    items: list[RecordSummary]
+
+
+class AnswerVersion(BaseModel):
+    """One version of an answer, with provenance."""
+
+    version: int
+    value: str
+    raw: str | None
+    confidence: float
+    status: str
+    channel: str
+    actor: str
+    at: datetime
+    audio_blob_id: int | None
+    reason: str | None
+
+
+class AnswerView(BaseModel):
+    """A question with its current answer and history."""
+
+    key: str
+    label: str
+    section: str
+    sensitive: bool
+    current: AnswerVersion
+    history: list[AnswerVersion]
+    flags: list[dict[str, Any]]
+
+
+class RecordDetail(BaseModel):
+    """A whole record."""
+
+    summary: RecordSummary
+    answers: list[AnswerView]
+
+
+class CorrectionIn(BaseModel):
+    """A reviewer's correction: the new answer as it would be typed, and why."""
+
+    text: str = Field(min_length=1, max_length=2000)
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class RevealIn(BaseModel):
+    """Which masked field to show."""
+
+    key: str
+
+
+def _questionnaire(rt: RuntimeDep, name: str) -> Questionnaire:
+    q = rt.questionnaires.get(name)
+    if q is None:
+        raise HTTPException(status_code=500, detail=f"questionnaire {name!r} is not loaded")
+    return q
+
+
+def _visible_record(uow: UowDep, staff: Staff, scope: Scope, record_id: int) -> Record:
+    record = uow.store.session.get(Record, record_id)
+    if record is None or not scope.covers(record.region_id):
+        raise not_found(uow.staff, staff, "record", record_id)
+    return record
+
+
+def _summary(uow: UowDep, record: Record, reveal: bool = False) -> RecordSummary:
+    campaign = uow.store.get_campaign(record.campaign_id)
+    subject = ""
+    id_number = None
+    if record.person_id is not None:
+        person = uow.store.get_person(record.person_id)
+        name = uow.store.person_name(person) or ""
+        subject = name if reveal else mask_name(name)
+        number = uow.store.person_id_number(person)
+        id_number = number if reveal else mask_id_number(number)
+    region = uow.staff.region(record.region_id) if record.region_id else None
+    if record.subject_key.startswith("region:") and region is not None:
+        subject = region.name
+    return RecordSummary(
+        id=record.id or 0, campaign=campaign.key, questionnaire=campaign.questionnaire, status=record.status,
+        subject=subject, id_number=id_number, region=region.path if region else None,
+        open_flags=len(uow.store.flags(record.id or 0)), receipt=record.receipt, updated_at=record.updated_at,
+    )
+
+
+def _version(q: Question, a: StoredAnswer, mask: bool) -> AnswerVersion:
+    hidden = mask and q.sensitive
+    value = "（已隐藏）" if hidden and a.value is not None else display(q, a.value, mask=True)
+    raw = None if hidden else a.raw
+    return AnswerVersion(version=a.version, value=value, raw=raw, confidence=a.confidence, status=a.status,
+                         channel=a.channel, actor=a.actor, at=a.created_at, audio_blob_id=a.blob_id, reason=a.reason)
+
+
+@router.get("/records", response_model=RecordPage)
+def list_records(
+    staff: CurrentStaff, uow: UowDep,
+    campaign: Annotated[str | None, Query(description="campaign key, e.g. veterans-2026")] = None,
+    status: Annotated[str | None, Query(pattern="^(in_progress|submitted)$")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> RecordPage:
+    """Records of the caller's region, personal data masked."""
+    require(uow.staff, staff, "records.read")
+    scope = scope_of(uow.staff, staff)
+    campaign_id = None
+    if campaign is not None:
+        found = uow.store.campaign_by_key(campaign)
+        if found is None:
+            return RecordPage(total=0, items=[])
+        campaign_id = found.id
+    rows, total = uow.store.records_in(scope.region_ids, campaign_id=campaign_id, status=status,
+                                       limit=limit, offset=offset)
+    uow.staff.audit("list_records", staff=staff, target_type="record", detail=f"{len(rows)} of {total}")
+    return RecordPage(total=total, items=[_summary(uow, r) for r in rows])
+
+
+@router.get("/records/{record_id}", response_model=RecordDetail)
+def read_record(record_id: int, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> RecordDetail:
+    """One record with every answer's history and flags; sensitive values hidden."""
+    require(uow.staff, staff, "records.read")
+    record = _visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
+    campaign = uow.store.get_campaign(record.campaign_id)
+    q = _questionnaire(rt, campaign.questionnaire)
+    history = uow.store.answer_history(record_id)
+    flags = uow.store.flags(record_id, status=None)
+    views: list[AnswerView] = []
+    for question in q.questions:
+        versions = [a for a in history if a.key == question.key]
+        if not versions:
+            continue
+        views.append(AnswerView(
+            key=question.key, label=question.title, section=q.section_of[question.key].title,
+            sensitive=question.sensitive,
+            current=_version(question, versions[-1], mask=True),
+            history=[_version(question, a, mask=True) for a in versions],
+            flags=[{"id": f.id, "reason": f.reason, "detail": f.detail, "status": f.status}
+                   for f in flags if f.question_key == question.key],
+        ))
+    uow.staff.audit("read_record", staff=staff, target_type="record", target_id=record_id)
+    return RecordDetail(summary=_summary(uow, record), answers=views)
+
+
+@router.post("/records/{record_id}/reveal")
+def reveal(record_id: int, body: RevealIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> dict[str, str | None]:
+    """Show one masked value in clear (ID number, name, a sensitive answer); always audited."""
+    require(uow.staff, staff, "records.reveal", str(record_id))
+    record = _visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
+    campaign = uow.store.get_campaign(record.campaign_id)
+    q = _questionnaire(rt, campaign.questionnaire)
+    question = q.by_key.get(body.key)
+    if question is None:
+        raise HTTPException(status_code=422, detail=f"no question {body.key!r} in {q.name}")
+    answer = uow.store.current_answers(record_id).get(body.key)
+    value = None if answer is None or answer.value is None else display(question, answer.value, mask=False)
+    uow.staff.audit("reveal", staff=staff, target_type="record", target_id=record_id, detail=body.key)
+    return {"key": body.key, "value": value, "raw": answer.raw if answer else None}
+
+
+@router.post("/records/{record_id}/answers/{key}", response_model=AnswerView)
+def correct_answer(
+    record_id: int, key: str, body: CorrectionIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep
+) -> AnswerView:
+    """Correct an answer: read like a typed answer, stored as a new version with the reviewer and reason."""
+    require(uow.staff, staff, "review.act", str(record_id))
+    record = _visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
+    campaign = uow.store.get_campaign(record.campaign_id)
+    q = _questionnaire(rt, campaign.questionnaire)
+    question = q.by_key.get(key)
+    if question is None:
+        raise HTTPException(status_code=422, detail=f"no question {key!r} in {q.name}")
+    if question.type == QType.PHOTO:
+        raise HTTPException(status_code=422, detail="a photo cannot be corrected by text")
+    parsed = rt.understanding.parse(question, body.text, datetime.now(UTC))
+    if isinstance(parsed, NotUnderstood):
+        raise HTTPException(status_code=422, detail=f"{parsed.reason}: {parsed.message}")
+    uow.store.save_answer(
+        record, key, encode(question, parsed.value), raw=body.text, confidence=1.0, status="corrected",
+        channel="admin", actor=f"staff:{staff.id}", sensitive=question.sensitive, reason=body.reason,
+    )
+    closed = uow.store.resolve_flags(record_id, key, by=f"staff:{staff.id}")
+    uow.staff.audit("correct_answer", staff=staff, target_type="record", target_id=record_id,
+                    detail=f"{key}; {closed} flag(s) closed")
+    versions = uow.store.answer_history(record_id, key)
+    flags = [f for f in uow.store.flags(record_id, status=None) if f.question_key == key]
+    return AnswerView(
+        key=key, label=question.title, section=q.section_of[key].title, sensitive=question.sensitive,
+        current=_version(question, versions[-1], mask=True),
+        history=[_version(question, a, mask=True) for a in versions],
+        flags=[{"id": f.id, "reason": f.reason, "detail": f.detail, "status": f.status} for f in flags],
+    )
+
+
+class ReviewItem(BaseModel):
+    """A flagged answer waiting for a reviewer."""
+
+    flag_id: int
+    reason: str
+    detail: str
+    record_id: int
+    questionnaire: str
+    question: str
+    label: str
+    prompt: str
+    value: str
+    raw: str | None
+    audio_blob_id: int | None
+    region: str | None
+    history: list[AnswerVersion]
+
+
+@router.get("/review", response_model=list[ReviewItem])
+def review_queue(
+    staff: CurrentStaff, uow: UowDep, rt: RuntimeDep,
+    questionnaire: str | None = None, question: str | None = None, reason: str | None = None,
+    region: Annotated[str | None, Query(description="limit to a region path inside yours")] = None,
+) -> list[ReviewItem]:
+    """Open flags in the caller's region, filterable by questionnaire, question, reason and region."""
+    require(uow.staff, staff, "review.read")
+    scope = scope_of(uow.staff, staff)
+    region_ids = scope.region_ids
+    if region:
+        sub = uow.staff.region_by_path(region)
+        if sub is None or not scope.covers(sub.id):
+            raise HTTPException(status_code=404, detail=f"no region {region!r} in your area")
+        region_ids = frozenset(uow.staff.subtree_ids(sub))
+    items: list[ReviewItem] = []
+    for flag, record, campaign in uow.store.open_flags_in(region_ids, questionnaire=questionnaire,
+                                                         question=question, reason=reason):
+        q = _questionnaire(rt, campaign.questionnaire)
+        qq = q.by_key.get(flag.question_key)
+        if qq is None:
+            continue
+        versions = uow.store.answer_history(record.id or 0, flag.question_key)
+        current = versions[-1] if versions else None
+        place = uow.staff.region(record.region_id) if record.region_id else None
+        items.append(ReviewItem(
+            flag_id=flag.id or 0, reason=flag.reason, detail=flag.detail, record_id=record.id or 0,
+            questionnaire=campaign.questionnaire, question=qq.key, label=qq.title, prompt=qq.prompt,
+            value=_version(qq, current, mask=True).value if current else "",
+            raw=None if (qq.sensitive or current is None) else current.raw,
+            audio_blob_id=current.blob_id if current else None, region=place.path if place else None,
+            history=[_version(qq, a, mask=True) for a in versions],
+        ))
+    uow.staff.audit("review_queue", staff=staff, detail=f"{len(items)} items")
+    return items
+
+
+@router.post("/flags/{flag_id}/approve", status_code=204)
+def approve(flag_id: int, staff: CurrentStaff, uow: UowDep) -> None:
+    """Accept a flagged answer as it is."""
+    require(uow.staff, staff, "review.act", str(flag_id))
+    flag = uow.store.get_flag(flag_id)
+    scope = scope_of(uow.staff, staff)
+    record = uow.store.session.get(Record, flag.record_id) if flag else None
+    if flag is None or record is None or not scope.covers(record.region_id):
+        raise not_found(uow.staff, staff, "flag", flag_id)
+    if flag.status != "open":
+        raise HTTPException(status_code=409, detail="this flag is already resolved")
+    uow.store.resolve_flags(flag.record_id, flag.question_key, by=f"staff:{staff.id}", flag_id=flag_id)
+    uow.staff.audit("approve_flag", staff=staff, target_type="record", target_id=flag.record_id,
+                    detail=flag.question_key)
+
+
+@router.get("/records/{record_id}/blobs/{blob_id}")
+def evidence(record_id: int, blob_id: int, staff: CurrentStaff, uow: UowDep) -> Response:
+    """The audio clip or photo kept with one of the record's answers (played or shown in review)."""
+    require(uow.staff, staff, "review.read", str(record_id))
+    _visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
+    if not any(a.blob_id == blob_id for a in uow.store.answer_history(record_id)):
+        raise not_found(uow.staff, staff, "blob", blob_id)
+    content_type, data = uow.store.blob_bytes(blob_id)
+    uow.staff.audit("play_evidence", staff=staff, target_type="record", target_id=record_id, detail=str(blob_id))
+    return Response(content=data, media_type=content_type, headers={"Cache-Control": "no-store"})

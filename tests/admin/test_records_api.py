@@ -1,0 +1,175 @@
+"""The records API and review queue as five principals: two neighbouring counties, their prefecture,
+a village collector and hotline staff. Nothing leaks across regions; out-of-region records answer 404."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from admin.app import create_app
+from admin.roster import import_roster
+from admin.runtime import Runtime
+from admin.security import create_staff
+from storage.models import Flag, Record
+from storage.staff import AuditEntry
+from storage.staff_repo import StaffStore
+from tests.bot.test_engine_other_questionnaires import _load_dongxiang
+from tests.conftest import Chat
+from tests.helpers import complete, make_id
+
+PW = "a long enough password"
+DONGXIANG = "甘肃省/临夏回族自治州/东乡族自治县"
+JISHISHAN = "甘肃省/临夏回族自治州/积石山保安族东乡族撒拉族自治县"
+PRINCIPALS = {
+    "dongxiang": ("region_admin", DONGXIANG),
+    "jishishan": ("region_admin", JISHISHAN),
+    "prefecture": ("reviewer", "甘肃省/临夏回族自治州"),
+    "collector": ("collector", DONGXIANG + "/东塬乡/东塬村"),
+    "hotline": ("hotline", DONGXIANG),
+}
+ID_A = make_id("622926", "19650312", "001")  # lives in 东塬村, 东乡
+ID_B = make_id("622927", "19700101", "003")  # lives in 中咀岭村, 积石山
+
+
+@pytest.fixture
+def world(runtime: Runtime, tmp_path: Path) -> dict[str, int]:
+    """Regions, staff, a roster of two people in two counties, and a record for each with one flag."""
+    _load_dongxiang(runtime, tmp_path)
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "身份证号,姓名,联系电话,地区\n"
+        f"{ID_A},张三,13912345678,{DONGXIANG}/东塬乡/东塬村\n"
+        f"{ID_B},李四,13800001111,{JISHISHAN}/中咀岭乡/中咀岭村\n", encoding="utf-8")
+    q = runtime.questionnaires["veterans"]
+    with runtime.store_scope() as store:
+        staff = StaffStore(store.session)
+        for name, (role, region) in PRINCIPALS.items():
+            create_staff(staff, name, name, PW, role, region)
+        campaign = store.ensure_campaign("veterans", q.version, 2026, q.campaign.title, None)
+        report = import_roster(store, campaign, q, roster, runtime.understanding.regions, date(2026, 7, 1))
+        assert report.rejected == []
+    records: dict[str, int] = {}
+    for who, id_number, last4 in (("A", ID_A, "5678"), ("B", ID_B, "1111")):
+        chat = Chat(runtime, "veterans", user=who)
+        chat.start()
+        chat.say("同意")
+        chat.say(id_number)
+        chat.say(last4)
+        chat.say("退役士兵")
+        chat.say("是")  # the roster name
+        assert chat.asking == "gender"
+        chat.say("不好说呀")  # unsure: kept and flagged for review
+        with runtime.store_scope() as store:
+            person = store.find_person(id_number)
+            rec = store.session.exec(select(Record).where(Record.person_id == person.id)).one()  # type: ignore[union-attr]
+            records[who] = rec.id or 0
+    return records
+
+
+def _client(runtime: Runtime, who: str, client: TestClient) -> dict[str, str]:
+    r = client.post("/api/auth/login", json={"username": who, "password": PW})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+# who: (sees A, sees B, may review, may reveal)
+TABLE = {
+    "dongxiang": (True, False, True, True),
+    "jishishan": (False, True, True, True),
+    "prefecture": (True, True, True, True),
+    "collector": (True, False, False, False),
+    "hotline": (True, False, False, False),
+}
+
+
+@pytest.mark.parametrize("who", list(TABLE))
+def test_who_sees_and_does_what(runtime: Runtime, world: dict[str, int], who: str) -> None:
+    sees_a, sees_b, reviews, reveals = TABLE[who]
+    with TestClient(create_app(runtime=runtime)) as client:
+        assert client.get("/api/records").status_code == 401
+        h = _client(runtime, who, client)
+        listed = client.get("/api/records", headers=h).json()
+        ids = {item["id"] for item in listed["items"]}
+        assert ids == {rid for k, rid in world.items() if (k == "A" and sees_a) or (k == "B" and sees_b)}
+        for item in listed["items"]:
+            assert item["id_number"].count("*") == 8 and item["subject"].endswith("*")  # masked in lists
+        for key, visible in (("A", sees_a), ("B", sees_b)):
+            rid = world[key]
+            detail = client.get(f"/api/records/{rid}", headers=h)
+            assert detail.status_code == (200 if visible else 404)
+            if visible:
+                answers = {a["key"]: a for a in detail.json()["answers"]}
+                assert answers["id_number"]["current"]["value"] == "（已隐藏）"
+                assert answers["name"]["current"]["status"] == "confirmed"
+            reveal = client.post(f"/api/records/{rid}/reveal", json={"key": "id_number"}, headers=h)
+            assert reveal.status_code == (403 if not reveals else 200 if visible else 404)
+            if reveal.status_code == 200:
+                assert reveal.json()["value"] == (ID_A if key == "A" else ID_B)
+            fix = client.post(f"/api/records/{rid}/answers/gender",
+                              json={"text": "男", "reason": "电话核实"}, headers=h)
+            assert fix.status_code == (403 if not reviews else 200 if visible else 404)
+        queue = client.get("/api/review", headers=h)
+        assert queue.status_code == (200 if reviews else 403)
+        if reviews:
+            assert queue.json() == []  # the corrections above closed the flags they could see
+    with runtime.store_scope() as store:
+        open_flags = {f.record_id for f in store.session.exec(select(Flag).where(Flag.status == "open")).all()}
+        expected_open = {rid for k, rid in world.items()
+                         if not (reviews and ((k == "A" and sees_a) or (k == "B" and sees_b)))}
+        assert open_flags == expected_open
+        audit = store.session.exec(select(AuditEntry).where(AuditEntry.username == who)).all()
+        results = {(a.action, a.result) for a in audit}
+    assert ("login", "ok") in results
+    if not (sees_a and sees_b):
+        assert ("read_record", "not_found") in results  # refused access is audited
+    if not reviews:
+        assert ("denied", "denied") in results
+
+
+def test_review_queue_filters_correction_history_and_approval(runtime: Runtime, world: dict[str, int]) -> None:
+    with TestClient(create_app(runtime=runtime)) as client:
+        h = _client(runtime, "prefecture", client)
+        items = client.get("/api/review", headers=h).json()
+        assert {(i["record_id"], i["question"], i["reason"]) for i in items} == {
+            (world["A"], "gender", "unsure"), (world["B"], "gender", "unsure")}
+        assert items[0]["raw"] == "不好说呀" and items[0]["prompt"]
+        only = client.get("/api/review", params={"region": DONGXIANG}, headers=h).json()
+        assert [i["record_id"] for i in only] == [world["A"]]
+        assert client.get("/api/review", params={"reason": "rule"}, headers=h).json() == []
+        assert client.get("/api/review", params={"region": "甘肃省/兰州市"}, headers=h).status_code == 404
+        bad = client.post(f"/api/records/{world['A']}/answers/gender",
+                          json={"text": "不知道是啥", "reason": "核实"}, headers=h)
+        assert bad.status_code == 422 and bad.json()["detail"].startswith("no_match")
+        fixed = client.post(f"/api/records/{world['A']}/answers/gender",
+                            json={"text": "男的", "reason": "入户核实"}, headers=h).json()
+        assert [v["status"] for v in fixed["history"]] == ["new", "corrected"]
+        assert fixed["current"]["value"] == "男" and fixed["current"]["actor"].startswith("staff:")
+        assert fixed["current"]["reason"] == "入户核实" and fixed["history"][0]["raw"] == "不好说呀"
+        b_flag = next(i["flag_id"] for i in items if i["record_id"] == world["B"])
+        assert client.post(f"/api/flags/{b_flag}/approve", headers=h).status_code == 204
+        assert client.post(f"/api/flags/{b_flag}/approve", headers=h).status_code == 409
+        assert client.get("/api/review", headers=h).json() == []
+        h2 = _client(runtime, "dongxiang", client)
+        assert client.post(f"/api/flags/{b_flag}/approve", headers=h2).status_code == 404
+
+
+def test_self_declared_person_is_placed_by_the_household_answer(runtime: Runtime, world: dict[str, int]) -> None:
+    chat = Chat(runtime, "veterans", user="walk-in")
+    chat.start()
+    chat.say("同意")
+    chat.say(make_id("622926", "19600101", "005"))  # not on the roster
+    complete(chat, {"recipient_kind": "退役士兵", "birth_date": "1960年1月1日", "gender": "男",
+                    "enlist_date": "1978年", "discharge_date": "1982年", "hukou": "东乡县东塬乡东塬村"})
+    with runtime.store_scope() as store:
+        rec = store.session.exec(select(Record).order_by(Record.id.desc())).first()  # type: ignore[union-attr]
+        assert rec is not None and rec.region_id is not None
+        assert store.region_by_path(DONGXIANG + "/东塬乡/东塬村").id == rec.region_id  # type: ignore[union-attr]
+    with TestClient(create_app(runtime=runtime)) as client:
+        seen = {i["id"] for i in client.get("/api/records", headers=_client(runtime, "collector", client)).json()["items"]}
+        assert rec.id in seen
+        other = {i["id"] for i in client.get("/api/records", headers=_client(runtime, "jishishan", client)).json()["items"]}
+        assert rec.id not in other
