@@ -36,7 +36,7 @@ class ChatService:
                     if seen is not None:
                         return [Reply.from_dict(d) for d in seen]
                     store.remember_message(msg.channel, msg.message_id, [])  # claim it before working
-                replies = self.engine.handle(store, msg)
+                replies = _with_outbox(store, msg.channel, msg.user_id, self.engine.handle(store, msg))
                 if msg.message_id:
                     store.record_replies(msg.channel, msg.message_id, [r.to_dict() for r in replies])
                 return replies
@@ -49,4 +49,11 @@ class ChatService:
     def resume(self, channel: str, user_id: str, questionnaire: str | None = None) -> list[Reply]:
         """What to show a person who opens the chat: the notice, or where they left off."""
         with self._lock, session_scope(self.db) as session:
-            return self.engine.resume(Store(session, self.vault), channel, user_id, questionnaire)
+            store = Store(session, self.vault)
+            return _with_outbox(store, channel, user_id, self.engine.resume(store, channel, user_id, questionnaire))
+
+
+def _with_outbox(store: Store, channel: str, user_id: str, replies: list[Reply]) -> list[Reply]:
+    """Messages waiting for this person (an appeal's answer) come before the replies to what they said."""
+    waiting = [Reply(f"工作人员回复您：{text}", kind="message") for text in store.take_outbox(channel, user_id)]
+    return [*waiting, *replies]

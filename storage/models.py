@@ -153,6 +153,28 @@ class Appeal(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class AppealNote(SQLModel, table=True):
+    """One entry of an appeal's thread: a staff note, or the answer sent to the person."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    appeal_id: int = Field(foreign_key="appeal.id", index=True)
+    staff_id: int | None = None
+    kind: str = "note"  # note | answer | status
+    text_enc: bytes | None = Field(default=None, sa_column=_blob())
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Outbox(SQLModel, table=True):
+    """A message for a person that no request of theirs is waiting for (an appeal's answer)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(index=True)
+    channel_user_id: str = Field(index=True)
+    text_enc: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    delivered_at: datetime | None = None
+
+
 class Blob(SQLModel, table=True):
     """A sealed binary: a photo or an audio clip kept as evidence with an answer."""
 

@@ -12,7 +12,7 @@ import json
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func
@@ -23,18 +23,22 @@ from storage.crypto import Vault
 from storage.models import (
     Answer,
     Appeal,
+    AppealNote,
     Blob,
     Campaign,
     ChannelAccount,
     Conversation,
     Flag,
     InboundMessage,
+    Outbox,
     Person,
     Record,
     Region,
     RosterEntry,
     utcnow,
 )
+
+APPEAL_DAYS = 15  # an appeal should be answered within this many days
 
 
 class StorageError(Exception):
@@ -477,10 +481,64 @@ class Store:
             region_id=region_id,
             category=category,
             text_enc=self.vault.seal(text),
+            deadline=utcnow() + timedelta(days=APPEAL_DAYS),
         )
         self.session.add(appeal)
         self.session.flush()
         return appeal
+
+    def appeals_in(
+        self, region_ids: frozenset[int] | None, *, status: str | None = None, category: str | None = None,
+        limit: int = 100, offset: int = 0,
+    ) -> tuple[list[Appeal], int]:
+        """Appeals placed in the given regions (all when None), newest first, and the total."""
+        query = select(Appeal)
+        if region_ids is not None:
+            query = query.where(col(Appeal.region_id).in_(sorted(region_ids)))
+        if status:
+            query = query.where(Appeal.status == status)
+        if category:
+            query = query.where(Appeal.category == category)
+        total = int(self.session.exec(select(func.count()).select_from(query.subquery())).one())
+        rows = self.session.exec(query.order_by(col(Appeal.id).desc()).limit(limit).offset(offset)).all()
+        return list(rows), total
+
+    def get_appeal(self, appeal_id: int) -> Appeal | None:
+        """An appeal by id."""
+        return self.session.get(Appeal, appeal_id)
+
+    def add_appeal_note(self, appeal: Appeal, text: str, kind: str, staff_id: int | None) -> AppealNote:
+        """Add to an appeal's thread (sealed)."""
+        note = AppealNote(appeal_id=appeal.id or 0, staff_id=staff_id, kind=kind, text_enc=self.vault.seal(text))
+        self.session.add(note)
+        self.session.flush()
+        return note
+
+    def appeal_notes(self, appeal_id: int) -> list[tuple[AppealNote, str]]:
+        """An appeal's thread, oldest first, opened."""
+        rows = self.session.exec(select(AppealNote).where(AppealNote.appeal_id == appeal_id)
+                                 .order_by(col(AppealNote.id))).all()
+        return [(n, self.vault.open(n.text_enc) if n.text_enc else "") for n in rows]
+
+    def queue_outbox(self, channel: str, channel_user_id: str, text: str) -> Outbox:
+        """Keep a message for a person until their channel can deliver it."""
+        row = Outbox(channel=channel, channel_user_id=channel_user_id, text_enc=self.vault.seal(text))
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def take_outbox(self, channel: str, channel_user_id: str) -> list[str]:
+        """The undelivered messages of a channel user, marked delivered."""
+        rows = self.session.exec(select(Outbox).where(
+            Outbox.channel == channel, Outbox.channel_user_id == channel_user_id,
+            col(Outbox.delivered_at).is_(None)).order_by(col(Outbox.id))).all()
+        texts = []
+        for row in rows:
+            texts.append(self.vault.open(row.text_enc))
+            row.delivered_at = utcnow()
+            self.session.add(row)
+        self.session.flush()
+        return texts
 
     def appeal_text(self, appeal: Appeal) -> str:
         """An appeal's text in clear."""
