@@ -8,7 +8,7 @@ from sqlmodel import select
 from admin.app import create_app
 from admin.runtime import Runtime
 from storage.models import Appeal, Outbox
-from tests.admin.test_records_api import ID_A, ID_B, PW, _client, world  # noqa: F401  (fixture)
+from tests.admin.conftest import ID_A, login
 from tests.conftest import Chat
 
 
@@ -17,9 +17,9 @@ def test_chat_appeal_reaches_hotline_and_the_answer_reaches_the_chat(runtime: Ru
     chat.say("我要转人工，我的抚恤金一直没发")
     assert "人工" in chat.texts()
     with TestClient(create_app(runtime=runtime)) as client:
-        other = _client(runtime, "jishishan", client)
+        other = login(runtime, "jishishan", client)
         assert client.get("/api/appeals", headers=other).json()["total"] == 0  # another county sees nothing
-        h = _client(runtime, "hotline", client)
+        h = login(runtime, "hotline", client)
         queue = client.get("/api/appeals", headers=h).json()
         assert queue["total"] == 1
         item = queue["items"][0]
@@ -36,7 +36,7 @@ def test_chat_appeal_reaches_hotline_and_the_answer_reaches_the_chat(runtime: Ru
         assert answered["status"] == "answered"
         assert [n["kind"] for n in answered["notes"]] == ["status", "note", "answer"]
         # the reviewer role may read but not act
-        pref = _client(runtime, "prefecture", client)
+        pref = login(runtime, "prefecture", client)
         assert client.get(f"/api/appeals/{aid}", headers=pref).status_code == 200
         assert client.post(f"/api/appeals/{aid}/close", headers=pref).status_code == 403
         assert client.post(f"/api/appeals/{aid}/close", headers=h).json()["status"] == "closed"
@@ -51,14 +51,14 @@ def test_chat_appeal_reaches_hotline_and_the_answer_reaches_the_chat(runtime: Ru
 
 def test_hotline_call_is_linked_to_the_person_and_classified(runtime: Runtime, world: dict[str, int]) -> None:
     with TestClient(create_app(runtime=runtime)) as client:
-        h = _client(runtime, "hotline", client)
+        h = login(runtime, "hotline", client)
         r = client.post("/api/appeals", json={"text": "老人家住房是危房，想申请危房改造", "id_number": ID_A}, headers=h)
         assert r.status_code == 201
         body = r.json()
         assert body["source"] == "hotline" and body["category"] == "housing" and body["person_id"] is not None
         bad = client.post("/api/appeals", json={"text": "想问问", "id_number": "123"}, headers=h)
         assert bad.status_code == 422
-        collector = _client(runtime, "collector", client)
+        collector = login(runtime, "collector", client)
         assert client.post("/api/appeals", json={"text": "想问问政策"}, headers=collector).status_code == 403
         assert client.get("/api/appeals", params={"category": "housing"}, headers=h).json()["total"] == 1
     with runtime.store_scope() as store:

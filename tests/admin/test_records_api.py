@@ -3,78 +3,17 @@ a village collector and hotline staff. Nothing leaks across regions; out-of-regi
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from admin.app import create_app
-from admin.roster import import_roster
 from admin.runtime import Runtime
-from admin.security import create_staff
 from storage.models import Flag, Record
 from storage.staff import AuditEntry
-from storage.staff_repo import StaffStore
-from tests.bot.test_engine_other_questionnaires import _load_dongxiang
+from tests.admin.conftest import DONGXIANG, ID_A, ID_B, login
 from tests.conftest import Chat
 from tests.helpers import complete, make_id
-
-PW = "a long enough password"
-DONGXIANG = "甘肃省/临夏回族自治州/东乡族自治县"
-JISHISHAN = "甘肃省/临夏回族自治州/积石山保安族东乡族撒拉族自治县"
-PRINCIPALS = {
-    "dongxiang": ("region_admin", DONGXIANG),
-    "jishishan": ("region_admin", JISHISHAN),
-    "prefecture": ("reviewer", "甘肃省/临夏回族自治州"),
-    "collector": ("collector", DONGXIANG + "/东塬乡/东塬村"),
-    "hotline": ("hotline", DONGXIANG),
-}
-ID_A = make_id("622926", "19650312", "001")  # lives in 东塬村, 东乡
-ID_B = make_id("622927", "19700101", "003")  # lives in 中咀岭村, 积石山
-
-
-@pytest.fixture
-def world(runtime: Runtime, tmp_path: Path) -> dict[str, int]:
-    """Regions, staff, a roster of two people in two counties, and a record for each with one flag."""
-    _load_dongxiang(runtime, tmp_path)
-    roster = tmp_path / "roster.csv"
-    roster.write_text(
-        "身份证号,姓名,联系电话,地区\n"
-        f"{ID_A},张三,13912345678,{DONGXIANG}/东塬乡/东塬村\n"
-        f"{ID_B},李四,13800001111,{JISHISHAN}/中咀岭乡/中咀岭村\n", encoding="utf-8")
-    q = runtime.questionnaires["veterans"]
-    with runtime.store_scope() as store:
-        staff = StaffStore(store.session)
-        for name, (role, region) in PRINCIPALS.items():
-            create_staff(staff, name, name, PW, role, region)
-        campaign = store.ensure_campaign("veterans", q.version, 2026, q.campaign.title, None)
-        report = import_roster(store, campaign, q, roster, runtime.understanding.regions, date(2026, 7, 1))
-        assert report.rejected == []
-    records: dict[str, int] = {}
-    for who, id_number, last4 in (("A", ID_A, "5678"), ("B", ID_B, "1111")):
-        chat = Chat(runtime, "veterans", user=who)
-        chat.start()
-        chat.say("同意")
-        chat.say(id_number)
-        chat.say(last4)
-        chat.say("退役士兵")
-        chat.say("是")  # the roster name
-        assert chat.asking == "gender"
-        chat.say("不好说呀")  # unsure: kept and flagged for review
-        with runtime.store_scope() as store:
-            person = store.find_person(id_number)
-            rec = store.session.exec(select(Record).where(Record.person_id == person.id)).one()  # type: ignore[union-attr]
-            records[who] = rec.id or 0
-    return records
-
-
-def _client(runtime: Runtime, who: str, client: TestClient) -> dict[str, str]:
-    r = client.post("/api/auth/login", json={"username": who, "password": PW})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['token']}"}
-
 
 # who: (sees A, sees B, may review, may reveal)
 TABLE = {
@@ -91,7 +30,7 @@ def test_who_sees_and_does_what(runtime: Runtime, world: dict[str, int], who: st
     sees_a, sees_b, reviews, reveals = TABLE[who]
     with TestClient(create_app(runtime=runtime)) as client:
         assert client.get("/api/records").status_code == 401
-        h = _client(runtime, who, client)
+        h = login(runtime, who, client)
         listed = client.get("/api/records", headers=h).json()
         ids = {item["id"] for item in listed["items"]}
         assert ids == {rid for k, rid in world.items() if (k == "A" and sees_a) or (k == "B" and sees_b)}
@@ -132,7 +71,7 @@ def test_who_sees_and_does_what(runtime: Runtime, world: dict[str, int], who: st
 
 def test_review_queue_filters_correction_history_and_approval(runtime: Runtime, world: dict[str, int]) -> None:
     with TestClient(create_app(runtime=runtime)) as client:
-        h = _client(runtime, "prefecture", client)
+        h = login(runtime, "prefecture", client)
         items = client.get("/api/review", headers=h).json()
         assert {(i["record_id"], i["question"], i["reason"]) for i in items} == {
             (world["A"], "gender", "unsure"), (world["B"], "gender", "unsure")}
@@ -153,7 +92,7 @@ def test_review_queue_filters_correction_history_and_approval(runtime: Runtime, 
         assert client.post(f"/api/flags/{b_flag}/approve", headers=h).status_code == 204
         assert client.post(f"/api/flags/{b_flag}/approve", headers=h).status_code == 409
         assert client.get("/api/review", headers=h).json() == []
-        h2 = _client(runtime, "dongxiang", client)
+        h2 = login(runtime, "dongxiang", client)
         assert client.post(f"/api/flags/{b_flag}/approve", headers=h2).status_code == 404
 
 
@@ -169,7 +108,7 @@ def test_self_declared_person_is_placed_by_the_household_answer(runtime: Runtime
         assert rec is not None and rec.region_id is not None
         assert store.region_by_path(DONGXIANG + "/东塬乡/东塬村").id == rec.region_id  # type: ignore[union-attr]
     with TestClient(create_app(runtime=runtime)) as client:
-        seen = {i["id"] for i in client.get("/api/records", headers=_client(runtime, "collector", client)).json()["items"]}
+        seen = {i["id"] for i in client.get("/api/records", headers=login(runtime, "collector", client)).json()["items"]}
         assert rec.id in seen
-        other = {i["id"] for i in client.get("/api/records", headers=_client(runtime, "jishishan", client)).json()["items"]}
+        other = {i["id"] for i in client.get("/api/records", headers=login(runtime, "jishishan", client)).json()["items"]}
         assert rec.id not in other
