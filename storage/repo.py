@@ -276,6 +276,37 @@ class Store:
         ).all()
         return {a.question_key: self._open(a) for a in rows if a.status != "cleared"}
 
+    def current_answers_for(self, record_ids: Sequence[int]) -> dict[int, dict[str, StoredAnswer]]:
+        """Current answers of many records in one query (exports, statistics)."""
+        result: dict[int, dict[str, StoredAnswer]] = {rid: {} for rid in record_ids}
+        if not record_ids:
+            return result
+        rows = self.session.exec(
+            select(Answer).where(col(Answer.record_id).in_(list(record_ids)), col(Answer.is_current).is_(True))
+        ).all()
+        for a in rows:
+            if a.status != "cleared":
+                result[a.record_id][a.question_key] = self._open(a)
+        return result
+
+    def record_ids_in(
+        self, region_ids: frozenset[int] | None, campaign_id: int, status: str | None = None
+    ) -> list[int]:
+        """Ids of a campaign's records in the given regions, in id order (for streaming exports)."""
+        query = select(Record.id).where(Record.campaign_id == campaign_id)
+        if region_ids is not None:
+            query = query.where(col(Record.region_id).in_(sorted(region_ids)))
+        if status is not None:
+            query = query.where(Record.status == status)
+        return [rid for rid in self.session.exec(query.order_by(col(Record.id))).all() if rid is not None]
+
+    def records_by_ids(self, record_ids: Sequence[int]) -> list[Record]:
+        """Records by id, in id order."""
+        if not record_ids:
+            return []
+        return list(self.session.exec(select(Record).where(col(Record.id).in_(list(record_ids)))
+                                      .order_by(col(Record.id))).all())
+
     def answer_history(self, record_id: int, key: str | None = None) -> list[StoredAnswer]:
         """Every version of a record's answers (of one question if given), oldest first."""
         query = select(Answer).where(Answer.record_id == record_id)
@@ -417,6 +448,32 @@ class Store:
         if reason:
             query = query.where(Flag.reason == reason)
         return [tuple(row) for row in self.session.exec(query.order_by(col(Flag.id)).limit(limit)).all()]  # type: ignore[misc]
+
+    def progress_counts(self, region_ids: Sequence[int] | None, campaign_id: int) -> dict[str, int]:
+        """Roster size, records started and submitted, records with a home visit, open flags, in regions."""
+
+        def within(column: Any) -> Any:
+            return col(column).in_(list(region_ids)) if region_ids is not None else True
+
+        roster = self.session.exec(select(func.count()).select_from(RosterEntry).where(
+            RosterEntry.campaign_id == campaign_id, within(RosterEntry.region_id))).one()
+        started = self.session.exec(select(func.count()).select_from(Record).where(
+            Record.campaign_id == campaign_id, within(Record.region_id))).one()
+        submitted = self.session.exec(select(func.count()).select_from(Record).where(
+            Record.campaign_id == campaign_id, Record.status == "submitted", within(Record.region_id))).one()
+        visited = self.session.exec(select(func.count(func.distinct(Answer.record_id))).select_from(Answer)
+                                    .join(Record, col(Record.id) == col(Answer.record_id)).where(
+            Record.campaign_id == campaign_id, Answer.channel == "visit", within(Record.region_id))).one()
+        flags = self.session.exec(select(func.count()).select_from(Flag)
+                                  .join(Record, col(Record.id) == col(Flag.record_id)).where(
+            Record.campaign_id == campaign_id, Flag.status == "open", within(Record.region_id))).one()
+        return {"roster": int(roster), "started": int(started), "submitted": int(submitted),
+                "visited": int(visited), "open_flags": int(flags)}
+
+    def children(self, region_id: int) -> list[Region]:
+        """The regions directly under a region."""
+        return list(self.session.exec(select(Region).where(Region.parent_id == region_id)
+                                      .order_by(col(Region.id))).all())
 
     def get_flag(self, flag_id: int) -> Flag | None:
         """A flag by id."""
