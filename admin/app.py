@@ -11,6 +11,7 @@ from admin.api import appeals as appeals_api
 from admin.api import auth as auth_api
 from admin.api import records as records_api
 from admin.api import reports as reports_api
+from admin.api import workflow as workflow_api
 from admin.channels import ChannelAdapter, build_channels, channel_routers
 from admin.runtime import Runtime, build_runtime
 from admin.settings import Settings
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(records_api.router)
     app.include_router(appeals_api.router)
     app.include_router(reports_api.router)
+    app.include_router(workflow_api.router)
     for router in channel_routers(lambda name: getattr(app.state, "channels", {}).get(name)):
         app.include_router(router)
 

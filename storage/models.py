@@ -65,6 +65,7 @@ class Campaign(SQLModel, table=True):
     title: str
     reference_date: date | None = None
     status: str = "open"
+    spot_check_rate: float = 0.1  # share of township-reviewed records a county checks
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -90,6 +91,9 @@ class Record(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     region_id: int | None = Field(default=None, foreign_key="region.id", index=True)
     status: str = Field(default="in_progress", index=True)  # in_progress | submitted
+    # review workflow of submitted records: collected -> township_reviewed -> county_checked
+    # -> city_accepted -> province_accepted; "returned" when sent back down with a reason
+    stage: str | None = Field(default=None, index=True)
     receipt: str | None = Field(default=None, unique=True)
     notice_accepted_at: datetime | None = None
     first_channel: str
@@ -173,6 +177,19 @@ class Outbox(SQLModel, table=True):
     text_enc: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
     delivered_at: datetime | None = None
+
+
+class WorkflowEvent(SQLModel, table=True):
+    """A step of a record through the review levels, or a spot check, with who and why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: int = Field(foreign_key="record.id", index=True)
+    action: str  # advance | return | spot_check_passed | spot_check_failed
+    from_stage: str | None = None
+    to_stage: str | None = None
+    staff_id: int | None = None
+    reason: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Blob(SQLModel, table=True):

@@ -35,6 +35,7 @@ from storage.models import (
     Record,
     Region,
     RosterEntry,
+    WorkflowEvent,
     utcnow,
 )
 
@@ -475,6 +476,34 @@ class Store:
         return list(self.session.exec(select(Region).where(Region.parent_id == region_id)
                                       .order_by(col(Region.id))).all())
 
+    def move_record(
+        self, record: Record, action: str, to_stage: str | None, staff_id: int | None, reason: str = ""
+    ) -> WorkflowEvent:
+        """Record a workflow step (and change the record's stage when ``to_stage`` is given)."""
+        event = WorkflowEvent(record_id=record.id or 0, action=action, from_stage=record.stage, to_stage=to_stage,
+                              staff_id=staff_id, reason=reason)
+        if to_stage is not None:
+            record.stage = to_stage
+            record.updated_at = utcnow()
+            self.session.add(record)
+        self.session.add(event)
+        self.session.flush()
+        return event
+
+    def workflow_events(self, record_ids: Sequence[int]) -> list[WorkflowEvent]:
+        """The workflow steps of records, oldest first."""
+        if not record_ids:
+            return []
+        return list(self.session.exec(select(WorkflowEvent).where(col(WorkflowEvent.record_id).in_(list(record_ids)))
+                                      .order_by(col(WorkflowEvent.id))).all())
+
+    def records_at_stage(self, region_ids: Sequence[int] | None, campaign_id: int, stage: str) -> list[Record]:
+        """Submitted records of a campaign at a workflow stage, in id order."""
+        query = select(Record).where(Record.campaign_id == campaign_id, Record.stage == stage)
+        if region_ids is not None:
+            query = query.where(col(Record.region_id).in_(list(region_ids)))
+        return list(self.session.exec(query.order_by(col(Record.id))).all())
+
     def get_flag(self, flag_id: int) -> Flag | None:
         """A flag by id."""
         return self.session.get(Flag, flag_id)
@@ -503,6 +532,7 @@ class Store:
                     break
             record.receipt = receipt
         record.status = "submitted"
+        record.stage = "collected"
         record.submitted_at = utcnow()
         record.updated_at = record.submitted_at
         self.session.add(record)

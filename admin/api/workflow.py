@@ -1,0 +1,226 @@
+"""The campaign workflow of the plans: collected -> township reviewed -> county spot-checked -> city -> province.
+
+Each level moves the records of its own area one step up; a county draws a reproducible sample of the
+township-reviewed records at the campaign's rate and may pass them on only when every sampled record
+passed its spot check. Any level can send records back down with a reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, Field
+
+from admin.access import Scope, not_found, require, scope_of
+from admin.deps import CurrentStaff, UowDep
+from storage.models import Campaign, Record
+from storage.staff import Staff
+
+router = APIRouter(prefix="/api/workflow", tags=["workflow"])
+
+#: stage -> (the stage before it, the region level that moves records into it)
+STEPS: dict[str, tuple[str, str]] = {
+    "township_reviewed": ("collected", "township"),
+    "county_checked": ("township_reviewed", "county"),
+    "city_accepted": ("county_checked", "prefecture"),
+    "province_accepted": ("city_accepted", "province"),
+}
+
+
+class AdvanceIn(BaseModel):
+    """Records to move one step up."""
+
+    record_ids: list[int] = Field(min_length=1, max_length=1000)
+    to: str = Field(pattern="^(" + "|".join(STEPS) + ")$")
+
+
+class ReturnIn(BaseModel):
+    """Records to send back down, and why."""
+
+    record_ids: list[int] = Field(min_length=1, max_length=1000)
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class SpotCheckIn(BaseModel):
+    """The result of a county's spot check of one record."""
+
+    record_id: int
+    passed: bool
+    note: str = Field(default="", max_length=500)
+
+
+class MoveOut(BaseModel):
+    """What was moved and what was refused, with the reason."""
+
+    moved: list[int]
+    refused: dict[int, str]
+
+
+class SampleOut(BaseModel):
+    """A county's reproducible spot-check sample."""
+
+    campaign: str
+    region: str
+    rate: float
+    candidates: int
+    sample: list[int]
+    checked: dict[int, bool]
+
+
+class RateIn(BaseModel):
+    """The spot-check rate of a campaign."""
+
+    rate: float = Field(gt=0, le=1)
+
+
+def _level(uow: UowDep, staff: Staff) -> str:
+    region = uow.staff.region(staff.region_id)
+    return region.level if region else ""
+
+
+def _record(uow: UowDep, staff: Staff, scope: Scope, record_id: int) -> Record:
+    record = uow.store.session.get(Record, record_id)
+    if record is None or not scope.covers(record.region_id):
+        raise not_found(uow.staff, staff, "record", record_id)
+    return record
+
+
+def _campaign(uow: UowDep, key: str) -> Campaign:
+    campaign = uow.store.campaign_by_key(key)
+    if campaign is None:
+        raise HTTPException(status_code=404, detail=f"no campaign {key!r}")
+    return campaign
+
+
+def draw_sample(campaign: Campaign, region_path: str, record_ids: list[int], rate: float) -> list[int]:
+    """The same records for the same campaign, county and candidates every time: ordered by a keyed hash."""
+    if not record_ids:
+        return []
+    size = max(1, math.ceil(rate * len(record_ids)))
+
+    def key(rid: int) -> str:
+        return hashlib.sha256(f"{campaign.key}|{region_path}|{rid}".encode()).hexdigest()
+
+    return sorted(sorted(record_ids, key=key)[:size])
+
+
+def _sample_for(uow: UowDep, campaign: Campaign, region_path: str, ids: list[int]) -> tuple[list[int], dict[int, bool]]:
+    sample = draw_sample(campaign, region_path, ids, campaign.spot_check_rate)
+    checked: dict[int, bool] = {}
+    for event in uow.store.workflow_events(sample):
+        if event.action in ("spot_check_passed", "spot_check_failed"):
+            checked[event.record_id] = event.action == "spot_check_passed"
+    return sample, checked
+
+
+@router.post("/advance", response_model=MoveOut)
+def advance(body: AdvanceIn, staff: CurrentStaff, uow: UowDep) -> MoveOut:
+    """Move records of the caller's area one step up; the caller's region level must match the step."""
+    require(uow.staff, staff, "review.act")
+    before, level = STEPS[body.to]
+    if staff.role != "system_admin" and _level(uow, staff) != level:
+        raise HTTPException(status_code=403, detail=f"only {level}-level staff move records to {body.to}")
+    scope = scope_of(uow.staff, staff)
+    records = [_record(uow, staff, scope, rid) for rid in body.record_ids]
+    refused: dict[int, str] = {}
+    if body.to == "county_checked":
+        own = uow.staff.region(staff.region_id)
+        by_campaign: dict[int, list[Record]] = {}
+        for r in records:
+            by_campaign.setdefault(r.campaign_id, []).append(r)
+        for campaign_id, group in by_campaign.items():
+            campaign = uow.store.get_campaign(campaign_id)
+            candidates = [r.id or 0 for r in uow.store.records_at_stage(scope.region_ids, campaign_id, before)]
+            sample, checked = _sample_for(uow, campaign, own.path if own else "", candidates)
+            missing = [rid for rid in sample if not checked.get(rid)]
+            if missing:
+                for r in group:
+                    refused[r.id or 0] = f"spot check not passed yet for records {missing}"
+    moved: list[int] = []
+    for r in records:
+        rid = r.id or 0
+        if rid in refused:
+            continue
+        if r.stage != before:
+            refused[rid] = f"the record is at {r.stage or 'in progress'}, not {before}"
+        elif body.to == "township_reviewed" and uow.store.flags(rid):
+            refused[rid] = "open flags must be resolved first"
+        else:
+            uow.store.move_record(r, "advance", body.to, staff.id)
+            moved.append(rid)
+    uow.staff.audit("workflow_advance", staff=staff, target_type="record", detail=f"{body.to}: {len(moved)} moved")
+    return MoveOut(moved=moved, refused=refused)
+
+
+@router.post("/return", response_model=MoveOut)
+def send_back(body: ReturnIn, staff: CurrentStaff, uow: UowDep) -> MoveOut:
+    """Send records back to the collector with a reason; they come back up when re-submitted."""
+    require(uow.staff, staff, "review.act")
+    scope = scope_of(uow.staff, staff)
+    moved: list[int] = []
+    refused: dict[int, str] = {}
+    for rid in body.record_ids:
+        r = _record(uow, staff, scope, rid)
+        if r.stage is None:
+            refused[rid] = "the record is not submitted"
+            continue
+        uow.store.move_record(r, "return", "returned", staff.id, body.reason)
+        moved.append(rid)
+    uow.staff.audit("workflow_return", staff=staff, target_type="record", detail=f"{len(moved)} returned")
+    return MoveOut(moved=moved, refused=refused)
+
+
+@router.get("/sample", response_model=SampleOut)
+def sample(staff: CurrentStaff, uow: UowDep, campaign: str,
+           region: Annotated[str | None, Query(description="county path; the caller's own by default")] = None,
+           ) -> SampleOut:
+    """The county's spot-check sample of township-reviewed records (the same every time it is asked)."""
+    require(uow.staff, staff, "review.read")
+    found = _campaign(uow, campaign)
+    scope = scope_of(uow.staff, staff)
+    target = uow.staff.region_by_path(region) if region else uow.staff.region(staff.region_id)
+    if target is None or not scope.covers(target.id):
+        raise HTTPException(status_code=404, detail=f"no region {region!r} in your area")
+    if target.level != "county":
+        raise HTTPException(status_code=422, detail="spot checks are drawn per county")
+    ids = [r.id or 0 for r in uow.store.records_at_stage(uow.staff.subtree_ids(target), found.id or 0,
+                                                           "township_reviewed")]
+    chosen, checked = _sample_for(uow, found, target.path, ids)
+    return SampleOut(campaign=found.key, region=target.path, rate=found.spot_check_rate, candidates=len(ids),
+                     sample=chosen, checked=checked)
+
+
+@router.post("/spot-check", status_code=204)
+def spot_check(body: SpotCheckIn, staff: CurrentStaff, uow: UowDep) -> None:
+    """Record a spot check; a failed one sends the record back to the township with the note."""
+    require(uow.staff, staff, "review.act")
+    if staff.role != "system_admin" and _level(uow, staff) != "county":
+        raise HTTPException(status_code=403, detail="spot checks are made by county-level staff")
+    r = _record(uow, staff, scope_of(uow.staff, staff), body.record_id)
+    if r.stage != "township_reviewed":
+        raise HTTPException(status_code=409, detail=f"the record is at {r.stage}, not township_reviewed")
+    if body.passed:
+        uow.store.move_record(r, "spot_check_passed", None, staff.id, body.note)
+    else:
+        uow.store.move_record(r, "spot_check_failed", "returned", staff.id, body.note or "spot check failed")
+    uow.staff.audit("spot_check", staff=staff, target_type="record", target_id=body.record_id,
+                    detail="passed" if body.passed else "failed")
+
+
+@router.put("/rate/{campaign_key}", status_code=204)
+def set_rate(campaign_key: str, body: RateIn, staff: CurrentStaff, uow: UowDep) -> None:
+    """Set a campaign's spot-check rate (province-level administrators)."""
+    allowed = staff.role == "system_admin" or (staff.role == "region_admin" and _level(uow, staff) == "province")
+    if not allowed:
+        uow.staff.audit("denied", staff=staff, target_type="campaign", target_id=campaign_key, result="denied",
+                        detail="spot-check rate")
+        uow.staff.session.commit()
+        raise HTTPException(status_code=403, detail="only province-level administrators set the rate")
+    campaign = _campaign(uow, campaign_key)
+    campaign.spot_check_rate = body.rate
+    uow.store.session.add(campaign)
+    uow.staff.audit("set_spot_check_rate", staff=staff, target_type="campaign", target_id=campaign.key,
+                    detail=str(body.rate))

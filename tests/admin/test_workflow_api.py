@@ -1,0 +1,107 @@
+"""The review workflow up the levels, with a reproducible county spot-check sample and sending back."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from admin.api.workflow import draw_sample
+from admin.app import create_app
+from admin.runtime import Runtime
+from admin.security import create_staff
+from storage.models import Record, WorkflowEvent
+from storage.staff_repo import StaffStore
+from tests.admin.conftest import DONGXIANG, PW, login
+from tests.helpers import make_id
+
+TOWNSHIP = DONGXIANG + "/东塬乡"
+
+
+def _submitted_records(runtime: Runtime, n: int) -> list[int]:
+    """n submitted veterans records of people in villages of 东塬乡."""
+    ids = []
+    with runtime.store_scope() as store:
+        staff = StaffStore(store.session)
+        create_staff(staff, "township", "乡镇审核员", PW, "reviewer", TOWNSHIP)
+        create_staff(staff, "province", "省管理员", PW, "region_admin", "甘肃省")
+        village = store.region_by_path(TOWNSHIP + "/刘牙村")
+        campaign = store.campaign_by_key("veterans-2026")
+        assert village is not None and campaign is not None
+        for i in range(n):
+            person = store.create_person(make_id("622926", "19600101", f"{100 + i:03d}"), region_id=village.id)
+            record, _ = store.record_for(campaign, f"person:{person.id}", channel="visit", person_id=person.id,
+                                         region_id=village.id)
+            store.submit(record, 2026)
+            ids.append(record.id or 0)
+    return ids
+
+
+def test_workflow_up_the_levels(runtime: Runtime, world: dict[str, int]) -> None:
+    ids = _submitted_records(runtime, 6)
+    with TestClient(create_app(runtime=runtime)) as client:
+        town = login(runtime, "township", client)
+        county = login(runtime, "dongxiang", client)
+        other = login(runtime, "jishishan", client)
+        city = login(runtime, "prefecture", client)
+        prov = login(runtime, "province", client)
+
+        # a county cannot do the township's step; the other county cannot see these records at all
+        r = client.post("/api/workflow/advance", json={"record_ids": ids, "to": "township_reviewed"}, headers=county)
+        assert r.status_code == 403
+        r = client.post("/api/workflow/advance", json={"record_ids": ids[:1], "to": "county_checked"}, headers=other)
+        assert r.status_code == 404
+        # record A is still in progress (and has an open flag): refused with the reason
+        r = client.post("/api/workflow/advance", json={"record_ids": [*ids, world["A"]], "to": "township_reviewed"},
+                        headers=town).json()
+        assert r["moved"] == ids and "in progress" in r["refused"][str(world["A"])]
+
+        assert client.put("/api/workflow/rate/veterans-2026", json={"rate": 0.3}, headers=county).status_code == 403
+        assert client.put("/api/workflow/rate/veterans-2026", json={"rate": 0.3}, headers=prov).status_code == 204
+        s1 = client.get("/api/workflow/sample", params={"campaign": "veterans-2026"}, headers=county).json()
+        s2 = client.get("/api/workflow/sample", params={"campaign": "veterans-2026"}, headers=county).json()
+        assert s1 == s2 and s1["candidates"] == 6 and len(s1["sample"]) == 2 and s1["rate"] == 0.3
+        assert set(s1["sample"]) <= set(ids) and s1["checked"] == {}
+
+        r = client.post("/api/workflow/advance", json={"record_ids": ids, "to": "county_checked"}, headers=county).json()
+        assert r["moved"] == [] and all("spot check" in v for v in r["refused"].values())
+        passed, failed = s1["sample"]
+        assert client.post("/api/workflow/spot-check", json={"record_id": passed, "passed": True},
+                           headers=county).status_code == 204
+        assert client.post("/api/workflow/spot-check", json={"record_id": failed, "passed": False,
+                                                              "note": "住房面积与入户不符"}, headers=county).status_code == 204
+        # the failed one went back down; the sample is drawn again over the remaining five
+        s3 = client.get("/api/workflow/sample", params={"campaign": "veterans-2026"}, headers=county).json()
+        assert s3["candidates"] == 5
+        for rid in s3["sample"]:
+            if rid != passed:
+                client.post("/api/workflow/spot-check", json={"record_id": rid, "passed": True}, headers=county)
+        rest = [i for i in ids if i != failed]
+        r = client.post("/api/workflow/advance", json={"record_ids": rest, "to": "county_checked"}, headers=county).json()
+        assert r["moved"] == rest
+        r = client.post("/api/workflow/advance", json={"record_ids": rest, "to": "province_accepted"}, headers=prov)
+        assert r.json()["moved"] == [] and len(r.json()["refused"]) == 5  # the city has not accepted them yet
+        assert client.post("/api/workflow/advance", json={"record_ids": rest, "to": "city_accepted"},
+                           headers=city).json()["moved"] == rest
+        assert client.post("/api/workflow/advance", json={"record_ids": rest, "to": "province_accepted"},
+                           headers=prov).json()["moved"] == rest
+        back = client.post("/api/workflow/return", json={"record_ids": rest[:1], "reason": "照片不清楚"},
+                           headers=city).json()
+        assert back["moved"] == rest[:1]
+    with runtime.store_scope() as store:
+        stages = {r.id: r.stage for r in store.session.exec(select(Record)).all()}
+        events = store.session.exec(select(WorkflowEvent).where(WorkflowEvent.record_id == failed)).all()
+    assert stages[failed] == "returned" and stages[rest[0]] == "returned"
+    assert all(stages[i] == "province_accepted" for i in rest[1:])
+    assert [(e.action, e.to_stage) for e in events] == [
+        ("advance", "township_reviewed"), ("spot_check_failed", "returned")]
+    assert events[-1].reason == "住房面积与入户不符"
+
+
+def test_sample_is_reproducible_and_sized_by_rate(runtime: Runtime) -> None:
+    with runtime.store_scope() as store:
+        campaign = store.ensure_campaign("veterans", "1", 2026, "t", None)
+    ids = list(range(1, 41))
+    a = draw_sample(campaign, "甘肃省/兰州市/城关区", ids, 0.1)
+    assert a == draw_sample(campaign, "甘肃省/兰州市/城关区", list(reversed(ids)), 0.1) and len(a) == 4
+    assert a != draw_sample(campaign, "甘肃省/兰州市/七里河区", ids, 0.1)  # another county, another draw
+    assert draw_sample(campaign, "x", [7], 0.1) == [7] and draw_sample(campaign, "x", [], 0.5) == []
