@@ -497,7 +497,9 @@ class Store:
         return list(self.session.exec(select(WorkflowEvent).where(col(WorkflowEvent.record_id).in_(list(record_ids)))
                                       .order_by(col(WorkflowEvent.id))).all())
 
-    def records_at_stage(self, region_ids: Sequence[int] | None, campaign_id: int, stage: str) -> list[Record]:
+    def records_at_stage(
+        self, region_ids: Sequence[int] | frozenset[int] | None, campaign_id: int, stage: str
+    ) -> list[Record]:
         """Submitted records of a campaign at a workflow stage, in id order."""
         query = select(Record).where(Record.campaign_id == campaign_id, Record.stage == stage)
         if region_ids is not None:
