@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from admin import cmd_demo as demo_cmd
 from admin import cmd_telegram as telegram_cmd
 from admin import cmd_voice as voice_cmd
 from admin import cmd_wechat as wechat_cmd
@@ -28,6 +29,7 @@ app.add_typer(staff_app, name="staff")
 app.add_typer(wechat_cmd.app, name="wechat")
 app.add_typer(telegram_cmd.app, name="telegram")
 app.add_typer(voice_cmd.app, name="voice")
+app.add_typer(demo_cmd.app, name="demo")
 
 
 def _settings() -> Settings:
