@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from admin.api import appeals as appeals_api
+from admin.api import audit as audit_api
 from admin.api import auth as auth_api
 from admin.api import records as records_api
 from admin.api import reports as reports_api
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(appeals_api.router)
     app.include_router(reports_api.router)
     app.include_router(workflow_api.router)
+    app.include_router(audit_api.router)
     for router in channel_routers(lambda name: getattr(app.state, "channels", {}).get(name)):
         app.include_router(router)
 

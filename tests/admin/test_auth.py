@@ -116,3 +116,19 @@ def test_staff_add_command(db_url: str, staffed: Runtime) -> None:
     assert ok.returncode == 0, ok.stderr
     again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120, check=False)
     assert again.returncode == 2 and "taken" in again.stderr
+
+
+def test_audit_log_is_readable_by_auditors_of_the_region_only(runtime: Runtime, world: dict[str, int]) -> None:
+    from tests.admin.conftest import login
+
+    with runtime.store_scope() as store:
+        create_staff(StaffStore(store.session), "auditor1", "审计", PASSWORD, "auditor", COUNTY)
+    with TestClient(create_app(runtime=runtime)) as client:
+        other = login(runtime, "jishishan", client)  # makes a login entry in the other county
+        client.get(f"/api/records/{world['A']}", headers=other)  # refused: audited there
+        h = client.post("/api/auth/login", json={"username": "auditor1", "password": PASSWORD}).json()["token"]
+        entries = client.get("/api/audit", headers={"Authorization": f"Bearer {h}"}).json()
+        assert {e["username"] for e in entries} <= {"auditor1", "dongxiang", "hotline", "collector"}
+        assert any(e["action"] == "login" and e["username"] == "auditor1" for e in entries)
+        collector = login(runtime, "collector", client)
+        assert client.get("/api/audit", headers=collector).status_code == 403
