@@ -35,6 +35,8 @@ def build_channels(settings: Settings, chat: ChatService) -> dict[str, ChannelAd
                 secret=settings.wechat_secret,
                 aes_key=settings.wechat_aes_key,
                 api_base=settings.wechat_api_base,
+                reply_deadline=settings.wechat_reply_deadline,
+                max_clock_skew=settings.wechat_max_clock_skew,
             ),
             chat,
         )

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     wechat_secret: str | None = None
     wechat_aes_key: str | None = None
     wechat_api_base: str = "https://api.weixin.qq.com/"
+    wechat_reply_deadline: float = 4.0  # seconds before a holding reply (WeChat waits 5)
+    wechat_max_clock_skew: float = 300.0  # seconds a signed request's timestamp may be off (replays)
     telegram_token: str | None = None
     telegram_secret: str | None = None
     telegram_api_base: str = "https://api.telegram.org/bot"

@@ -36,6 +36,11 @@ GENERAL_HELP = (
     "随时可以说：“返回”回到上一题，“跳过”跳过选填的问题，“把出生日期改成…”修改已填的内容，"
     "“为什么问这个”，“暂停”，“重新开始”，“转人工”。"
 )
+_VOICE_PROBLEMS = {
+    "unavailable": "暂时还不能识别语音消息，请用文字回复。",
+    "audio": "这段语音没能打开，请再说一遍，或者用文字回复。",
+    "unheard": "没听清您说的话，请再说一遍，或者用文字回复。",
+}
 _CONFIRM_WORDS = ("确认提交", "确认", "提交", "没问题", "无误")
 _MAX_ID_TRIES = 3
 _MAX_FACTOR_TRIES = 3
@@ -76,7 +81,11 @@ class Engine:
             store.session.add(conv)
             state: dict[str, Any] = {"phase": "notice"}
             turn = _Turn(self, store, msg, conv, state)
-            replies = turn.notice()
+            intent = turn._intent() if turn.text else None
+            if intent is not None and intent.name == "human":
+                replies = [*turn._human(), *turn.notice()]  # a first message asking for a person is heard
+            else:
+                replies = turn.notice()
         else:
             state = _load_state(conv)
             turn = _Turn(self, store, msg, conv, state)
@@ -85,6 +94,18 @@ class Engine:
             store.save_conversation(conv, state)
         return replies
 
+
+    def grammar_for(self, store: Store, channel: str, user_id: str) -> list[str] | None:
+        """The speech grammar for a person's next answer: the pending question's phrases, or yes/no."""
+        conv = store.conversation(channel, user_id)
+        if conv is None:
+            return None
+        state = _load_state(conv)
+        if state.get("confirming") or state.get("readback") or state.get("phase") in ("notice", "restart_confirm"):
+            return [*YES_NO_PHRASES, "同意", "不同意", *CONTROL_PHRASES]
+        current = state.get("current") if state.get("phase") == "asking" else None
+        q = self.questionnaires.get(conv.questionnaire)
+        return phrases_for(q.by_key.get(current)) if q is not None and current else None
 
     def resume(self, store: Store, channel: str, user_id: str, questionnaire: str | None = None) -> list[Reply]:
         """The replies for a person opening the chat: the notice for a new one, else where they left off."""
@@ -132,10 +153,14 @@ class _Turn:
     def run(self) -> list[Reply]:
         """Dispatch on the conversation phase."""
         phase = self.state.get("phase", "notice")
-        if self.msg.audio is not None and not self.text:
-            problem = self._listen()
-            if problem is not None:
-                return problem
+        if self.msg.audio is not None:
+            if self.msg.voice_problem is not None:
+                return [Reply(_VOICE_PROBLEMS[self.msg.voice_problem], kind="error"), *self._reprompt()]
+            if not self.text:
+                problem = self._listen()
+                if problem is not None:
+                    return problem
+            self._keep_clip()
         if not self.text and self.msg.image is None:
             return [Reply("没有收到内容，请再发一次。", kind="error"), *self._reprompt()]
         intent = self._intent() if self.text else None
@@ -165,7 +190,7 @@ class _Turn:
         """Recognise a voice message with the current question's grammar; replies only when it fails."""
         transcriber = self.engine.transcriber
         if transcriber is None:
-            return [Reply("暂时还不能识别语音消息，请用文字回复。", kind="error"), *self._reprompt()]
+            return [Reply(_VOICE_PROBLEMS["unavailable"], kind="error"), *self._reprompt()]
         current = self.state.get("current") if self.state.get("phase") == "asking" else None
         question = self.q.by_key.get(current) if current else None
         if self.state.get("confirming") or self.state.get("readback"):
@@ -175,17 +200,20 @@ class _Turn:
         try:
             heard = transcriber.transcribe(self.msg.audio or b"", self.msg.audio_format, grammar)
         except VoiceUnavailable:
-            return [Reply("暂时还不能识别语音消息，请用文字回复。", kind="error"), *self._reprompt()]
+            return [Reply(_VOICE_PROBLEMS["unavailable"], kind="error"), *self._reprompt()]
         except AudioError:
-            return [Reply("这段语音没能打开，请再说一遍，或者用文字回复。", kind="error"), *self._reprompt()]
+            return [Reply(_VOICE_PROBLEMS["audio"], kind="error"), *self._reprompt()]
         if not heard.text or heard.unknown:
-            return [Reply("没听清您说的话，请再说一遍，或者用文字回复。", kind="error"), *self._reprompt()]
+            return [Reply(_VOICE_PROBLEMS["unheard"], kind="error"), *self._reprompt()]
         self.text = heard.text
         self.heard_confidence = heard.confidence
-        if "record_id" in self.state:
-            kind = self.msg.audio_format or "wav"
-            self.audio_blob_id = self.store.put_blob("audio", f"audio/{kind}", self.msg.audio or b"").id
         return None
+
+    def _keep_clip(self) -> None:
+        """Store the voice message, sealed, as evidence for the answers it gives."""
+        if "record_id" in self.state and self.msg.audio:
+            kind = self.msg.audio_format or "wav"
+            self.audio_blob_id = self.store.put_blob("audio", f"audio/{kind}", self.msg.audio).id
 
     def _intent(self) -> Intent | None:
         parsed = self.u.intent(self.text, self.q)

@@ -27,6 +27,7 @@ class Incoming:
     questionnaire: str | None = None  # which questionnaire a new conversation starts
     actor: str | None = None  # who entered it when not the person themselves, e.g. "collector:12"
     confidence: float | None = None  # speech recognition confidence of ``text``, when spoken
+    voice_problem: str | None = None  # audio that could not be recognised: unavailable | audio | unheard
 
 
 @dataclass(frozen=True)

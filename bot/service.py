@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
 
 from sqlalchemy.engine import Engine as DbEngine
 
@@ -12,6 +13,7 @@ from bot.messages import Incoming, Reply
 from storage.crypto import Vault
 from storage.db import session_scope
 from storage.repo import DuplicateMessage, Store
+from voice.api import AudioError, VoiceUnavailable
 
 
 class ChatService:
@@ -27,7 +29,13 @@ class ChatService:
         )
 
     def handle(self, msg: Incoming) -> list[Reply]:
-        """Process a message exactly once; a repeated message id gets the replies it got the first time."""
+        """Process a message exactly once; a repeated message id gets the replies it got the first time.
+
+        A voice message is recognised first, outside the unit of work and the SQLite lock, so
+        that a long recording never holds up other people's conversations.
+        """
+        if msg.audio is not None and not msg.text and self.engine.transcriber is not None:
+            msg = self._hear(msg)
         try:
             with self._lock, session_scope(self.db) as session:
                 store = Store(session, self.vault)
@@ -45,6 +53,26 @@ class ChatService:
             with session_scope(self.db) as session:
                 seen = Store(session, self.vault).seen_message(msg.channel, msg.message_id or "")
                 return [Reply.from_dict(d) for d in seen or []]
+
+    def _hear(self, msg: Incoming) -> Incoming:
+        """Recognise a voice message with the grammar of the person's pending question."""
+        transcriber = self.engine.transcriber
+        assert transcriber is not None
+        if msg.message_id:
+            with session_scope(self.db) as session:
+                if Store(session, self.vault).seen_message(msg.channel, msg.message_id) is not None:
+                    return msg  # a retry: answered from the stored replies without hearing it again
+        with session_scope(self.db) as session:
+            grammar = self.engine.grammar_for(Store(session, self.vault), msg.channel, msg.user_id)
+        try:
+            heard = transcriber.transcribe(msg.audio or b"", msg.audio_format, grammar)
+        except VoiceUnavailable:
+            return replace(msg, voice_problem="unavailable")
+        except AudioError:
+            return replace(msg, voice_problem="audio")
+        if not heard.text or heard.unknown:
+            return replace(msg, voice_problem="unheard")
+        return replace(msg, text=heard.text, confidence=heard.confidence)
 
     def resume(self, channel: str, user_id: str, questionnaire: str | None = None) -> list[Reply]:
         """What to show a person who opens the chat: the notice, or where they left off."""

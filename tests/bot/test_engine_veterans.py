@@ -377,3 +377,12 @@ def test_low_confidence_answers_are_kept_and_flagged(db_url: str, tokenizer: obj
         assert ("dibao", "low_confidence") in flags
     finally:
         rt.close()
+
+
+def test_asking_for_a_person_in_the_first_message_reaches_the_hotline(runtime: Runtime) -> None:
+    chat = Chat(runtime, "veterans", user="newcomer")
+    chat.say("转人工")
+    assert "人工" in chat.replies[0].text and chat.last.kind == "notice"
+    with runtime.store_scope() as store:
+        appeal = store.session.exec(select(Appeal)).one()
+        assert appeal.source == "chat" and appeal.channel_user_id == "newcomer"
