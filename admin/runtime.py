@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine as DbEngine
 
 from admin.regions import read_region_file
-from admin.settings import Settings
+from admin.settings import Settings, SettingsError
 from bot.engine import Engine, EngineConfig
 from bot.questionnaire import Questionnaire, load_all
 from bot.service import ChatService
@@ -19,6 +19,7 @@ from nlu.tokenizer import Tokenizer
 from storage.crypto import Vault
 from storage.db import create_schema, make_engine, session_scope
 from storage.repo import Store
+from voice.api import Transcriber
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Runtime:
     understanding: Understanding
     engine: Engine
     chat: ChatService
+    transcriber: Transcriber | None = None  # speech recognition, when INTAKE_VOSK_MODEL is set
 
     @contextmanager
     def store_scope(self) -> Iterator[Store]:
@@ -47,7 +49,10 @@ class Runtime:
         return len(rows)
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections and the speech recogniser's pool."""
+        close = getattr(self.transcriber, "close", None)
+        if close is not None:
+            close()
         self.db.dispose()
 
 
@@ -73,6 +78,7 @@ def build_runtime(settings: Settings, *, tokenizer: Tokenizer | None = None) -> 
     understanding = Understanding(
         questionnaires.values(), RegionIndex.from_rows(rows) if rows else None, tokenizer=tokenizer
     )
+    transcriber = build_transcriber(settings)
     engine = Engine(
         questionnaires,
         understanding,
@@ -81,5 +87,20 @@ def build_runtime(settings: Settings, *, tokenizer: Tokenizer | None = None) -> 
             default_questionnaire=settings.default_questionnaire,
             low_confidence=settings.low_confidence,
         ),
+        transcriber=transcriber,
     )
-    return Runtime(settings, db, vault, questionnaires, understanding, engine, ChatService(engine, db, vault))
+    return Runtime(settings, db, vault, questionnaires, understanding, engine, ChatService(engine, db, vault),
+                   transcriber)
+
+
+def build_transcriber(settings: Settings) -> Transcriber | None:
+    """The Vosk recogniser when INTAKE_VOSK_MODEL is set (a model folder, or its zip unpacked once), else None."""
+    if settings.vosk_model is None:
+        return None
+    from voice.api import VoiceUnavailable
+    from voice.recognizer import VoskTranscriber
+
+    try:
+        return VoskTranscriber.from_path(settings.vosk_model)
+    except VoiceUnavailable as exc:
+        raise SettingsError(f"INTAKE_VOSK_MODEL cannot be used: {exc}") from exc

@@ -34,10 +34,11 @@ class Transcript:
     """What was heard: the text (words joined without spaces), overall confidence, the words, the audio length."""
 
     text: str
-    confidence: float
+    confidence: float  # how sure the whole result is (Vosk: its least certain word); below ~0.6 read it back
     words: tuple[Word, ...]
     seconds: float
     unknown: bool = False  # the grammar's [unk] matched: the speech fits none of the allowed phrases
+    mean_confidence: float | None = None  # the mean word confidence, informative for long recordings
 
 
 class Transcriber(Protocol):
