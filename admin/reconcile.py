@@ -1,0 +1,361 @@
+"""Cross-department reconciliation: compare another department's list with a campaign's roster and records.
+
+The plans ask for the data of civil affairs (低保), social security, housing, poverty alleviation and
+household registration to be cross-checked against what was collected. A list (CSV or XLSX) is read
+with a column mapping: the ID-number column, and columns whose values answer questions of the
+campaign's questionnaire. Rows are matched by ID number (the blind index); every department value is
+read exactly as a typed answer would be and compared in stored form with our current answer.
+
+Everything is seen from the importer's region: the roster and records considered are those placed in
+it, so a person on a neighbouring county's roster is "not on the roster" here, as it would be for a
+record of theirs (404). Findings, with their reason codes:
+
+* problem data: ``value_mismatch`` (both values differ), ``unparseable_department_value`` (the
+  department's value cannot be read as an answer to the question);
+* missing data: ``not_collected`` (a roster person without a submitted record), ``field_missing``
+  (the department has a value, our submitted record has none), ``not_on_roster`` (in the
+  department's list, not on the roster).
+
+Bad rows (an invalid or repeated ID number) are reported with their line numbers and skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl.utils.exceptions import InvalidFileException
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from admin.roster import RosterFileError, read_table
+from bot.questionnaire import QType, Question, Questionnaire
+from bot.understanding import Understanding
+from bot.values import decode_date, display, encode
+from nlu.idcard import parse_id_number
+from nlu.result import NotUnderstood
+from storage.models import Campaign, Person
+from storage.reconcile import DEPARTMENTS, NewItem, ReconcileRun, ReconcileStore
+from storage.repo import Store, StoredAnswer
+
+NUMBER_TOLERANCE = 0.1  # approximate quantities ("约80平方米") agree within 10 %
+
+
+class ReconcileError(ValueError):
+    """The list or its mapping cannot be used; the message names the column, key or problem."""
+
+
+class ColumnMapping(BaseModel):
+    """Which column holds the ID number, and which columns answer which questions."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id_column: str = Field(min_length=1)
+    columns: dict[str, str] = Field(default_factory=dict)  # column header -> question key
+    name_column: str | None = None  # optional: names people not known to us (shown masked)
+
+
+def parse_mapping(text: str) -> ColumnMapping:
+    """Read the mapping JSON, e.g. ``{"id_column": "身份证号", "columns": {"是否低保": "dibao"}}``."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReconcileError(f"the mapping is not valid JSON: {exc.msg} at character {exc.pos}") from None
+    try:
+        return ColumnMapping.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "mapping"
+        raise ReconcileError(f"mapping: {where}: {first['msg']}") from None
+
+
+def check_mapping(mapping: ColumnMapping, questionnaire: Questionnaire) -> dict[str, Question]:
+    """The question of each mapped column; an unknown or unusable question key is an error naming it."""
+    questions: dict[str, Question] = {}
+    taken: dict[str, str] = {}
+    for column, key in mapping.columns.items():
+        q = questionnaire.by_key.get(key)
+        if q is None:
+            raise ReconcileError(f"column {column!r}: unknown question key {key!r} in questionnaire "
+                                 f"{questionnaire.name!r}")
+        if q.type == QType.PHOTO:
+            raise ReconcileError(f"column {column!r}: question {key!r} is a photo and cannot be compared")
+        if q.identifies or q.type == QType.ID_NUMBER:
+            raise ReconcileError(f"column {column!r}: question {key!r} is the ID number; name its column "
+                                 "as id_column instead")
+        if key in taken:
+            raise ReconcileError(f"columns {taken[key]!r} and {column!r} are both mapped to question {key!r}")
+        taken[key] = column
+        questions[column] = q
+    return questions
+
+
+def _find_column(header: list[str], name: str) -> int | None:
+    wanted = name.strip()
+    for i, h in enumerate(header):
+        if h == wanted:
+            return i
+    lowered = [h.lower() for h in header]
+    return lowered.index(wanted.lower()) if wanted.lower() in lowered else None
+
+
+def _missing_column(what: str, name: str, header: list[str]) -> ReconcileError:
+    listed = "、".join(h for h in header if h) or "(none)"
+    return ReconcileError(f"{what} {name!r} is not in the file; its columns are: {listed}")
+
+
+@dataclass(frozen=True)
+class Row:
+    """A usable row of the department's list."""
+
+    line: int
+    id_number: str
+    index: str
+    cells: list[str]
+
+
+@dataclass
+class Outcome:
+    """What a comparison found, before it is stored."""
+
+    rows: int = 0
+    matched: int = 0
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (line, code, message)
+    items: list[NewItem] = field(default_factory=list)
+
+
+def read_rows(
+    path: Path, mapping: ColumnMapping, questions: dict[str, Question]
+) -> tuple[dict[str, int], Iterator[tuple[int, list[str]]]]:
+    """Check the file's header against the mapping; the column positions and the rows."""
+    try:
+        header, rows = read_table(path)
+    except RosterFileError as exc:
+        raise ReconcileError(str(exc)) from None
+    except (OSError, UnicodeDecodeError, zipfile.BadZipFile, InvalidFileException, KeyError) as exc:
+        raise ReconcileError(f"{path.name}: the file cannot be read ({type(exc).__name__})") from None
+    positions: dict[str, int] = {}
+    id_col = _find_column(header, mapping.id_column)
+    if id_col is None:
+        raise _missing_column("the ID number column", mapping.id_column, header)
+    positions[mapping.id_column] = id_col
+    if mapping.name_column:
+        name_col = _find_column(header, mapping.name_column)
+        if name_col is None:
+            raise _missing_column("the name column", mapping.name_column, header)
+        positions[mapping.name_column] = name_col
+    for column, q in questions.items():
+        at = _find_column(header, column)
+        if at is None:
+            raise _missing_column(f"the column mapped to {q.key!r},", column, header)
+        positions[column] = at
+    return positions, rows
+
+
+def compare(
+    store: Store,
+    recon: ReconcileStore,
+    campaign: Campaign,
+    questionnaire: Questionnaire,
+    understanding: Understanding,
+    path: Path,
+    mapping: ColumnMapping,
+    region_ids: frozenset[int] | None,
+    home_region_id: int,
+    now: datetime,
+    low_confidence: float = 0.6,
+) -> Outcome:
+    """Compare a department's list with the roster and records in ``region_ids`` (all when None).
+
+    ``home_region_id`` places findings that no record or roster entry places (a person who is
+    not on the roster and not known in the region): the importer's own region.
+    """
+    questions = check_mapping(mapping, questionnaire)
+    positions, table = read_rows(path, mapping, questions)
+    out = Outcome()
+    valid: list[Row] = []
+    seen: dict[str, int] = {}
+    width = max(positions.values()) + 1
+    for line, raw_cells in _guarded(table, path.name):
+        if not any(raw_cells):
+            continue
+        out.rows += 1
+        cells = raw_cells + [""] * (width - len(raw_cells))
+        parsed = parse_id_number(cells[positions[mapping.id_column]], now.date())
+        if isinstance(parsed, NotUnderstood):
+            out.rejected.append((line, "bad_id_number", f"身份证号码无效：{parsed.message}"))
+            continue
+        number = parsed.value.number
+        if number in seen:
+            out.rejected.append((line, "duplicate", f"身份证号码与第{seen[number]}行重复"))
+            continue
+        seen[number] = line
+        valid.append(Row(line, number, store.id_index(number), cells))
+
+    def covers(region_id: int | None) -> bool:
+        return region_ids is None or (region_id is not None and region_id in region_ids)
+
+    persons = recon.persons_by_index([r.index for r in valid])
+    roster = {e.person_id: e for e in recon.roster_in(campaign.id or 0, region_ids)}
+    person_ids = set(roster) | {p.id for p in persons.values() if p.id is not None}
+    records = recon.records_of(campaign.id or 0, sorted(person_ids))
+    submitted = [r.id for r in records.values() if r.status == "submitted" and r.id is not None
+                 and covers(r.region_id)]
+    answers = store.current_answers_for(submitted)
+    line_of: dict[int, int] = {}
+
+    for row in valid:
+        person = persons.get(row.index)
+        pid = person.id if person is not None else None
+        entry = roster.get(pid) if pid is not None else None
+        record = records.get(pid) if pid is not None else None
+        visible = record is not None and covers(record.region_id)
+        known = entry is not None or visible or (person is not None and covers(person.region_id))
+        listed = row.cells[positions[mapping.name_column]] or None if mapping.name_column else None
+        name = (_name(store, person) if known else None) or listed  # nobody else's data leaks in
+        if entry is None:
+            if visible and record is not None:
+                region_id = record.region_id
+            elif person is not None and covers(person.region_id):
+                region_id = person.region_id
+            else:
+                region_id = home_region_id
+            out.items.append(NewItem("not_on_roster", region_id, line=row.line, person_id=pid,
+                                     record_id=record.id if visible and record is not None else None,
+                                     id_number=row.id_number, name=name))
+        else:
+            out.matched += 1
+            line_of[entry.person_id] = row.line
+        if visible and record is not None and record.status == "submitted":
+            mine = answers.get(record.id or 0, {})
+            for column, q in questions.items():
+                text = row.cells[positions[column]]
+                finding = _check_value(q, mine.get(q.key), text, understanding, now, low_confidence)
+                if finding is not None:
+                    reason, ours, theirs = finding
+                    out.items.append(NewItem(
+                        reason, record.region_id, line=row.line, question_key=q.key, person_id=pid,
+                        record_id=record.id, roster_entry_id=entry.id if entry else None,
+                        id_number=row.id_number, name=name, ours=ours, theirs=theirs, theirs_raw=text))
+
+    uncollected = [e for e in roster.values()
+                   if (rec := records.get(e.person_id)) is None or rec.status != "submitted"]
+    people = recon.persons_by_id([e.person_id for e in uncollected])
+    for entry in sorted(uncollected, key=lambda e: e.id or 0):
+        person = people[entry.person_id]
+        rec = records.get(entry.person_id)
+        out.items.append(NewItem(
+            "not_collected", entry.region_id, line=line_of.get(entry.person_id), person_id=entry.person_id,
+            record_id=rec.id if rec is not None and covers(rec.region_id) else None, roster_entry_id=entry.id,
+            id_number=store.person_id_number(person), name=_name(store, person)))
+    return out
+
+
+def run_import(
+    store: Store,
+    recon: ReconcileStore,
+    campaign: Campaign,
+    questionnaire: Questionnaire,
+    understanding: Understanding,
+    path: Path,
+    *,
+    department: str,
+    mapping: ColumnMapping,
+    file_name: str,
+    staff_id: int | None,
+    home_region_id: int,
+    region_ids: frozenset[int] | None,
+    now: datetime,
+    low_confidence: float = 0.6,
+) -> tuple[ReconcileRun, Outcome]:
+    """Compare a department's list and store the run with its items (each a task for its region)."""
+    if department not in DEPARTMENTS:
+        raise ReconcileError(f"unknown department {department!r}; one of: {', '.join(DEPARTMENTS)}")
+    outcome = compare(store, recon, campaign, questionnaire, understanding, path, mapping, region_ids,
+                      home_region_id, now, low_confidence)
+    run = recon.create_run(
+        campaign_id=campaign.id or 0, department=department, file_name=file_name,
+        mapping=mapping.model_dump(), staff_id=staff_id, region_id=home_region_id, rows=outcome.rows,
+        matched=outcome.matched, rejected=outcome.rejected,
+    )
+    recon.add_items(run, outcome.items)
+    return run, outcome
+
+
+def _guarded(rows: Iterator[tuple[int, list[str]]], name: str) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a table, a damaged file (bad encoding, broken CSV quoting) becoming a ReconcileError."""
+    line = 1
+    try:
+        for line, cells in rows:
+            yield line, cells
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ReconcileError(f"{name}: the file cannot be read after line {line} ({type(exc).__name__})") from None
+
+
+def decode_csv(data: bytes) -> bytes:
+    """A CSV upload as UTF-8: files saved by Excel on Chinese Windows are often GB18030 (GBK)."""
+    try:
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030").encode("utf-8")
+    except UnicodeDecodeError:
+        raise ReconcileError("the CSV file is neither UTF-8 nor GB18030 (GBK) text") from None
+
+
+def _name(store: Store, person: Person | None) -> str | None:
+    return store.person_name(person) if person is not None else None
+
+
+def _check_value(
+    q: Question, ours: StoredAnswer | None, text: str, understanding: Understanding, now: datetime,
+    low_confidence: float,
+) -> tuple[str, str | None, str] | None:
+    """(reason, our value, their value) as display text when a department's value is a finding, else None."""
+    if not text.strip():
+        return None  # the department says nothing about this field
+    have = ours.value if ours is not None else None
+    parsed = understanding.parse(q, text, now)
+    if isinstance(parsed, NotUnderstood) or parsed.confidence < low_confidence:
+        return ("unparseable_department_value", display(q, have) if have is not None else None, text.strip())
+    theirs = encode(q, parsed.value)
+    if have is None:
+        return "field_missing", None, display(q, theirs)
+    if same_value(q, have, theirs):
+        return None
+    return "value_mismatch", display(q, have), display(q, theirs)
+
+
+def _norm_text(value: Any) -> str:
+    return "".join(unicodedata.normalize("NFKC", str(value)).split()).upper()
+
+
+def same_value(q: Question, a: Any, b: Any) -> bool:
+    """Whether two stored values of a question say the same thing (sets, spans and quantities compared loosely)."""
+    t = q.type
+    if t == QType.MULTI and isinstance(a, list) and isinstance(b, list):
+        return {str(x) for x in a} == {str(x) for x in b}
+    if t == QType.DATE:
+        sa, sb = decode_date(a), decode_date(b)
+        if sa is not None and sb is not None:  # "1965年3月" agrees with 1965-03-12
+            return sa.start <= sb.end and sb.start <= sa.end
+    if t == QType.NUMBER and isinstance(a, dict) and isinstance(b, dict):
+        va, vb = a.get("value"), b.get("value")
+        if (a.get("unit") or q.unit) != (b.get("unit") or q.unit) or va is None or vb is None:
+            return False
+        if a.get("approximate") or b.get("approximate"):
+            return abs(float(va) - float(vb)) <= NUMBER_TOLERANCE * max(abs(float(va)), abs(float(vb)))
+        return float(va) == float(vb)
+    if t == QType.ETHNICITY and isinstance(a, dict) and isinstance(b, dict):
+        return a.get("code") == b.get("code")
+    if t in (QType.TEXT, QType.FREE_TEXT, QType.REGION, QType.PHONE, QType.ID_NUMBER):
+        return _norm_text(a) == _norm_text(b)
+    return bool(a == b)
