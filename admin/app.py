@@ -10,10 +10,12 @@ from fastapi import FastAPI
 from admin.api import appeals as appeals_api
 from admin.api import audit as audit_api
 from admin.api import auth as auth_api
+from admin.api import reconcile as reconcile_api
 from admin.api import records as records_api
 from admin.api import reports as reports_api
 from admin.api import workflow as workflow_api
 from admin.channels import ChannelAdapter, build_channels, channel_routers
+from admin.console import console_router
 from admin.runtime import Runtime, build_runtime
 from admin.settings import Settings
 from bot.channels.web import web_chat_router
@@ -54,6 +56,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(reports_api.router)
     app.include_router(workflow_api.router)
     app.include_router(audit_api.router)
+    app.include_router(reconcile_api.router)
+    app.include_router(console_router())
     for router in channel_routers(lambda name: getattr(app.state, "channels", {}).get(name)):
         app.include_router(router)
 

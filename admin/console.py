@@ -1,0 +1,381 @@
+"""The staff web console under /admin: server-rendered pages over the same functions as the staff API.
+
+Pages are rendered with Jinja2 (autoescaped) from data fetched by calling the staff API's route
+functions with the request's own unit of work, so the console sees exactly what the API would show
+and every read is audited the same way. Actions (approve, correct, answer, reveal, login, logout)
+are small forms that ``static/console.js`` posts to ``/api`` with the HttpOnly session cookie.
+Nothing personal goes into a URL: pages are addressed by record, appeal and campaign ids only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from admin.access import PERMISSIONS, require
+from admin.api import appeals as appeals_api
+from admin.api import auth as auth_api
+from admin.api import reconcile as reconcile_api
+from admin.api import records as records_api
+from admin.api import reports as reports_api
+from admin.deps import RuntimeDep, UnitOfWork, UowDep, bearer_token
+from admin.runtime import Runtime
+from admin.security import staff_for_token
+from bot.questionnaire import QType, Questionnaire
+from storage.staff import Staff
+
+HERE = Path(__file__).parent
+STATIC_TYPES = {"console.css": "text/css; charset=utf-8", "console.js": "text/javascript; charset=utf-8"}
+BEIJING = timezone(timedelta(hours=8), "北京时间")
+PAGE_SIZE = 50
+
+ROLE_LABELS = {
+    "collector": "采集员", "reviewer": "审核员", "hotline": "热线接线员", "region_admin": "地区管理员",
+    "system_admin": "系统管理员", "auditor": "审计员",
+}
+FLAG_REASONS = {
+    "low_confidence": "识别把握不大", "rule": "前后信息不一致", "not_understood": "没能识别",
+    "unsure": "本人说不清楚", "refused": "本人不愿回答",
+}
+ANSWER_STATUS = {
+    "new": "新填", "confirmed": "已确认", "changed": "本人修改", "cleared": "已清除", "corrected": "已更正",
+}
+CHANNELS = {
+    "web": "网页对话", "wechat": "微信", "telegram": "Telegram", "voice": "语音", "phone": "电话",
+    "visit": "入户采集", "admin": "后台更正", "roster": "名册",
+}
+STAGES = {
+    "collected": "已采集，待乡镇审核", "township_reviewed": "乡镇已审核", "county_checked": "县级已抽查",
+    "city_accepted": "市级已验收", "province_accepted": "省级已验收", "returned": "已退回修改",
+}
+WORKFLOW_ACTIONS = {
+    "advance": "上报", "return": "退回", "spot_check_passed": "抽查通过", "spot_check_failed": "抽查未通过",
+    "submit": "提交",
+}
+RECORD_STATUS = {"in_progress": "填写中", "submitted": "已提交"}
+APPEAL_STATUS = {"new": "新诉求", "assigned": "已分派", "in_progress": "处理中", "answered": "已答复",
+                 "closed": "已关闭"}
+APPEAL_CATEGORIES = {"employment": "就业", "housing": "住房", "medical": "医疗", "pension": "待遇抚恤",
+                     "placement": "安置", "rights": "权益维护", "other": "其他"}
+APPEAL_SOURCES = {"chat": "对话转人工", "hotline": "热线来电", "questionnaire": "问卷中的诉求"}
+NOTE_KINDS = {"note": "处理记录", "answer": "答复本人", "status": "状态变更"}
+DEPARTMENTS = {"dibao": "民政低保名单", "social_security": "社保参保名单", "housing": "住房保障名单",
+               "poverty": "防返贫监测名单", "hukou": "户籍名单"}
+RECON_KINDS = {"problem": "问题数据", "missing": "缺失数据"}
+RECON_REASONS = {"value_mismatch": "两边数值不一致", "unparseable_department_value": "部门数据无法识别",
+                 "not_collected": "在名册中，尚未采集", "field_missing": "我们缺这一项", "not_on_roster": "不在我们的名册中"}
+RECON_STATUS = {"open": "待处理", "resolved": "已处理"}
+MAPPING_ROWS = 5
+STATS_TYPES = (QType.SINGLE, QType.MULTI, QType.YES_NO, QType.ETHNICITY)
+#: (page key, address, label, permissions of which one is needed to see the link)
+NAV = (
+    ("dashboard", "/admin", "首页", ("records.read",)),
+    ("review", "/admin/review", "审核队列", ("review.read",)),
+    ("records", "/admin/records", "采集记录", ("records.read",)),
+    ("appeals", "/admin/appeals", "诉求处理", ("appeals.read",)),
+    ("reconcile", "/admin/reconcile", "部门比对", ("review.read", "collect")),
+    ("stats", "/admin/stats", "统计", ("review.read",)),
+    ("exports", "/admin/exports", "导出", ("export",)),
+)
+PROBLEMS = {
+    403: "抱歉，您的岗位（{role}）没有使用这个功能的权限。如确有需要，请联系上级管理员开通。",
+    404: "没有找到这条信息，或者它不在您负责的地区范围内。",
+    409: "这一项已经处理过了，请返回刷新后查看。",
+    422: "请求的内容有误，请返回上一页检查后再试。",
+}
+HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                               "media-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+                               "base-uri 'none'",
+}
+
+
+def local_time(moment: datetime | None) -> str:
+    """A time as Beijing wall-clock text (stored times are UTC, naive on SQLite)."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def percent(rate: float | None) -> str:
+    """A rate as a percentage, or a dash when there is nothing to divide by."""
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def place(path: str | None) -> str:
+    """The last name of a region path."""
+    return path.rsplit("/", 1)[-1] if path else "（未定位）"
+
+
+def safe_next(target: str | None) -> str:
+    """A redirect target inside the console, never another site."""
+    if target and target.startswith("/admin") and "//" not in target and "\\" not in target:
+        return target
+    return "/admin"
+
+
+@cache
+def templates() -> Jinja2Templates:
+    """The console's templates, autoescaped, with its filters (built on first use)."""
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(local_time=local_time, percent=percent, place=place)
+    env.globals.update(
+        role_labels=ROLE_LABELS, flag_reasons=FLAG_REASONS, answer_status=ANSWER_STATUS, channels=CHANNELS,
+        stages=STAGES, workflow_actions=WORKFLOW_ACTIONS, record_status=RECORD_STATUS,
+        appeal_status=APPEAL_STATUS, appeal_categories=APPEAL_CATEGORIES, appeal_sources=APPEAL_SOURCES,
+        note_kinds=NOTE_KINDS, departments=DEPARTMENTS, recon_kinds=RECON_KINDS, recon_reasons=RECON_REASONS,
+        recon_status=RECON_STATUS, QType=QType,
+    )
+    return Jinja2Templates(env=env)
+
+
+@dataclass
+class Console:
+    """What a console page handler works with: the request, its unit of work and the logged-in staff."""
+
+    request: Request
+    uow: UnitOfWork
+    rt: Runtime
+    staff: Staff | None
+    _names: dict[int, str] = field(default_factory=dict)
+
+    def can(self, permission: str) -> bool:
+        """Whether the logged-in staff member's role has a permission."""
+        return self.staff is not None and self.staff.role in PERMISSIONS[permission]
+
+    def staff_name(self, staff_id: int | None) -> str:
+        """A staff member's display name (cached for the request)."""
+        if staff_id is None:
+            return ""
+        if staff_id not in self._names:
+            other = self.uow.staff.get(staff_id)
+            self._names[staff_id] = other.display_name if other else f"工作人员{staff_id}"
+        return self._names[staff_id]
+
+    def actor(self, actor: str) -> str:
+        """Who entered an answer, in words: the person, a staff member or a collector."""
+        kind, _, rest = actor.partition(":")
+        if kind == "self":
+            return "本人（" + CHANNELS.get(rest, rest) + "）"
+        if kind in ("staff", "collector") and rest.isdigit():
+            return self.staff_name(int(rest))
+        return actor
+
+    def campaigns(self) -> list[tuple[str, Questionnaire]]:
+        """The campaigns of this year's loaded questionnaires that exist in the database."""
+        year = self.rt.settings.campaign_year
+        out = []
+        for name, q in sorted(self.rt.questionnaires.items()):
+            key = f"{name}-{year}"
+            if self.uow.store.campaign_by_key(key) is not None:
+                out.append((key, q))
+        return out
+
+    def html(self, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
+        """Render a template with the common context and the console's security headers."""
+        base: dict[str, Any] = {"can": self.can, "staff_name": self.staff_name, "actor": self.actor}
+        if self.staff is not None:
+            base["me"] = auth_api.staff_public(self.uow, self.staff)
+            base["nav"] = [(key, href, label) for key, href, label, perms in NAV if any(map(self.can, perms))]
+        return templates().TemplateResponse(self.request, name, {**base, **context}, status_code=status_code,
+                                            headers=HEADERS)
+
+    def page(self, active: str, name: str, build: Callable[[Staff], dict[str, Any]]) -> Response:
+        """Render a page for the logged-in staff member; login first, API refusals as a polite page."""
+        if self.staff is None:
+            target = self.request.url.path + (f"?{self.request.url.query}" if self.request.url.query else "")
+            return RedirectResponse("/admin/login?" + urlencode({"next": target}), status_code=303)
+        try:
+            data = build(self.staff)
+        except HTTPException as exc:
+            message = PROBLEMS.get(exc.status_code, "系统暂时出了点问题，请稍后再试。")
+            return self.html("problem.html", {"active": active, "status": exc.status_code,
+                                              "message": message.format(role=ROLE_LABELS.get(self.staff.role, ""))},
+                             status_code=exc.status_code)
+        return self.html(name, {"active": active, **data})
+
+
+def get_console(request: Request, uow: UowDep, rt: RuntimeDep,
+                token: Annotated[str | None, Depends(bearer_token)]) -> Console:
+    """The console context of a request; ``staff`` is None when nobody (valid) is logged in."""
+    staff = staff_for_token(uow.staff, token, datetime.now(UTC)) if token else None
+    return Console(request, uow, rt, staff)
+
+
+ConsoleDep = Annotated[Console, Depends(get_console)]
+
+
+def _choice(value: str | None, allowed: Iterable[str]) -> str | None:
+    """A filter value if it is one of the allowed ones, else None (no filter)."""
+    return value if value and value in allowed else None
+
+
+def console_router() -> APIRouter:
+    """The console's pages and its two static files."""
+    router = APIRouter(prefix="/admin", include_in_schema=False)
+
+    @router.get("/static/{name}")
+    def static(name: str) -> Response:
+        if name not in STATIC_TYPES:
+            raise HTTPException(status_code=404)
+        return FileResponse(HERE / "static" / name, media_type=STATIC_TYPES[name],
+                            headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
+
+    @router.post("/js-required")
+    def js_required(c: ConsoleDep) -> Response:
+        """Where the API forms land if the console script did not run: nothing is done."""
+        return c.html("problem.html", {"status": 400, "message": "请使用开启了 JavaScript 的浏览器（如新版 Chrome、Edge），"
+                                       "然后返回上一页重试。"}, status_code=400)
+
+    @router.get("/login")
+    def login_page(c: ConsoleDep, next: str | None = None) -> Response:
+        target = safe_next(next)
+        if c.staff is not None:
+            return RedirectResponse(target, status_code=303)
+        return c.html("login.html", {"next": target})
+
+    @router.get("")
+    def dashboard(c: ConsoleDep) -> Response:
+        def build(staff: Staff) -> dict[str, Any]:
+            boards = []
+            for key, q in c.campaigns():
+                rows = reports_api.progress(staff, c.uow, c.rt, campaign=key)
+                boards.append({"key": key, "title": q.campaign.title or q.title, "rows": rows})
+            return {"boards": boards}
+
+        return c.page("dashboard", "dashboard.html", build)
+
+    @router.get("/review")
+    def review(c: ConsoleDep, questionnaire: str = "", question: str = "", reason: str = "",
+               region: str = "") -> Response:
+        def build(staff: Staff) -> dict[str, Any]:
+            qs = c.rt.questionnaires
+            items = records_api.review_queue(
+                staff, c.uow, c.rt, questionnaire=_choice(questionnaire, qs),
+                question=question or None, reason=reason or None, region=region or None)
+            types = {(i.questionnaire, i.question): qs[i.questionnaire].by_key[i.question] for i in items}
+            regions = [r.path for r in c.uow.store.children(staff.region_id)]
+            return {"items": items, "types": types, "questionnaires": qs, "regions": regions,
+                    "f": {"questionnaire": questionnaire, "question": question, "reason": reason, "region": region}}
+
+        return c.page("review", "review.html", build)
+
+    @router.get("/records")
+    def records(c: ConsoleDep, campaign: str = "", status: str = "", offset: int = 0) -> Response:
+        def build(staff: Staff) -> dict[str, Any]:
+            start = max(offset, 0)
+            page = records_api.list_records(staff, c.uow, campaign=campaign or None,
+                                            status=_choice(status, RECORD_STATUS), limit=PAGE_SIZE, offset=start)
+            return {"page": page, "campaigns": c.campaigns(), "offset": start, "size": PAGE_SIZE,
+                    "f": {"campaign": campaign, "status": status}}
+
+        return c.page("records", "records.html", build)
+
+    @router.get("/records/{record_id}")
+    def record(c: ConsoleDep, record_id: int) -> Response:
+        def build(staff: Staff) -> dict[str, Any]:
+            detail = records_api.read_record(record_id, staff, c.uow, c.rt)
+            row = c.uow.store.get_record(record_id)  # visible: read_record answered 404 otherwise
+            q = c.rt.questionnaires[detail.summary.questionnaire]
+            sections: dict[str, list[Any]] = {}
+            for view in detail.answers:
+                sections.setdefault(view.section, []).append(view)
+            return {"detail": detail, "q": q, "sections": sections, "stage": row.stage,
+                    "events": c.uow.store.workflow_events([record_id])}
+
+        return c.page("records", "record.html", build)
+
+    @router.get("/appeals")
+    def appeals(c: ConsoleDep, status: str = "", category: str = "", offset: int = 0) -> Response:
+        def build(staff: Staff) -> dict[str, Any]:
+            start = max(offset, 0)
+            page = appeals_api.list_appeals(staff, c.uow, status=_choice(status, APPEAL_STATUS),
+                                            category=_choice(category, APPEAL_CATEGORIES),
+                                            limit=PAGE_SIZE, offset=start)
+            return {"page": page, "offset": start, "size": PAGE_SIZE, "f": {"status": status, "category": category}}
+
+        return c.page("appeals", "appeals.html", build)
+
+    @router.get("/appeals/{appeal_id}")
+    def appeal(c: ConsoleDep, appeal_id: int) -> Response:
+        def build(staff: Staff) -> dict[str, Any]:
+            return {"appeal": appeals_api.read_appeal(appeal_id, staff, c.uow)}
+
+        return c.page("appeals", "appeal.html", build)
+
+    @router.get("/exports")
+    def exports(c: ConsoleDep) -> Response:
+        def build(staff: Staff) -> dict[str, Any]:
+            require(c.uow.staff, staff, "export")
+            return {"campaigns": c.campaigns(), "clear_ids": c.can("export.id_numbers")}
+
+        return c.page("exports", "exports.html", build)
+
+    @router.get("/stats")
+    def statistics(c: ConsoleDep, campaign: str = "", question: str = "", by: str = "",
+                   status: str = "submitted") -> Response:
+        def build(staff: Staff) -> dict[str, Any]:
+            require(c.uow.staff, staff, "review.read")
+            campaigns = c.campaigns()
+            chosen = next(((k, q) for k, q in campaigns if k == campaign), campaigns[0] if campaigns else None)
+            choices = [x for x in chosen[1].questions if x.type in STATS_TYPES] if chosen else []
+            keys = {x.key for x in choices}
+            result, columns = None, []
+            if chosen and question in keys:
+                result = reports_api.stats(staff, c.uow, c.rt, campaign=chosen[0], question=question,
+                                           by=_choice(by, keys - {question}), status=_choice(status, RECORD_STATUS))
+                if result.crosstab:
+                    columns = sorted({col for row in result.crosstab.values() for col in row})
+            return {"campaigns": campaigns, "chosen": chosen[0] if chosen else "", "choices": choices,
+                    "result": result, "columns": columns,
+                    "f": {"question": question, "by": by, "status": status}}
+
+        return c.page("stats", "stats.html", build)
+
+    @router.get("/reconcile")
+    def reconcile(c: ConsoleDep, campaign: str = "") -> Response:
+        def build(staff: Staff) -> dict[str, Any]:
+            runs = reconcile_api.list_runs(staff, c.uow, campaign=None, department=None, limit=100)
+            campaigns = c.campaigns()
+            chosen = next(((k, q) for k, q in campaigns if k == campaign), campaigns[0] if campaigns else None)
+            questions = [x for x in chosen[1].questions if x.type != QType.PHOTO and not x.identifies
+                         and x.type != QType.ID_NUMBER] if chosen else []
+            return {"runs": runs, "campaigns": campaigns, "chosen": chosen[0] if chosen else "",
+                    "questions": questions, "mapping_rows": range(MAPPING_ROWS),
+                    "can_import": c.can("review.act")}
+
+        return c.page("reconcile", "reconcile.html", build)
+
+    @router.get("/reconcile/{run_id}")
+    def reconcile_run(c: ConsoleDep, run_id: int, kind: str = "", reason: str = "", status: str = "",
+                      offset: int = 0) -> Response:
+        def build(staff: Staff) -> dict[str, Any]:
+            start = max(offset, 0)
+            run = reconcile_api.read_run(run_id, staff, c.uow)
+            page = reconcile_api.list_items(run_id, staff, c.uow, c.rt, kind=_choice(kind, RECON_KINDS),
+                                            reason=_choice(reason, RECON_REASONS),
+                                            status=_choice(status, RECON_STATUS), limit=200, offset=start)
+            return {"run": run, "page": page, "offset": start, "size": 200,
+                    "can_resolve": c.can("review.act") or staff.role == "collector",
+                    "f": {"kind": kind, "reason": reason, "status": status}}
+
+        return c.page("reconcile", "reconcile_run.html", build)
+
+    return router

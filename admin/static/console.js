@@ -1,0 +1,123 @@
+// The staff console: forms marked data-api are sent to the staff API as JSON with the session cookie.
+(function () {
+  'use strict';
+
+  var MESSAGES = {
+    401: '登录已过期，请重新登录。',
+    403: '抱歉，您的岗位没有这项操作的权限。',
+    404: '没有找到，或者不在您负责的地区范围内。',
+    409: '这一项已经处理过了，请刷新页面查看。',
+    422: '填写的内容有误，请检查后再试。',
+    423: '密码输错次数过多，账号已锁定15分钟，请稍后再试。'
+  };
+
+  function problem(form, status, body) {
+    if (status === 401 && form.hasAttribute('data-login')) return '用户名或密码不正确，请重新输入。';
+    var detail = body && typeof body.detail === 'string' ? body.detail : '';
+    if (form.hasAttribute('data-mapping')) {
+      if (status === 413) return '文件太大了，不能超过50MB。';
+      if (status === 422) return '导入失败，请检查文件格式、列名和对应的问题。（' + detail + '）';
+    }
+    if (status === 422 && /[\u4e00-\u9fff]/.test(detail)) {
+      var cut = detail.indexOf(': ');
+      return '没能识别：' + (cut >= 0 ? detail.slice(cut + 2) : detail);
+    }
+    return MESSAGES[status] || '系统暂时出了点问题，请稍后再试。';
+  }
+
+  function fields(form) {
+    var data = {};
+    new FormData(form).forEach(function (value, key) {
+      if (typeof value === 'string' && value !== '') data[key] = value;
+    });
+    return data;
+  }
+
+  // The import form of the reconciliation page: a file upload, with the column mapping sent as JSON.
+  function request(form) {
+    if (!form.hasAttribute('data-mapping')) {
+      return {headers: {'Content-Type': 'application/json', 'Accept': 'application/json'},
+              body: JSON.stringify(fields(form))};
+    }
+    var data = new FormData(form);
+    var mapping = {id_column: String(data.get('id_column') || '').trim(), columns: {}};
+    var name = String(data.get('name_column') || '').trim();
+    if (name) mapping.name_column = name;
+    for (var i = 0; data.has('map_col_' + i); i++) {
+      var column = String(data.get('map_col_' + i) || '').trim();
+      var key = String(data.get('map_key_' + i) || '');
+      if (column && key) mapping.columns[column] = key;
+    }
+    var out = new FormData();
+    data.forEach(function (value, key) {
+      if (key !== 'id_column' && key !== 'name_column' && key.indexOf('map_') !== 0) out.append(key, value);
+    });
+    out.append('mapping', JSON.stringify(mapping));
+    return {headers: {'Accept': 'application/json'}, body: out};
+  }
+
+  async function send(form) {
+    var msg = form.querySelector('.msg');
+    var buttons = form.querySelectorAll('button');
+    function say(text) { if (msg) msg.textContent = text; }
+    say('');
+    buttons.forEach(function (b) { b.disabled = true; });
+    var res, body = null;
+    try {
+      var req = request(form);
+      res = await fetch(form.dataset.api, {
+        method: form.dataset.method || 'POST', credentials: 'same-origin', headers: req.headers, body: req.body
+      });
+      if (res.status !== 204) {
+        try { body = await res.json(); } catch (e) { body = null; }
+      }
+    } catch (e) {
+      buttons.forEach(function (b) { b.disabled = false; });
+      say('网络不通，请检查网络后再试。');
+      return;
+    }
+    buttons.forEach(function (b) { b.disabled = false; });
+    if (!res.ok) {
+      if (res.status === 401 && !form.hasAttribute('data-login')) {
+        location.assign('/admin/login?next=' + encodeURIComponent(location.pathname + location.search));
+        return;
+      }
+      say(problem(form, res.status, body));
+      return;
+    }
+    var done = form.dataset.done || 'reload';
+    if (done === 'reveal') {
+      var target = document.getElementById(form.dataset.target || '');
+      if (target) target.textContent = body && body.value != null ? body.value : '（未填写）';
+      form.remove();
+      return;
+    }
+    if (form.dataset.ok) sessionStorage.setItem('intake-flash', form.dataset.ok);
+    if (done === 'goto' && body && body.id != null) location.assign((form.dataset.next || '').replace('{id}', body.id));
+    else if (done === 'redirect') location.assign(form.dataset.next || '/admin');
+    else location.reload();
+  }
+
+  document.addEventListener('submit', function (ev) {
+    var form = ev.target;
+    if (!(form instanceof HTMLFormElement) || !form.dataset.api) return;
+    ev.preventDefault();
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
+    send(form);
+  });
+
+  document.addEventListener('change', function (ev) {
+    var el = ev.target;
+    if (el instanceof HTMLSelectElement && el.hasAttribute('data-autosubmit') && el.form) el.form.submit();
+  });
+
+  document.addEventListener('DOMContentLoaded', function () {
+    var flash = sessionStorage.getItem('intake-flash');
+    var box = document.getElementById('flash');
+    if (flash && box) {
+      box.textContent = flash;
+      box.hidden = false;
+    }
+    sessionStorage.removeItem('intake-flash');
+  });
+})();
