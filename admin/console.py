@@ -35,7 +35,8 @@ from bot.questionnaire import QType, Questionnaire
 from storage.staff import Staff
 
 HERE = Path(__file__).parent
-STATIC_TYPES = {"console.css": "text/css; charset=utf-8", "console.js": "text/javascript; charset=utf-8"}
+STATIC_TYPES = {"console.css": "text/css; charset=utf-8", "console.js": "text/javascript; charset=utf-8",
+                "collect.js": "text/javascript; charset=utf-8", "collect-worklet.js": "text/javascript; charset=utf-8"}
 BEIJING = timezone(timedelta(hours=8), "北京时间")
 PAGE_SIZE = 50
 
@@ -83,6 +84,7 @@ NAV = (
     ("review", "/admin/review", "审核队列", ("review.read",)),
     ("records", "/admin/records", "采集记录", ("records.read",)),
     ("appeals", "/admin/appeals", "诉求处理", ("appeals.read",)),
+    ("collect", "/admin/collect", "电话/入户采集", ("collect",)),
     ("reconcile", "/admin/reconcile", "部门比对", ("review.read", "collect")),
     ("stats", "/admin/stats", "统计", ("review.read",)),
     ("exports", "/admin/exports", "导出", ("export",)),

@@ -55,6 +55,15 @@ class EngineConfig:
     low_confidence: float = 0.6
 
 
+@dataclass(frozen=True)
+class Pending:
+    """What a conversation waits for next."""
+
+    phase: str  # none | notice | identify | factor | village | asking | paused | review | done | restart_confirm
+    question: str | None  # the key of the question asked, in the asking phase
+    yes_no: bool  # a yes/no is expected (a known value to confirm, a read-back, the notice)
+
+
 class Engine:
     """Runs conversations over the questionnaires; shared by every channel."""
 
@@ -107,6 +116,40 @@ class Engine:
         q = self.questionnaires.get(conv.questionnaire)
         return phrases_for(q.by_key.get(current)) if q is not None and current else None
 
+    def begin_interview(
+        self, store: Store, channel: str, user_id: str, questionnaire: str, person: Person, consent_at: datetime
+    ) -> list[Reply]:
+        """Open a collector's interview of ``person`` (already identified by the collector) and ask on.
+
+        The collector has read the notice out and the person agreed (``consent_at``), so the
+        conversation starts at the person's record: the first unanswered question, or the read-back.
+        An interview already open for this collector and person continues where it was left.
+        """
+        conv = store.conversation(channel, user_id)
+        if conv is not None:
+            return self.resume(store, channel, user_id)
+        q = self.questionnaires[questionnaire]
+        if q.subject.kind != "person":
+            raise ValueError(f"questionnaire {questionnaire} is not about persons")
+        conv = Conversation(channel=channel, channel_user_id=user_id, questionnaire=questionnaire)
+        store.session.add(conv)
+        state: dict[str, Any] = {"phase": "identify", "notice_accepted_at": consent_at.isoformat()}
+        turn = _Turn(self, store, Incoming(channel=channel, user_id=user_id, at=consent_at), conv, state)
+        replies = turn._open_person_record(person, raw=None)
+        store.save_conversation(conv, state)
+        return replies
+
+    def pending(self, store: Store, channel: str, user_id: str) -> Pending:
+        """What a conversation waits for: its phase, the question asked, and whether a yes/no is expected."""
+        conv = store.conversation(channel, user_id)
+        if conv is None:
+            return Pending("none", None, False)
+        state = _load_state(conv)
+        phase = str(state.get("phase", "notice"))
+        current = state.get("current") if phase == "asking" else None
+        yes_no = bool(state.get("confirming") or state.get("readback")) or phase in ("notice", "restart_confirm")
+        return Pending(phase, str(current) if current else None, yes_no)
+
     def resume(self, store: Store, channel: str, user_id: str, questionnaire: str | None = None) -> list[Reply]:
         """The replies for a person opening the chat: the notice for a new one, else where they left off."""
         conv = store.conversation(channel, user_id)
@@ -146,6 +189,8 @@ class _Turn:
         self._prefill_values: dict[str, Any] | None = None
         # speech: the recogniser's confidence and the stored clip, kept as evidence with the answers
         self.heard_confidence: float = 1.0 if msg.confidence is None else msg.confidence
+        if msg.verified:  # a collector heard the person and accepted the transcript: as good as a read-back
+            self.heard_confidence = max(self.heard_confidence, engine.config.low_confidence)
         self.audio_blob_id: int | None = None
 
     # -- entry ------------------------------------------------------------------------
@@ -160,7 +205,6 @@ class _Turn:
                 problem = self._listen()
                 if problem is not None:
                     return problem
-            self._keep_clip()
         if not self.text and self.msg.image is None:
             return [Reply("没有收到内容，请再发一次。", kind="error"), *self._reprompt()]
         intent = self._intent() if self.text else None
@@ -209,11 +253,15 @@ class _Turn:
         self.heard_confidence = heard.confidence
         return None
 
-    def _keep_clip(self) -> None:
-        """Store the voice message, sealed, as evidence for the answers it gives."""
-        if "record_id" in self.state and self.msg.audio:
+    def _clip_id(self) -> int | None:
+        """The voice message, stored sealed on first need, as evidence for the answer it gives.
+
+        Stored only when an answer (or a read-back of one) uses it: a spoken "返回" keeps no audio.
+        """
+        if self.audio_blob_id is None and self.msg.audio and "record_id" in self.state:
             kind = self.msg.audio_format or "wav"
             self.audio_blob_id = self.store.put_blob("audio", f"audio/{kind}", self.msg.audio).id
+        return self.audio_blob_id
 
     def _intent(self) -> Intent | None:
         parsed = self.u.intent(self.text, self.q)
@@ -543,9 +591,9 @@ class _Turn:
             return self._on_readback(q, readback)
         if self.state.get("confirming") == q.key:
             return self._on_confirm_prefill(q)
-        if self.msg.audio is not None and self._needs_readback(q):
+        if self.msg.audio is not None and not self.msg.verified and self._needs_readback(q):
             self.state["readback"] = {"key": q.key, "text": self.text, "confidence": self.heard_confidence,
-                                      "blob_id": self.audio_blob_id}
+                                      "blob_id": self._clip_id()}
             return [Reply(f"您说的是“{self.text}”，对吗？", (Choice("对", "对"), Choice("不对", "不对")),
                           kind="confirm", question=q.key)]
         return self._on_answer(q, status="changed" if q.key in self.state.get("declined", []) else None)
@@ -671,7 +719,7 @@ class _Turn:
             parsed = values[key]
             confidence = min(parsed.confidence, self.heard_confidence)
             answer_id = self._save(q, value, raw=self.text, confidence=confidence,
-                                   status=status_of.get(key, self._status_for(q)), blob_id=self.audio_blob_id)
+                                   status=status_of.get(key, self._status_for(q)), blob_id=self._clip_id())
             if confidence < self.engine.config.low_confidence:
                 self.store.add_flag(self.record, key, "low_confidence", f"confidence {confidence:.2f}", answer_id)
             for note in rule_notes.get(key, []):
@@ -759,7 +807,8 @@ class _Turn:
     def _not_understood(self, q: Question, why: NotUnderstood) -> list[Reply]:
         tries = self._bump_attempt(q.key)
         if tries >= 2:
-            answer_id = self._save(q, None, raw=self.text, confidence=0.0, status=self._status_for(q))
+            answer_id = self._save(q, None, raw=self.text, confidence=0.0, status=self._status_for(q),
+                                   blob_id=self._clip_id())
             self.store.add_flag(self.record, q.key, "not_understood", f"{why.reason}: {why.message}", answer_id)
             self._answered(q.key)
             return [Reply("这一项先记下您的原话，工作人员会再核实。"), *self._ask_next()]
@@ -771,7 +820,8 @@ class _Turn:
             self.state.setdefault("skipped", []).append(q.key)
             self._answered(q.key, record=False)
             return [Reply("好的，这一项先跳过。"), *self._ask_next()]
-        answer_id = self._save(q, None, raw=self.text, confidence=0.0, status=self._status_for(q))
+        answer_id = self._save(q, None, raw=self.text, confidence=0.0, status=self._status_for(q),
+                               blob_id=self._clip_id())
         reason = "unsure" if kind == "unsure" else "refused"
         self.store.add_flag(self.record, q.key, reason, self.text[:40], answer_id)
         self._answered(q.key)

@@ -15,7 +15,7 @@ def _now() -> datetime:
 class Incoming:
     """One message from a person, whatever the channel."""
 
-    channel: str  # web | terminal | wechat | telegram | console
+    channel: str  # web | terminal | wechat | telegram | phone | visit (collector console)
     user_id: str  # the channel's id of the sender
     text: str | None = None
     audio: bytes | None = None
@@ -28,6 +28,7 @@ class Incoming:
     actor: str | None = None  # who entered it when not the person themselves, e.g. "collector:12"
     confidence: float | None = None  # speech recognition confidence of ``text``, when spoken
     voice_problem: str | None = None  # audio that could not be recognised: unavailable | audio | unheard
+    verified: bool = False  # a collector checked the recognised text: taken without a read-back
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
+from typing import TypeVar
 
 from sqlalchemy.engine import Engine as DbEngine
 
@@ -14,6 +16,8 @@ from storage.crypto import Vault
 from storage.db import session_scope
 from storage.repo import DuplicateMessage, Store
 from voice.api import AudioError, VoiceUnavailable
+
+T = TypeVar("T")
 
 
 class ChatService:
@@ -73,6 +77,11 @@ class ChatService:
         if not heard.text or heard.unknown:
             return replace(msg, voice_problem="unheard")
         return replace(msg, text=heard.text, confidence=heard.confidence)
+
+    def within(self, work: Callable[[Store], T]) -> T:
+        """Run ``work`` in one committed unit of work, taking turns with the conversations (one SQLite writer)."""
+        with self._lock, session_scope(self.db) as session:
+            return work(Store(session, self.vault))
 
     def resume(self, channel: str, user_id: str, questionnaire: str | None = None) -> list[Reply]:
         """What to show a person who opens the chat: the notice, or where they left off."""

@@ -47,3 +47,32 @@ class Transcriber(Protocol):
     def transcribe(self, audio: bytes, fmt: str | None = None, grammar: Sequence[str] | None = None) -> Transcript:
         """Recognise ``audio`` (fmt: wav, amr, ogg, mp3, m4a, pcm16k…); with ``grammar`` only those phrases."""
         ...
+
+
+class Stream(Protocol):
+    """One utterance recognised while it is spoken (16 kHz mono s16le chunks in)."""
+
+    @property
+    def seconds(self) -> float:
+        """How much audio has been fed."""
+        ...
+
+    def feed(self, pcm: bytes) -> bool:
+        """Add audio; True when the speaker has just finished an utterance with words."""
+        ...
+
+    def partial(self) -> str:
+        """The text heard so far, for a live display."""
+        ...
+
+    def finish(self) -> Transcript:
+        """The final transcript."""
+        ...
+
+
+class StreamingTranscriber(Transcriber, Protocol):
+    """A transcriber that can also follow live audio (the collector's microphone, a phone line)."""
+
+    def stream(self, grammar: Sequence[str] | None = None) -> Stream:
+        """Start recognising one utterance, with ``grammar`` if given."""
+        ...

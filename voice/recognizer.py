@@ -274,14 +274,32 @@ class RecognitionStream:
         self._words: list[Word] = []
         self._bytes = 0
 
-    def feed(self, pcm: bytes) -> None:
-        """Add 16 kHz mono s16le audio as it arrives."""
+    def feed(self, pcm: bytes) -> bool:
+        """Add 16 kHz mono s16le audio as it arrives; True when an utterance with words has just ended.
+
+        Vosk ends an utterance at a pause (its endpoint rules: trailing silence after speech), so
+        True means "the person finished speaking": a console can take the answer without a click.
+        """
         checkout = self._require()
+        ended = False
         with self._owner._slot():
             for start in range(0, len(pcm), CHUNK_BYTES):
                 if checkout.recognizer.AcceptWaveform(pcm[start : start + CHUNK_BYTES]):
-                    self._words.extend(_words(checkout.recognizer.Result(), checkout.offset))
+                    words = _words(checkout.recognizer.Result(), checkout.offset)
+                    self._words.extend(words)
+                    ended = ended or bool(words)
         self._bytes += len(pcm)
+        return ended
+
+    @property
+    def seconds(self) -> float:
+        """How much audio has been fed."""
+        return self._bytes / BYTES_PER_SECOND
+
+    @property
+    def heard_words(self) -> bool:
+        """Whether a finished utterance holds any word (a grammar's [unk] included)."""
+        return bool(self._words)
 
     def partial(self) -> str:
         """The text heard so far (the last words may still change), for a live display."""
