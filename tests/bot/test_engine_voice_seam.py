@@ -101,3 +101,39 @@ def test_spoken_yes_no_and_doubtful_answers_are_read_back(runtime: Runtime) -> N
         answers = {a.question_key: a for a in store.session.exec(select(Answer)).all() if a.is_current}
     assert answers["has_housing"].value_json == '"no"' and answers["has_housing"].blob_id is not None
     assert store.vault.open(answers["has_housing"].raw_enc or b"") == "没有"
+
+
+def test_dates_phones_and_numbers_are_heard_with_their_own_recognition_mode(runtime: Runtime) -> None:
+    fake = ScriptedTranscriber()
+    runtime.engine.transcriber = fake
+    chat = Chat(runtime, "veterans")
+    chat.start()
+    chat.say("同意")
+    chat.say(make_id())
+
+    def speak(text: str) -> None:
+        chat.replies = runtime.chat.handle(Incoming(channel="web", user_id=chat.user, audio=text.encode(),
+                                                    audio_format="wav", at=chat.now))
+
+    for text in ("退役士兵", "张三", "男", "汉族"):
+        chat.say(text)
+    assert chat.asking == "birth_date"
+    speak("一九六五年三月十二日")
+    date_grammar = fake.grammars[-1]
+    assert date_grammar is not None and "一九六五年三月" in date_grammar and "三月十二日" in date_grammar
+    assert "三月" not in date_grammar and "转人工" in date_grammar  # a month alone is no answer
+    assert chat.asking == "phone"
+    speak("一三九一二三四五六七八")
+    assert fake.grammars[-1] is not None and {"幺", "零", "九", "手机号码是"} <= set(fake.grammars[-1])
+    assert chat.asking == "political_status"
+    for text in ("群众", "1983年", "1988年", "义务兵", "跳过", "跳过", "兰州市", "自主就业", "务农", "有",
+                 "农村自建房"):
+        chat.say(text)
+    assert chat.asking == "housing_area"
+    speak("八十平方米")
+    assert fake.grammars[-1] is None  # numbers are decoded freely (bot/grammar.py says why)
+    assert chat.asking != "housing_area"
+    with runtime.store_scope() as store:
+        answers = {a.question_key: a for a in store.session.exec(select(Answer)).all() if a.is_current}
+    assert '"1965-03-12"' in (answers["birth_date"].value_json or "") and answers["birth_date"].blob_id is not None
+    assert answers["phone"].blob_id is not None and answers["housing_area"].blob_id is not None

@@ -2,8 +2,9 @@
 
 Each clip's ``kind`` is mapped to a question of the built-in questionnaires; the expected value is
 what nlu makes of the clip's reference text typed in, so a spoken answer is right when it parses to
-exactly what the typed answer would. Closed questions are recognised with their grammar
-(``bot.grammar.phrases_for``), open ones (dates, numbers, ID and phone numbers) freely.
+exactly what the typed answer would. Closed questions (choices, yes/no, ethnicity, dates, phone and
+ID numbers) are recognised with their grammar (``bot.grammar.phrases_for``); numbers freely (the
+measured reason is in bot/grammar.py).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ QUESTION_OF_KIND: Mapping[str, tuple[str, str]] = {
     "family": ("disabled_update", "household_size"),
     "income": ("disabled_update", "household_size"),
 }
-FREE_KINDS = frozenset({"birth", "date", "idcard", "phone", "age", "family", "income"})  # open questions
+FREE_KINDS = frozenset({"age", "family", "income"})  # read by a number question: decoded freely
 
 
 @dataclass(frozen=True)

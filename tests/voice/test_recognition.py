@@ -105,7 +105,9 @@ def test_most_spoken_answers_give_the_right_value(outcomes: dict[str, Outcome]) 
     print("spoken answers:", dict(counts), "by mode:", dict(sorted(by_mode.items())))  # shown with pytest -rP
     assert len(outcomes) == 64
     assert counts["wrong"] == 0
-    assert counts["right"] >= 48, counts  # measured: 52 right, 12 flagged (read back or asked again), 0 wrong
+    # measured: 61 right, 3 flagged (read back or asked again), 0 wrong; 52 and 12 while dates, phone and
+    # ID numbers were decoded freely
+    assert counts["right"] >= 57, counts
     grammar_right = sum(n for (m, s), n in by_mode.items() if m == "grammar" and s == "right")
     grammar_all = sum(n for (m, _), n in by_mode.items() if m == "grammar")
     assert grammar_right >= 0.85 * grammar_all, by_mode
