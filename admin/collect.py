@@ -56,6 +56,7 @@ from admin.deps import STAFF_COOKIE, CurrentStaff, RuntimeDep, UowDep
 from admin.runtime import Runtime
 from admin.security import staff_for_token
 from bot.engine import Pending
+from bot.grammar import ends_at_first_pause
 from bot.messages import Incoming, Reply
 from bot.questionnaire import CHOICE_TYPES, QType, Question, Questionnaire
 from bot.values import display, encode
@@ -554,9 +555,11 @@ class LiveInterview:
                 grammar = self.rt.engine.grammar_for(store, self.interview.channel, self.interview.user_id)
             return pending, grammar
 
-        self.pending, grammar = await self._run(start)
+        pending, grammar = await self._run(start)
+        self.pending = pending
+        quick = ends_at_first_pause(self.q.by_key.get(pending.question or ""), yes_no=pending.yes_no)
         try:
-            self.stream = await self._run(lambda: streaming.stream(grammar))
+            self.stream = await self._run(lambda: streaming.stream(grammar, quick_end=quick))
         except VoiceError:
             return [_error(VOICE_BUSY)]
         return [{"type": "listening", "grammar": bool(grammar)}]

@@ -10,7 +10,9 @@ into the cache. Audio: the 3 read-speech clips and the 64 spoken answers of ../s
 3. overhead of the whole pipeline (decode the WAV bytes + recognise + nlu parse, through
    VoskTranscriber) against raw Vosk fed the same PCM the same way, interleaved clip by clip;
 4. latency from the end of speech to the filled answer for closed questions: the answer is fed to
-   a grammar stream in 100 ms chunks; timed from the last chunk to the parsed value;
+   a grammar stream in 100 ms chunks; timed from the last chunk to the parsed value; and the same
+   with the detection of the end of speech included (the answer followed by quiet, as a live
+   microphone gives it: from the end of the last word to the filled answer);
 5. live streams two cores sustain: N streams decoded at once (threads, the default pool of 2
    workers, each stream hearing the audio from a different point); the largest N whose wall time
    stays within the audio time (RTF <= 1), then N streams paced at real time (lag after the end of
@@ -44,13 +46,13 @@ ANSWERS = AUDIO / "answers"
 RESULTS = Path(__file__).resolve().parent / "results"
 CHUNK = 3200  # 100 ms of 16 kHz 16-bit audio
 
-from bot.grammar import phrases_for  # noqa: E402
+from bot.grammar import ends_at_first_pause, phrases_for  # noqa: E402
 from bot.questionnaire import Question, load_all  # noqa: E402
 from bot.understanding import Understanding  # noqa: E402
 from tests.voice.answers import NOW, question_for, read_clips, recognise  # noqa: E402
 from voice.audio import BYTES_PER_SECOND, decode  # noqa: E402
 from voice.model import MODEL_NAME, resolve_model  # noqa: E402
-from voice.recognizer import CHUNK_BYTES, VoskTranscriber  # noqa: E402
+from voice.recognizer import CHUNK_BYTES, FRAGMENT_CONFIDENCE, VoskTranscriber  # noqa: E402
 
 
 @dataclass
@@ -257,6 +259,52 @@ def latency(t: VoskTranscriber, understanding: Understanding, items: Sequence[It
             "cpu_max_ms": round(max(cpus), 1)}
 
 
+def end_of_speech(t: VoskTranscriber, understanding: Understanding, items: Sequence[Item]) -> dict[str, Any]:
+    """From the end of the last word to the filled answer, the detection of the end of speech included.
+
+    Each answer and 2 s of quiet are fed in 100 ms chunks, as the console's microphone sends them;
+    the stream says when the person has stopped (a fifth of a second of quiet after whole grammar
+    phrases, Vosk's endpoint otherwise). The delay is the audio between the end of the last word (Vosk's timing)
+    and the end of that chunk, plus the time to finish and parse once it has arrived.
+    """
+    totals: list[float] = []
+    whole: list[float] = []  # answers heard as whole grammar phrases (or freely): the confident ones
+    detections: list[float] = []
+    computes: list[float] = []
+    missed = 0
+    quiet = bytes(2 * BYTES_PER_SECOND)
+    for it in items:
+        audio = it.pcm + quiet
+        stream = t.stream(it.grammar, quick_end=ends_at_first_pause(it.question))
+        ended = False
+        w0 = time.perf_counter()
+        for i in range(0, len(audio), CHUNK):
+            w0 = time.perf_counter()
+            if stream.feed(audio[i : i + CHUNK]):
+                ended = True
+                break
+        heard = stream.finish()
+        if it.question is not None and heard.text:
+            understanding.parse(it.question, heard.text, NOW)
+        compute = 1000 * (time.perf_counter() - w0)
+        if not ended or not heard.words:
+            missed += 1
+            continue
+        detection = 1000 * (stream.seconds - heard.words[-1].end)  # [unk] is speech too, outside the grammar
+        detections.append(detection)
+        computes.append(compute)
+        totals.append(detection + compute)
+        if heard.confidence > FRAGMENT_CONFIDENCE or it.grammar is None:
+            whole.append(detection + compute)
+    return {"clips": len(items), "not_ended_before_the_audio_did": missed,
+            "total_p50_ms": round(statistics.median(totals), 1), "total_p95_ms": round(_pct(totals, 95), 1),
+            "total_max_ms": round(max(totals), 1),
+            "confident_answers": len(whole),
+            "confident_p50_ms": round(statistics.median(whole), 1), "confident_p95_ms": round(_pct(whole, 95), 1),
+            "detection_p50_ms": round(statistics.median(detections), 1),
+            "compute_p50_ms": round(statistics.median(computes), 1)}
+
+
 def _sleep_until(moment: float) -> None:
     delay = moment - time.perf_counter()
     if delay > 0:
@@ -401,6 +449,11 @@ def main() -> None:
     print("latency…", file=sys.stderr)
     results["latency_closed_questions"] = latency(t, understanding, closed, pace=args.pace)
     results["latency_open_questions_free"] = latency(t, understanding, open_, pace=args.pace)
+    one_phrase = [a for a in closed if ends_at_first_pause(a.question)]
+    results["end_of_speech_one_phrase_answers"] = end_of_speech(t, understanding, one_phrase)
+    results["end_of_speech_closed_with_pauses"] = end_of_speech(
+        t, understanding, [a for a in closed if a not in one_phrase])
+    results["end_of_speech_open_questions"] = end_of_speech(t, understanding, open_)
     print("live streams…", file=sys.stderr)
     placement = questionnaires["veterans"].by_key["placement"]
     grammar_audio = b"".join(a.pcm for a in answers if a.question is placement)  # 8 answers, 12 s
@@ -418,6 +471,11 @@ def main() -> None:
         (RESULTS / "voice_bench.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n",
                                                   encoding="utf-8")
     _summary(results)
+
+
+def _eos(x: dict[str, Any]) -> str:
+    return (f"{x['total_p50_ms']:.0f} / {x['total_p95_ms']:.0f} ms; confident {x['confident_answers']}: "
+            f"{x['confident_p50_ms']:.0f} / {x['confident_p95_ms']:.0f} ms")
 
 
 def _summary(r: dict[str, Any]) -> None:
@@ -447,6 +505,11 @@ def _summary(r: dict[str, Any]) -> None:
          f"cpu {lat['cpu_p50_ms']:.0f} / {lat['cpu_p95_ms']:.0f} ms; target < 300 ms"),
         ("latency open q. p50/p95", f"{lat_free['wall_p50_ms']:.0f} / {lat_free['wall_p95_ms']:.0f} ms wall",
          "free decoding"),
+        ("end of speech -> answer, 1 phrase", _eos(r["end_of_speech_one_phrase_answers"]),
+         "single choice, yes/no, ethnicity; target < 300 ms"),
+        ("end of speech -> answer, pauses", _eos(r["end_of_speech_closed_with_pauses"]),
+         "multiple choice, dates, digits: Vosk's endpoint"),
+        ("end of speech -> answer, open", _eos(r["end_of_speech_open_questions"]), "Vosk's endpoint"),
         ("live streams, grammar", streams_row("grammar"), "2 cores; paced: lag p95 <= 0.5 s"),
         ("live streams, free", streams_row("free"), "2 cores; paced: lag p95 <= 0.5 s"),
     ]

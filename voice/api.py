@@ -73,6 +73,6 @@ class Stream(Protocol):
 class StreamingTranscriber(Transcriber, Protocol):
     """A transcriber that can also follow live audio (the collector's microphone, a phone line)."""
 
-    def stream(self, grammar: Sequence[str] | None = None) -> Stream:
-        """Start recognising one utterance, with ``grammar`` if given."""
+    def stream(self, grammar: Sequence[str] | None = None, *, quick_end: bool = False) -> Stream:
+        """Start recognising one utterance, with ``grammar`` if given (``quick_end``: one short phrase)."""
         ...
