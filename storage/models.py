@@ -225,3 +225,15 @@ class InboundMessage(SQLModel, table=True):
     message_key: str
     replies_enc: bytes | None = Field(default=None, sa_column=_blob())  # replies may echo personal data
     received_at: datetime = Field(default_factory=utcnow)
+
+
+class AppealRecording(SQLModel, table=True):
+    """The recording of a hotline call an appeal was transcribed from, kept sealed (a Blob) as evidence."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    appeal_id: int = Field(foreign_key="appeal.id", unique=True, index=True)
+    blob_id: int = Field(foreign_key="blob.id")
+    seconds: float  # length of the decoded audio
+    confidence: float  # the transcript's overall confidence (its least certain word)
+    mean_confidence: float | None = None  # the mean word confidence, more telling for a long call
+    created_at: datetime = Field(default_factory=utcnow)

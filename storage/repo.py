@@ -24,6 +24,7 @@ from storage.models import (
     Answer,
     Appeal,
     AppealNote,
+    AppealRecording,
     Blob,
     Campaign,
     ChannelAccount,
@@ -648,6 +649,27 @@ class Store:
         if blob is None:
             raise NotFound(f"blob {blob_id}")
         return blob.content_type, self.vault.open_bytes(blob.data_enc)
+
+    def add_appeal_recording(
+        self, appeal: Appeal, blob: Blob, *, seconds: float, confidence: float, mean_confidence: float | None = None
+    ) -> AppealRecording:
+        """Keep the sealed recording an appeal was transcribed from with the appeal."""
+        row = AppealRecording(appeal_id=appeal.id or 0, blob_id=blob.id or 0, seconds=seconds, confidence=confidence,
+                              mean_confidence=mean_confidence)
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def appeal_recording(self, appeal_id: int) -> AppealRecording | None:
+        """The recording of an appeal taken from a call recording, if it has one."""
+        return self.session.exec(select(AppealRecording).where(AppealRecording.appeal_id == appeal_id)).first()
+
+    def appeal_recordings(self, appeal_ids: Sequence[int]) -> dict[int, AppealRecording]:
+        """The recordings of several appeals, by appeal id (appeals without one are left out)."""
+        if not appeal_ids:
+            return {}
+        rows = self.session.exec(select(AppealRecording).where(col(AppealRecording.appeal_id).in_(sorted(appeal_ids))))
+        return {r.appeal_id: r for r in rows.all()}
 
     # -- conversation state and de-duplication ----------------------------------------
 

@@ -16,6 +16,8 @@ from admin.settings import Settings
 from bot.messages import Incoming, Reply
 from bot.understanding import make_tokenizer
 from nlu.tokenizer import Tokenizer
+from voice.model import MODEL_NAME, MODEL_SHA256, resolve_model
+from voice.recognizer import VoskTranscriber
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("INTAKE_SHARED", REPO.parent / "shared"))
@@ -141,3 +143,26 @@ class Chat:
     def texts(self) -> str:
         """All reply texts of the last turn, joined."""
         return "\n".join(r.text for r in self.replies)
+
+
+# -- the real Vosk model, unpacked and loaded once per test session --------------------------------
+
+
+@pytest.fixture(scope="session")
+def model_zip() -> Path:
+    """The official small Mandarin model zip of ../shared (skips when ../shared is absent)."""
+    return shared_path("models", f"{MODEL_NAME}.zip")
+
+
+@pytest.fixture(scope="session")
+def model_dir(model_zip: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The model unpacked once for the session, through the same code INTAKE_VOSK_MODEL=zip uses."""
+    return resolve_model(model_zip, tmp_path_factory.mktemp("vosk-cache"), sha256=MODEL_SHA256)
+
+
+@pytest.fixture(scope="session")
+def transcriber(model_dir: Path) -> Iterator[VoskTranscriber]:
+    """One recogniser for the whole run (the model loads once)."""
+    t = VoskTranscriber(model_dir, workers=2)
+    yield t
+    t.close()

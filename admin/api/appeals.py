@@ -1,25 +1,49 @@
-"""Appeals (诉求) for hotline staff: the queue, a thread of notes, assignment, the answer back to the person."""
+"""Appeals (诉求) for hotline staff: the queue, a thread of notes, assignment, the answer back to the person.
+
+A hotline call can also be taken as a recording: ``POST /api/appeals/recordings`` transcribes it,
+files the transcript as an appeal and keeps the recording, sealed, for ``GET /api/appeals/{id}/recording``.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import UTC, datetime
-from typing import Annotated
+from pathlib import PurePath
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Response, UploadFile
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
+from starlette.types import Message
 
 from admin.access import not_found, require, scope_of
-from admin.deps import CurrentStaff, UowDep
+from admin.deps import CurrentStaff, RuntimeDep, UowDep
 from nlu.appeals import classify_appeal
 from nlu.idcard import parse_id_number
 from nlu.result import NotUnderstood
-from storage.models import Appeal
+from storage.models import Appeal, AppealRecording, Person
 from storage.staff import Staff
+from voice.api import AudioError, VoiceUnavailable
+from voice.audio import normalise_format
 
 router = APIRouter(prefix="/api/appeals", tags=["appeals"])
 
 STATUSES = ("new", "assigned", "in_progress", "answered", "closed")
 CATEGORIES = ("employment", "housing", "medical", "pension", "placement", "rights", "other")
+
+# 50 MB: 26 minutes of 16 kHz WAV, 55 of 8 kHz telephone WAV; the recogniser takes at most 30 minutes of any
+MAX_RECORDING_BYTES = 50 * 1024 * 1024
+_FORM_OVERHEAD = 64 * 1024  # room for the multipart framing and the text fields
+RECORDING_TOO_LARGE = (f"the recording is larger than {MAX_RECORDING_BYTES // (1024 * 1024)} MB; "
+                       "upload a compressed copy (e.g. MP3)")
+NO_RECOGNISER = "speech recognition is not configured (INTAKE_VOSK_MODEL)"
+_AUDIO_TYPE = re.compile(r"^audio/[a-z0-9.+-]{1,40}$")
+_CONTENT_TYPES = {
+    "wav": "audio/wav", "wave": "audio/wav", "mp3": "audio/mpeg", "mpeg": "audio/mpeg", "ogg": "audio/ogg",
+    "oga": "audio/ogg", "opus": "audio/ogg", "amr": "audio/amr", "m4a": "audio/mp4", "mp4": "audio/mp4",
+    "aac": "audio/aac", "3gp": "audio/3gpp", "webm": "audio/webm", "mka": "audio/x-matroska", "flac": "audio/flac",
+}
 
 
 class NoteOut(BaseModel):
@@ -29,6 +53,15 @@ class NoteOut(BaseModel):
     text: str
     staff_id: int | None
     at: datetime
+
+
+class RecordingOut(BaseModel):
+    """The call recording an appeal was transcribed from."""
+
+    url: str
+    seconds: float
+    confidence: float  # the transcript's least certain word: low on any long call
+    mean_confidence: float | None  # the mean word confidence: how well the call was understood overall
 
 
 class AppealOut(BaseModel):
@@ -48,6 +81,7 @@ class AppealOut(BaseModel):
     overdue: bool
     created_at: datetime
     notes: list[NoteOut] = []
+    recording: RecordingOut | None = None  # set when the appeal was transcribed from a call recording
 
 
 class AppealPage(BaseModel):
@@ -81,8 +115,18 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
-def _out(uow: UowDep, appeal: Appeal, with_notes: bool = False) -> AppealOut:
+def _recording_out(row: AppealRecording | None) -> RecordingOut | None:
+    if row is None:
+        return None
+    return RecordingOut(url=f"{router.prefix}/{row.appeal_id}/recording", seconds=round(row.seconds, 2),
+                        confidence=row.confidence, mean_confidence=row.mean_confidence)
+
+
+def _out(uow: UowDep, appeal: Appeal, with_notes: bool = False,
+         recordings: Mapping[int, AppealRecording] | None = None) -> AppealOut:
     region = uow.staff.region(appeal.region_id) if appeal.region_id else None
+    recording = (recordings.get(appeal.id or 0) if recordings is not None
+                 else uow.store.appeal_recording(appeal.id or 0))
     assignee = uow.staff.get(appeal.assignee_id) if appeal.assignee_id else None
     deadline = _aware(appeal.deadline)
     overdue = deadline is not None and deadline < datetime.now(UTC) and appeal.status not in ("answered", "closed")
@@ -93,7 +137,7 @@ def _out(uow: UowDep, appeal: Appeal, with_notes: bool = False) -> AppealOut:
         status=appeal.status, text=uow.store.appeal_text(appeal), person_id=appeal.person_id,
         record_id=appeal.record_id, region=region.path if region else None,
         assignee=assignee.username if assignee else None, deadline=deadline, overdue=overdue,
-        created_at=appeal.created_at, notes=notes,
+        created_at=appeal.created_at, notes=notes, recording=_recording_out(recording),
     )
 
 
@@ -117,7 +161,8 @@ def list_appeals(
     rows, total = uow.store.appeals_in(scope_of(uow.staff, staff).region_ids, status=status, category=category,
                                        limit=limit, offset=offset)
     uow.staff.audit("list_appeals", staff=staff, target_type="appeal", detail=f"{len(rows)} of {total}")
-    return AppealPage(total=total, items=[_out(uow, a) for a in rows])
+    recordings = uow.store.appeal_recordings([a.id for a in rows if a.id is not None])
+    return AppealPage(total=total, items=[_out(uow, a, recordings=recordings) for a in rows])
 
 
 @router.post("", response_model=AppealOut, status_code=201)
@@ -129,13 +174,119 @@ def take_call(body: AppealIn, staff: CurrentStaff, uow: UowDep) -> AppealOut:
         parsed = parse_id_number(body.id_number, datetime.now(UTC).date())
         if isinstance(parsed, NotUnderstood):
             raise HTTPException(status_code=422, detail=f"id_number: {parsed.reason}")
-        person = uow.store.find_person(parsed.value.number)
+        person = _caller_in_area(uow, staff, parsed.value.number)
     category = body.category or classify_appeal(body.text).value
     region_id = person.region_id if person and person.region_id else staff.region_id
     appeal = uow.store.create_appeal(source="hotline", text=body.text, category=category, channel="phone",
                                      person_id=person.id if person else None, region_id=region_id)
     uow.staff.audit("create_appeal", staff=staff, target_type="appeal", target_id=appeal.id)
     return _out(uow, appeal, with_notes=True)
+
+
+class _BoundedUpload(APIRoute):
+    """A route whose request body may not exceed the recording limit: a larger one is refused (413) unread."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """The usual handler, fed through a byte counter."""
+        handler = super().get_route_handler()
+        limit = MAX_RECORDING_BYTES + _FORM_OVERHEAD
+
+        async def bounded(request: Request) -> Response:
+            length = request.headers.get("content-length", "")
+            if length.isdigit() and int(length) > limit:
+                raise HTTPException(status_code=413, detail=RECORDING_TOO_LARGE)
+            received = 0
+            receive = request.receive
+
+            async def counted() -> Message:
+                nonlocal received
+                message = await receive()
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise HTTPException(status_code=413, detail=RECORDING_TOO_LARGE)
+                return message
+
+            return await handler(Request(request.scope, counted))
+
+        return bounded
+
+
+def _audio_format(upload: UploadFile) -> str | None:
+    """The format an upload declares by its file name's extension, else by its content type (None: probe)."""
+    suffix = PurePath(upload.filename or "").suffix
+    return normalise_format(suffix) if suffix else normalise_format(upload.content_type)
+
+
+def _content_type(upload: UploadFile, fmt: str | None) -> str:
+    """The content type the recording is played back with."""
+    declared = (upload.content_type or "").split(";", 1)[0].strip().lower()
+    if _AUDIO_TYPE.match(declared):
+        return declared
+    return _CONTENT_TYPES.get(fmt or "", "application/octet-stream")
+
+
+def _caller_in_area(uow: UowDep, staff: Staff, id_number: str) -> Person | None:
+    """The person an ID number identifies, only when they live in the caller's area (no one else's data leaks)."""
+    person = uow.store.find_person(id_number)
+    if person is None or not scope_of(uow.staff, staff).covers(person.region_id):
+        return None
+    return person
+
+
+def take_recorded_call(
+    staff: CurrentStaff, uow: UowDep, rt: RuntimeDep,
+    file: Annotated[UploadFile, File(description="the call recording: WAV, MP3, OGG/Opus, M4A, AMR, FLAC…")],
+    id_number: Annotated[str | None, Form(max_length=40)] = None,
+    category: Annotated[str | None, Form(pattern="^(" + "|".join(CATEGORIES) + ")$")] = None,
+    note: Annotated[str | None, Form(max_length=2000)] = None,
+) -> AppealOut:
+    """Transcribe a hotline call recording into an appeal; the recording is kept, sealed, as its evidence."""
+    require(uow.staff, staff, "appeals.act")
+    transcriber = rt.transcriber
+    if transcriber is None:
+        raise HTTPException(status_code=503, detail=NO_RECOGNISER)
+    number = None
+    if id_number and id_number.strip():
+        parsed = parse_id_number(id_number, datetime.now(UTC).date())
+        if isinstance(parsed, NotUnderstood):
+            raise HTTPException(status_code=422, detail=f"id_number: {parsed.reason}")
+        number = parsed.value.number
+    audio = file.file.read(MAX_RECORDING_BYTES + 1)
+    if len(audio) > MAX_RECORDING_BYTES:
+        raise HTTPException(status_code=413, detail=RECORDING_TOO_LARGE)
+    fmt = _audio_format(file)
+    # Recognising a long call takes a while: end the read transaction of the login check first, so no
+    # connection or snapshot is held meanwhile (this route runs in the threadpool, off the event loop).
+    uow.store.session.commit()
+    try:
+        heard = transcriber.transcribe(audio, fmt)
+    except AudioError as exc:
+        raise HTTPException(status_code=422, detail=f"file: {exc}") from exc
+    except VoiceUnavailable as exc:
+        raise HTTPException(status_code=503, detail=str(exc), headers={"Retry-After": "30"}) from exc
+    if not heard.text.strip():
+        raise HTTPException(status_code=422, detail="file: no speech was recognised in the recording")
+    person = _caller_in_area(uow, staff, number) if number else None
+    region_id = person.region_id if person and person.region_id else staff.region_id
+    appeal = uow.store.create_appeal(source="hotline", text=heard.text,
+                                     category=category or classify_appeal(heard.text).value, channel="phone",
+                                     person_id=person.id if person else None, region_id=region_id)
+    blob = uow.store.put_blob("audio", _content_type(file, fmt), audio)
+    uow.store.add_appeal_recording(appeal, blob, seconds=heard.seconds, confidence=heard.confidence,
+                                   mean_confidence=heard.mean_confidence)
+    if note and note.strip():
+        uow.store.add_appeal_note(appeal, note.strip(), "note", staff.id)
+    uow.staff.audit("upload_recording", staff=staff, target_type="appeal", target_id=appeal.id,
+                    detail=f"blob {blob.id}; {heard.seconds:.0f} s, {len(audio)} bytes, {fmt or 'probed'}; "
+                           f"person {'linked' if person else 'not linked'}")
+    return _out(uow, appeal, with_notes=True)
+
+
+router.add_api_route(
+    "/recordings", take_recorded_call, methods=["POST"], response_model=AppealOut, status_code=201,
+    route_class_override=_BoundedUpload, form_limits={"max_files": 1, "max_fields": 8, "max_part_size": 16 * 1024},
+    summary="Take a hotline call from its recording",
+)
 
 
 @router.get("/{appeal_id}", response_model=AppealOut)
@@ -205,3 +356,18 @@ def close(appeal_id: int, staff: CurrentStaff, uow: UowDep) -> AppealOut:
     uow.store.add_appeal_note(appeal, "closed", "status", staff.id)
     uow.staff.audit("close_appeal", staff=staff, target_type="appeal", target_id=appeal_id)
     return _out(uow, appeal, with_notes=True)
+
+
+@router.get("/{appeal_id}/recording")
+def play_recording(appeal_id: int, staff: CurrentStaff, uow: UowDep) -> Response:
+    """The call recording an appeal was transcribed from, as uploaded (played back to staff)."""
+    require(uow.staff, staff, "appeals.read", str(appeal_id))
+    _visible(uow, staff, appeal_id)
+    recording = uow.store.appeal_recording(appeal_id)
+    if recording is None:
+        raise not_found(uow.staff, staff, "recording", appeal_id)
+    content_type, data = uow.store.blob_bytes(recording.blob_id)
+    uow.staff.audit("play_recording", staff=staff, target_type="appeal", target_id=appeal_id,
+                    detail=f"blob {recording.blob_id}")
+    return Response(content=data, media_type=content_type,
+                    headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})

@@ -8,7 +8,7 @@ from sqlmodel import select
 from admin.app import create_app
 from admin.runtime import Runtime
 from storage.models import Appeal, Outbox
-from tests.admin.conftest import ID_A, login
+from tests.admin.conftest import DONGXIANG, ID_A, ID_B, login
 from tests.conftest import Chat
 
 
@@ -58,9 +58,14 @@ def test_hotline_call_is_linked_to_the_person_and_classified(runtime: Runtime, w
         assert body["source"] == "hotline" and body["category"] == "housing" and body["person_id"] is not None
         bad = client.post("/api/appeals", json={"text": "想问问", "id_number": "123"}, headers=h)
         assert bad.status_code == 422
+        # a caller from the neighbouring county: nothing about that person is linked or shown
+        other = client.post("/api/appeals", json={"text": "想问问优待证的事", "id_number": ID_B}, headers=h)
+        assert other.status_code == 201
+        assert other.json()["person_id"] is None and other.json()["region"] == DONGXIANG
+        assert client.get(f"/api/appeals/{other.json()['id']}", headers=h).status_code == 200
         collector = login(runtime, "collector", client)
         assert client.post("/api/appeals", json={"text": "想问问政策"}, headers=collector).status_code == 403
         assert client.get("/api/appeals", params={"category": "housing"}, headers=h).json()["total"] == 1
     with runtime.store_scope() as store:
-        appeal = store.session.exec(select(Appeal).where(Appeal.source == "hotline")).one()
+        appeal = store.session.exec(select(Appeal).where(Appeal.source == "hotline", Appeal.category == "housing")).one()
         assert "危房".encode() not in (appeal.text_enc or b"")

@@ -26,7 +26,6 @@ from storage.staff_repo import StaffStore
 from tests.admin.conftest import ID_A, ID_B, PW, login
 from tests.conftest import shared_path
 from tests.helpers import make_id
-from tests.voice.conftest import model_dir, model_zip, transcriber  # noqa: F401  (session fixtures)
 from voice.audio import decode
 from voice.recognizer import VoskTranscriber
 
@@ -42,7 +41,7 @@ def clip_pcm(name: str, silence: float = 1.5) -> bytes:
 
 
 @pytest.fixture
-def voice_runtime(runtime: Runtime, transcriber: VoskTranscriber) -> Iterator[Runtime]:  # noqa: F811
+def voice_runtime(runtime: Runtime, transcriber: VoskTranscriber) -> Iterator[Runtime]:
     """The runtime with the session's real recogniser (detached again before the runtime closes)."""
     runtime.transcriber = transcriber
     runtime.engine.transcriber = transcriber

@@ -24,13 +24,12 @@ from tests.admin.test_collect import ETHNIC
 from tests.browser import browser_page
 from tests.conftest import shared_path
 from tests.server import serve
-from tests.voice.conftest import model_dir, model_zip, transcriber  # noqa: F401  (session fixtures)
 from voice.audio import decode
 from voice.recognizer import VoskTranscriber
 
 
 @pytest.fixture
-def voice_runtime(runtime: Runtime, transcriber: VoskTranscriber) -> Iterator[Runtime]:  # noqa: F811
+def voice_runtime(runtime: Runtime, transcriber: VoskTranscriber) -> Iterator[Runtime]:
     """The runtime with the session's real recogniser (detached again before the runtime closes)."""
     runtime.transcriber = transcriber
     runtime.engine.transcriber = transcriber

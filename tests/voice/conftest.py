@@ -1,37 +1,14 @@
-"""Fixtures for the voice tests: the real Vosk model, unpacked once per session from ../shared/models."""
+"""Fixtures for the voice tests (the real model itself is a session fixture of tests/conftest.py)."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import shared_path
-from voice.model import MODEL_NAME, MODEL_SHA256, resolve_model
-from voice.recognizer import VoskTranscriber
-
-
-@pytest.fixture(scope="session")
-def model_zip() -> Path:
-    """The official small Mandarin model zip of ../shared (skips when ../shared is absent)."""
-    return shared_path("models", f"{MODEL_NAME}.zip")
-
-
-@pytest.fixture(scope="session")
-def model_dir(model_zip: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The model unpacked once for the session, through the same code INTAKE_VOSK_MODEL=zip uses."""
-    return resolve_model(model_zip, tmp_path_factory.mktemp("vosk-cache"), sha256=MODEL_SHA256)
-
-
-@pytest.fixture(scope="session")
-def transcriber(model_dir: Path) -> Iterator[VoskTranscriber]:
-    """One recogniser for the whole run (the model loads once)."""
-    t = VoskTranscriber(model_dir, workers=2)
-    yield t
-    t.close()
 
 
 @pytest.fixture(scope="session")
