@@ -45,6 +45,7 @@ AUDIO = SHARED / "data" / "audio"
 ANSWERS = AUDIO / "answers"
 RESULTS = Path(__file__).resolve().parent / "results"
 CHUNK = 3200  # 100 ms of 16 kHz 16-bit audio
+LIVE_CHUNK = 1600  # 50 ms: what the collector console's microphone sends per frame
 
 from bot.grammar import ends_at_first_pause, phrases_for  # noqa: E402
 from bot.questionnaire import Question, load_all  # noqa: E402
@@ -262,7 +263,7 @@ def latency(t: VoskTranscriber, understanding: Understanding, items: Sequence[It
 def end_of_speech(t: VoskTranscriber, understanding: Understanding, items: Sequence[Item]) -> dict[str, Any]:
     """From the end of the last word to the filled answer, the detection of the end of speech included.
 
-    Each answer and 2 s of quiet are fed in 100 ms chunks, as the console's microphone sends them;
+    Each answer and 2 s of quiet are fed in 50 ms chunks, as the console's microphone sends them;
     the stream says when the person has stopped (a fifth of a second of quiet after whole grammar
     phrases, Vosk's endpoint otherwise). The delay is the audio between the end of the last word (Vosk's timing)
     and the end of that chunk, plus the time to finish and parse once it has arrived.
@@ -278,9 +279,9 @@ def end_of_speech(t: VoskTranscriber, understanding: Understanding, items: Seque
         stream = t.stream(it.grammar, quick_end=ends_at_first_pause(it.question))
         ended = False
         w0 = time.perf_counter()
-        for i in range(0, len(audio), CHUNK):
+        for i in range(0, len(audio), LIVE_CHUNK):
             w0 = time.perf_counter()
-            if stream.feed(audio[i : i + CHUNK]):
+            if stream.feed(audio[i : i + LIVE_CHUNK]):
                 ended = True
                 break
         heard = stream.finish()
@@ -303,6 +304,17 @@ def end_of_speech(t: VoskTranscriber, understanding: Understanding, items: Seque
             "confident_p50_ms": round(statistics.median(whole), 1), "confident_p95_ms": round(_pct(whole, 95), 1),
             "detection_p50_ms": round(statistics.median(detections), 1),
             "compute_p50_ms": round(statistics.median(computes), 1)}
+
+
+def _end_of_speech(t: VoskTranscriber, understanding: Understanding, closed: Sequence[Item],
+                   open_: Sequence[Item]) -> dict[str, Any]:
+    """End of speech to filled answer, for one-phrase answers, closed answers with pauses, open answers."""
+    one_phrase = [a for a in closed if ends_at_first_pause(a.question)]
+    return {
+        "end_of_speech_one_phrase_answers": end_of_speech(t, understanding, one_phrase),
+        "end_of_speech_closed_with_pauses": end_of_speech(t, understanding, [a for a in closed if a not in one_phrase]),
+        "end_of_speech_open_questions": end_of_speech(t, understanding, open_),
+    }
 
 
 def _sleep_until(moment: float) -> None:
@@ -406,6 +418,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the overhead measurement")
     parser.add_argument("--quick", action="store_true", help="fewer clips and streams (a smoke run)")
     parser.add_argument("--pace", action="store_true", help="feed the latency clips at real-time pace")
+    parser.add_argument("--only", choices=["end_of_speech"],
+                        help="run one part only and update it in the results file")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -436,6 +450,14 @@ def main() -> None:
         "model": model_dir.name,
         "model_load_s": round(load_s, 3),
     }
+    if args.only == "end_of_speech":
+        stored = json.loads((RESULTS / "voice_bench.json").read_text(encoding="utf-8"))
+        stored.update(_end_of_speech(t, understanding, closed, open_))
+        (RESULTS / "voice_bench.json").write_text(json.dumps(stored, ensure_ascii=False, indent=2) + "\n",
+                                                  encoding="utf-8")
+        t.close()
+        _summary(stored)
+        return
     print("accuracy…", file=sys.stderr)
     results["accuracy"] = accuracy(t, understanding, questionnaires)
     print("real-time factors…", file=sys.stderr)
@@ -449,11 +471,7 @@ def main() -> None:
     print("latency…", file=sys.stderr)
     results["latency_closed_questions"] = latency(t, understanding, closed, pace=args.pace)
     results["latency_open_questions_free"] = latency(t, understanding, open_, pace=args.pace)
-    one_phrase = [a for a in closed if ends_at_first_pause(a.question)]
-    results["end_of_speech_one_phrase_answers"] = end_of_speech(t, understanding, one_phrase)
-    results["end_of_speech_closed_with_pauses"] = end_of_speech(
-        t, understanding, [a for a in closed if a not in one_phrase])
-    results["end_of_speech_open_questions"] = end_of_speech(t, understanding, open_)
+    results.update(_end_of_speech(t, understanding, closed, open_))
     print("live streams…", file=sys.stderr)
     placement = questionnaires["veterans"].by_key["placement"]
     grammar_audio = b"".join(a.pcm for a in answers if a.question is placement)  # 8 answers, 12 s

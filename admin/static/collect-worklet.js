@@ -1,4 +1,4 @@
-// Turns the microphone into 16 kHz mono 16-bit PCM, posted to the page in 100 ms chunks.
+// Turns the microphone into 16 kHz mono 16-bit PCM, posted to the page in 50 ms chunks.
 class PcmSender extends AudioWorkletProcessor {
   constructor() {
     super();
@@ -6,7 +6,7 @@ class PcmSender extends AudioWorkletProcessor {
     this.acc = 0;
     this.count = 0;
     this.sum = 0;
-    this.out = new Int16Array(1600);
+    this.out = new Int16Array(800);
     this.n = 0;
   }
 
@@ -15,7 +15,7 @@ class PcmSender extends AudioWorkletProcessor {
     this.out[this.n++] = v < 0 ? v * 0x8000 : v * 0x7fff;
     if (this.n === this.out.length) {
       this.port.postMessage(this.out.buffer, [this.out.buffer]);
-      this.out = new Int16Array(1600);
+      this.out = new Int16Array(800);
       this.n = 0;
     }
   }
