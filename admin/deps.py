@@ -42,7 +42,9 @@ def get_uow(runtime: RuntimeDep) -> Iterator[UnitOfWork]:
         yield UnitOfWork(Store(session, runtime.vault), StaffStore(session))
 
 
-UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+# scope="function": committed before the response is sent, so a client's next request sees what this
+# one wrote (a login's session, an answer), and a failed commit is a 500, never a 200
+UowDep = Annotated[UnitOfWork, Depends(get_uow, scope="function")]
 
 
 def bearer_token(
