@@ -69,13 +69,22 @@ def code_value(question: Question, stored: Any, *, reveal: bool) -> str:
     return str(stored)
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """A cell that a spreadsheet would run as a formula (``=HYPERLINK(…)`` typed as an answer) as plain text."""
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
 def cells(q: Questionnaire, row: ExportRow, *, reveal: bool) -> list[str]:
-    """One export line."""
+    """One export line; free text that looks like a formula is kept as text."""
     fixed = [str(row.record_id), row.receipt or "", STATUS_LABELS.get(row.status, row.status), row.region]
     values = []
     for question in q.questions:
         a = row.answers.get(question.key)
-        values.append(code_value(question, a.value if a else None, reveal=reveal))
+        value = code_value(question, a.value if a else None, reveal=reveal)
+        values.append(value if question.type == QType.NUMBER else neutralise(value))
     return fixed + values
 
 

@@ -823,7 +823,7 @@ class _Turn:
         answer_id = self._save(q, None, raw=self.text, confidence=0.0, status=self._status_for(q),
                                blob_id=self._clip_id())
         reason = "unsure" if kind == "unsure" else "refused"
-        self.store.add_flag(self.record, q.key, reason, self.text[:40], answer_id)
+        self.store.add_flag(self.record, q.key, reason, "", answer_id)  # the words said stay sealed in the answer
         self._answered(q.key)
         note = "先记下“不清楚”" if kind == "unsure" else "尊重您的意愿，这一项先不填"
         return [Reply(f"好的，{note}，工作人员会再和您核实。"), *self._ask_next()]
@@ -980,7 +980,7 @@ class _Turn:
     def _human(self) -> list[Reply]:
         record = self._record_or_none()
         appeal = self.store.create_appeal(
-            source="chat", text=self.text, category="other", channel=self.msg.channel,
+            source="chat", text=self.text, category=classify_appeal(self.text).value, channel=self.msg.channel,
             channel_user_id=self.msg.user_id, person_id=record.person_id if record else None,
             record_id=record.id if record else None, region_id=record.region_id if record else None,
         )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
-from admin.deps import STAFF_COOKIE, CurrentStaff, UowDep, bearer_token
+from admin.deps import STAFF_COOKIE, CurrentStaff, RuntimeDep, UowDep, bearer_token
 from admin.security import AuthError, authenticate, logout
 from storage.staff import Staff
 
@@ -56,7 +56,7 @@ def staff_public(uow: UowDep, staff: Staff) -> StaffPublic:
 
 
 @router.post("/login", response_model=LoginOut)
-def login(body: LoginIn, uow: UowDep, response: Response) -> LoginOut:
+def login(body: LoginIn, uow: UowDep, response: Response, request: Request, rt: RuntimeDep) -> LoginOut:
     """Exchange a username and password for a bearer token (also set as an HttpOnly cookie)."""
     try:
         result = authenticate(uow.staff, body.username, body.password, datetime.now(UTC))
@@ -64,7 +64,9 @@ def login(body: LoginIn, uow: UowDep, response: Response) -> LoginOut:
         uow.staff.session.commit()  # keep the failed-login count and the audit entry
         status = 423 if exc.reason == "locked" else 401
         raise HTTPException(status_code=status, detail=_MESSAGES[exc.reason]) from None
-    response.set_cookie(STAFF_COOKIE, result.token, httponly=True, samesite="strict",
+    # Secure (HTTPS only) in production, which runs behind HTTPS, and whenever the request came over HTTPS
+    secure = rt.settings.env == "production" or request.url.scheme == "https"
+    response.set_cookie(STAFF_COOKIE, result.token, httponly=True, samesite="strict", secure=secure,
                         max_age=int((result.expires_at - datetime.now(UTC)).total_seconds()))
     return LoginOut(token=result.token, expires_at=result.expires_at, staff=staff_public(uow, result.staff))
 

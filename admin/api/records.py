@@ -262,7 +262,7 @@ def review_queue(
     if region:
         sub = uow.staff.region_by_path(region)
         if sub is None or not scope.covers(sub.id):
-            raise HTTPException(status_code=404, detail=f"no region {region!r} in your area")
+            raise not_found(uow.staff, staff, "region", region)
         region_ids = frozenset(uow.staff.subtree_ids(sub))
     items: list[ReviewItem] = []
     for flag, record, campaign in uow.store.open_flags_in(region_ids, questionnaire=questionnaire,

@@ -76,9 +76,27 @@ class RateIn(BaseModel):
     rate: float = Field(gt=0, le=1)
 
 
+LEVELS = ("village", "township", "county", "prefecture", "province")  # from the bottom of the tree up
+
+
 def _level(uow: UowDep, staff: Staff) -> str:
     region = uow.staff.region(staff.region_id)
     return region.level if region else ""
+
+
+def _deny(uow: UowDep, staff: Staff, detail: str, target: str) -> HTTPException:
+    """A 403 for a step the caller's level may not take; the refusal is audited like any other."""
+    uow.staff.audit("denied", staff=staff, target_type="workflow", target_id=target, result="denied", detail=detail)
+    uow.staff.session.commit()
+    return HTTPException(status_code=403, detail=detail)
+
+
+def _may_send_back(level: str, stage: str) -> bool:
+    """Whether staff of a level may send back a record at a stage: only stages reached at their level or below."""
+    if stage in ("collected", "returned"):
+        return True
+    reached_by = STEPS[stage][1] if stage in STEPS else "province"
+    return level in LEVELS and LEVELS.index(reached_by) <= LEVELS.index(level)
 
 
 def _record(uow: UowDep, staff: Staff, scope: Scope, record_id: int) -> Record:
@@ -122,7 +140,7 @@ def advance(body: AdvanceIn, staff: CurrentStaff, uow: UowDep) -> MoveOut:
     require(uow.staff, staff, "review.act")
     before, level = STEPS[body.to]
     if staff.role != "system_admin" and _level(uow, staff) != level:
-        raise HTTPException(status_code=403, detail=f"only {level}-level staff move records to {body.to}")
+        raise _deny(uow, staff, f"only {level}-level staff move records to {body.to}", body.to)
     scope = scope_of(uow.staff, staff)
     records = [_record(uow, staff, scope, rid) for rid in body.record_ids]
     refused: dict[int, str] = {}
@@ -160,15 +178,21 @@ def send_back(body: ReturnIn, staff: CurrentStaff, uow: UowDep) -> MoveOut:
     """Send records back to the collector with a reason; they come back up when re-submitted."""
     require(uow.staff, staff, "review.act")
     scope = scope_of(uow.staff, staff)
+    level = "province" if staff.role == "system_admin" else _level(uow, staff)
+    records = [_record(uow, staff, scope, rid) for rid in body.record_ids]  # all visible, or nothing moves
     moved: list[int] = []
     refused: dict[int, str] = {}
-    for rid in body.record_ids:
-        r = _record(uow, staff, scope, rid)
+    for r in records:
+        rid = r.id or 0
         if r.stage is None:
             refused[rid] = "the record is not submitted"
-            continue
-        uow.store.move_record(r, "return", "returned", staff.id, body.reason)
-        moved.append(rid)
+        elif r.stage == "returned":
+            refused[rid] = "the record has already been sent back"
+        elif not _may_send_back(level, r.stage):
+            refused[rid] = f"the record is at {r.stage}, above what {level or 'your'}-level staff send back"
+        else:
+            uow.store.move_record(r, "return", "returned", staff.id, body.reason)
+            moved.append(rid)
     uow.staff.audit("workflow_return", staff=staff, target_type="record", detail=f"{len(moved)} returned")
     return MoveOut(moved=moved, refused=refused)
 
@@ -183,7 +207,7 @@ def sample(staff: CurrentStaff, uow: UowDep, campaign: str,
     scope = scope_of(uow.staff, staff)
     target = uow.staff.region_by_path(region) if region else uow.staff.region(staff.region_id)
     if target is None or not scope.covers(target.id):
-        raise HTTPException(status_code=404, detail=f"no region {region!r} in your area")
+        raise not_found(uow.staff, staff, "region", region or staff.region_id)
     if target.level != "county":
         raise HTTPException(status_code=422, detail="spot checks are drawn per county")
     ids = [r.id or 0 for r in uow.store.records_at_stage(uow.staff.subtree_ids(target), found.id or 0,
@@ -198,7 +222,7 @@ def spot_check(body: SpotCheckIn, staff: CurrentStaff, uow: UowDep) -> None:
     """Record a spot check; a failed one sends the record back to the township with the note."""
     require(uow.staff, staff, "review.act")
     if staff.role != "system_admin" and _level(uow, staff) != "county":
-        raise HTTPException(status_code=403, detail="spot checks are made by county-level staff")
+        raise _deny(uow, staff, "spot checks are made by county-level staff", str(body.record_id))
     r = _record(uow, staff, scope_of(uow.staff, staff), body.record_id)
     if r.stage != "township_reviewed":
         raise HTTPException(status_code=409, detail=f"the record is at {r.stage}, not township_reviewed")

@@ -15,12 +15,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from admin.app import create_app
-from admin.runtime import Runtime
+from admin.runtime import Runtime, build_runtime
 from admin.security import StaffInputError, create_staff
+from nlu.tokenizer import Tokenizer
 from storage.staff import AuditEntry, Staff, StaffSession
 from storage.staff_repo import StaffStore
 from tests.bot.test_engine_other_questionnaires import _load_dongxiang
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, make_settings
 
 COUNTY = "甘肃省/临夏回族自治州/东乡族自治县"
 PASSWORD = "correct horse battery"
@@ -132,3 +133,18 @@ def test_audit_log_is_readable_by_auditors_of_the_region_only(runtime: Runtime, 
         assert any(e["action"] == "login" and e["username"] == "auditor1" for e in entries)
         collector = login(runtime, "collector", client)
         assert client.get("/api/audit", headers=collector).status_code == 403
+
+
+def test_the_session_cookie_is_https_only_in_production_and_over_https(staffed: Runtime, tokenizer: Tokenizer) -> None:
+    for env, base, secure in (("test", "http://testserver", False), ("test", "https://testserver", True),
+                              ("production", "http://testserver", True)):
+        rt = build_runtime(make_settings(staffed.settings.database_url, env=env), tokenizer=tokenizer)
+        try:
+            with TestClient(create_app(runtime=rt), base_url=base) as client:
+                r = client.post("/api/auth/login", json={"username": "county_admin", "password": PASSWORD})
+                assert r.status_code == 200
+                cookie = r.headers["set-cookie"].lower()
+                assert "httponly" in cookie and "samesite=strict" in cookie
+                assert ("secure" in cookie.replace("samesite", "")) is secure, (env, base)
+        finally:
+            rt.close()

@@ -76,6 +76,7 @@ def test_review_queue_filters_correction_history_and_approval(runtime: Runtime, 
         assert {(i["record_id"], i["question"], i["reason"]) for i in items} == {
             (world["A"], "gender", "unsure"), (world["B"], "gender", "unsure")}
         assert items[0]["raw"] == "不好说呀" and items[0]["prompt"]
+        assert all(i["detail"] == "" for i in items)  # the words said are shown from the sealed answer only
         only = client.get("/api/review", params={"region": DONGXIANG}, headers=h).json()
         assert [i["record_id"] for i in only] == [world["A"]]
         assert client.get("/api/review", params={"reason": "rule"}, headers=h).json() == []

@@ -10,6 +10,7 @@ from admin.app import create_app
 from admin.runtime import Runtime
 from admin.security import create_staff
 from storage.models import Record, WorkflowEvent
+from storage.staff import AuditEntry
 from storage.staff_repo import StaffStore
 from tests.admin.conftest import DONGXIANG, PW, login
 from tests.helpers import make_id
@@ -84,14 +85,25 @@ def test_workflow_up_the_levels(runtime: Runtime, world: dict[str, int]) -> None
                            headers=city).json()["moved"] == rest
         assert client.post("/api/workflow/advance", json={"record_ids": rest, "to": "province_accepted"},
                            headers=prov).json()["moved"] == rest
+        # the city cannot undo the province's acceptance; the province can send a record back
         back = client.post("/api/workflow/return", json={"record_ids": rest[:1], "reason": "照片不清楚"},
                            headers=city).json()
+        assert back["moved"] == [] and "above" in back["refused"][str(rest[0])]
+        back = client.post("/api/workflow/return", json={"record_ids": rest[:1], "reason": "照片不清楚"},
+                           headers=prov).json()
         assert back["moved"] == rest[:1]
+        again = client.post("/api/workflow/return", json={"record_ids": rest[:1], "reason": "再退一次"},
+                            headers=prov).json()
+        assert again["moved"] == [] and "already" in again["refused"][str(rest[0])]
+        # one record out of reach: nothing is sent back at all
+        r = client.post("/api/workflow/return", json={"record_ids": [rest[1], world["B"]], "reason": "核实"},
+                        headers=county)
+        assert r.status_code == 404
     with runtime.store_scope() as store:
         stages = {r.id: r.stage for r in store.session.exec(select(Record)).all()}
         events = store.session.exec(select(WorkflowEvent).where(WorkflowEvent.record_id == failed)).all()
     assert stages[failed] == "returned" and stages[rest[0]] == "returned"
-    assert all(stages[i] == "province_accepted" for i in rest[1:])
+    assert all(stages[i] == "province_accepted" for i in rest[1:])  # rest[1] untouched by the refused request
     assert [(e.action, e.to_stage) for e in events] == [
         ("advance", "township_reviewed"), ("spot_check_failed", "returned")]
     assert events[-1].reason == "住房面积与入户不符"
@@ -105,3 +117,30 @@ def test_sample_is_reproducible_and_sized_by_rate(runtime: Runtime) -> None:
     assert a == draw_sample(campaign, "甘肃省/兰州市/城关区", list(reversed(ids)), 0.1) and len(a) == 4
     assert a != draw_sample(campaign, "甘肃省/兰州市/七里河区", ids, 0.1)  # another county, another draw
     assert draw_sample(campaign, "x", [7], 0.1) == [7] and draw_sample(campaign, "x", [], 0.5) == []
+
+
+def test_a_returned_record_comes_back_up_when_submitted_again(runtime: Runtime, world: dict[str, int]) -> None:
+    ids = _submitted_records(runtime, 1)
+    with TestClient(create_app(runtime=runtime)) as client:
+        town = login(runtime, "township", client)
+        county = login(runtime, "dongxiang", client)
+        assert client.post("/api/workflow/advance", json={"record_ids": ids, "to": "township_reviewed"},
+                           headers=town).json()["moved"] == ids
+        assert client.post("/api/workflow/return", json={"record_ids": ids, "reason": "电话号码不对"},
+                           headers=county).json()["moved"] == ids
+        refused = client.post("/api/workflow/advance", json={"record_ids": ids, "to": "township_reviewed"},
+                              headers=town).json()
+        assert refused["moved"] == [] and "returned" in refused["refused"][str(ids[0])]
+        # a township reviewer may not take the county's step: refused and audited
+        assert client.post("/api/workflow/spot-check", json={"record_id": ids[0], "passed": True},
+                           headers=town).status_code == 403
+    with runtime.store_scope() as store:
+        record = store.get_record(ids[0])
+        store.submit(record, 2026)  # corrected and submitted again
+        denied = store.session.exec(select(AuditEntry).where(AuditEntry.username == "township",
+                                                             AuditEntry.result == "denied")).all()
+        assert [a.target_type for a in denied] == ["workflow"]
+    with TestClient(create_app(runtime=runtime)) as client:
+        town = login(runtime, "township", client)
+        assert client.post("/api/workflow/advance", json={"record_ids": ids, "to": "township_reviewed"},
+                           headers=town).json()["moved"] == ids
