@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,6 +20,7 @@ from admin.channels import ChannelAdapter, build_channels, channel_routers
 from admin.collect import collect_pages
 from admin.collect import router as interviews_router
 from admin.console import console_router
+from admin.outbox import OutboxDispatcher
 from admin.runtime import Runtime, build_runtime
 from admin.settings import Settings
 from bot.channels.web import web_chat_router
@@ -34,12 +37,20 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.state.runtime = rt
         app.state.channels = build_channels(rt.settings, rt.chat)
         started: list[ChannelAdapter] = []
+        app.state.outbox = OutboxDispatcher(rt, app.state.channels)
+        delivery: asyncio.Task[None] | None = None
         try:
             for channel in app.state.channels.values():
                 await channel.start()
                 started.append(channel)
+            if app.state.outbox.pushers():
+                delivery = asyncio.create_task(app.state.outbox.run(), name="outbox")
             yield
         finally:
+            if delivery is not None:
+                delivery.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await delivery
             for channel in reversed(started):
                 await channel.stop()
             if own:

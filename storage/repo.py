@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -53,6 +53,16 @@ class NotFound(StorageError):
 
 class DuplicateMessage(StorageError):
     """A channel message with this key was already taken by a concurrent request."""
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A waiting message for a person, opened, as the dispatcher sends it."""
+
+    id: int
+    channel: str
+    channel_user_id: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -629,6 +639,27 @@ class Store:
             self.session.add(row)
         self.session.flush()
         return texts
+
+    def claim_outbox(self, channels: Sequence[str], *, exclude: Iterable[int] = (), limit: int = 20) -> list[OutboxItem]:
+        """Waiting messages of the given channels, each marked delivered by this call only (safe across processes)."""
+        skip = set(exclude)
+        rows = self.session.exec(select(Outbox).where(
+            col(Outbox.channel).in_(list(channels)), col(Outbox.delivered_at).is_(None))
+            .order_by(col(Outbox.id)).limit(limit + len(skip))).all()
+        claimed: list[OutboxItem] = []
+        for row in rows:
+            if row.id is None or row.id in skip or len(claimed) >= limit:
+                continue
+            done = self.session.execute(
+                update(Outbox).where(col(Outbox.id) == row.id, col(Outbox.delivered_at).is_(None))
+                .values(delivered_at=utcnow()))
+            if done.rowcount == 1:  # type: ignore[attr-defined]
+                claimed.append(OutboxItem(row.id, row.channel, row.channel_user_id, self.vault.open(row.text_enc)))
+        return claimed
+
+    def release_outbox(self, row_id: int) -> None:
+        """Put a claimed message back: its channel refused it; the person gets it on their next message."""
+        self.session.execute(update(Outbox).where(col(Outbox.id) == row_id).values(delivered_at=None))
 
     def appeal_text(self, appeal: Appeal) -> str:
         """An appeal's text in clear."""

@@ -330,8 +330,12 @@ def add_note(appeal_id: int, body: NoteIn, staff: CurrentStaff, uow: UowDep) -> 
 
 
 @router.post("/{appeal_id}/answer", response_model=AppealOut)
-def answer(appeal_id: int, body: NoteIn, staff: CurrentStaff, uow: UowDep) -> AppealOut:
-    """Answer the person: the text goes back through the channel they used (chat appeals)."""
+def answer(appeal_id: int, body: NoteIn, staff: CurrentStaff, uow: UowDep, request: Request) -> AppealOut:
+    """Answer the person: the text goes back through the channel they used (chat appeals).
+
+    WeChat and Telegram deliver it at once (the outbox dispatcher); the web chat shows it when the
+    person next opens it.
+    """
     require(uow.staff, staff, "appeals.act")
     appeal = _visible(uow, staff, appeal_id)
     if appeal.status == "closed":
@@ -343,7 +347,11 @@ def answer(appeal_id: int, body: NoteIn, staff: CurrentStaff, uow: UowDep) -> Ap
     uow.store.session.add(appeal)
     uow.staff.audit("answer_appeal", staff=staff, target_type="appeal", target_id=appeal_id,
                     detail="queued to " + (appeal.channel or "nobody"))
-    return _out(uow, appeal, with_notes=True)
+    out = _out(uow, appeal, with_notes=True)
+    outbox = getattr(request.app.state, "outbox", None)
+    if outbox is not None:
+        outbox.wake()
+    return out
 
 
 @router.post("/{appeal_id}/close", response_model=AppealOut)

@@ -214,6 +214,20 @@ class TelegramChannel:
                 self._ready = True
         return application
 
+    async def push(self, user_id: str, text: str) -> bool:
+        """Send a message the person did not ask for (a staff answer); False when it cannot be sent now."""
+        try:
+            application = await self._ensure_ready()
+        except ChannelNotReady:
+            return False
+        try:
+            for part in split_text(text):
+                await application.bot.send_message(int(user_id), part)
+        except (TelegramError, ValueError) as exc:
+            log.warning("telegram: a pushed message was refused: %s", type(exc).__name__)
+            return False
+        return True
+
     # -- the webhook ----------------------------------------------------------------------
 
     def check_secret(self, header: str | None) -> None:

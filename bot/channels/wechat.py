@@ -369,6 +369,26 @@ class WeChatChannel:
             return
         await asyncio.to_thread(self._send_texts, self.client, user, texts)
 
+    async def push(self, user_id: str, text: str) -> bool:
+        """Send a message the person did not ask for (a staff answer) by the customer-service API.
+
+        WeChat allows it within 48 hours of the person's last message; False when refused.
+        """
+        if self.client is None:
+            return False
+        client = self.client
+
+        def send() -> bool:
+            for part in split_text(text):
+                try:
+                    client.message.send_text(user_id, part)
+                except (WeChatClientException, requests.RequestException) as exc:
+                    log.warning("wechat: a pushed message was refused: %s", getattr(exc, "errcode", type(exc).__name__))
+                    return False
+            return True
+
+        return await asyncio.to_thread(send)
+
     @staticmethod
     def _send_texts(client: WeChatAPI, user: str, texts: list[str]) -> None:
         for text in texts:

@@ -24,6 +24,7 @@ def test_chat_appeal_reaches_hotline_and_the_answer_reaches_the_chat(runtime: Ru
         assert queue["total"] == 1
         item = queue["items"][0]
         assert item["source"] == "chat" and item["record_id"] == world["A"] and item["status"] == "new"
+        assert item["category"] == "pension"  # classified like any other appeal
         assert "抚恤金" in item["text"] and item["deadline"] is not None and not item["overdue"]
         aid = item["id"]
         assert client.get(f"/api/appeals/{aid}", headers=other).status_code == 404
