@@ -357,5 +357,13 @@ def test_the_interview_pages_need_a_login_and_show_the_person(runtime: Runtime, 
         assert interview.status_code == 200 and "张三" in interview.text and "13912345678" in interview.text
         assert interview.headers["cache-control"] == "no-store"
         assert client.get("/admin/static/collect-worklet.js").status_code == 200
+        client.post(f"/api/interviews/{state['id']}/answer", json={"text": "汉族"}, headers=h)
+        # the record view tells that the answer was collected by phone, and by whom
+        client.post("/api/auth/login", json={"username": "dongxiang", "password": PW})
+        record = client.get(f"/admin/records/{state['record_id']}")
+        assert record.status_code == 200
+        row = record.text[record.text.index('data-key="ethnicity"'):]
+        meta = row[row.index('<span class="meta">'):row.index("</span>", row.index('<span class="meta">'))]
+        assert "电话" in meta and "collector" in meta  # channel and collector of the current answer
         client.post("/api/auth/login", json={"username": "hotline", "password": PW})
         assert client.get("/admin/collect").status_code == 403
