@@ -60,13 +60,36 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
+def typed_username(username: str) -> str:
+    """What the audit log keeps of a username that has no account: its first characters (a password
+    typed into the wrong field must not be logged)."""
+    return (username[:2] + "…") if len(username) > 2 else "…"
+
+
+def _unknown_user(store: StaffStore, username: str, now: datetime) -> str:
+    """Count a failure under a username without an account, locking it as a real one would be."""
+    row = store.throttle(hashlib.sha256(username.strip().lower().encode()).hexdigest())
+    locked_until = _aware(row.locked_until)
+    if locked_until is not None and locked_until > now:
+        store.audit("login", username=typed_username(username), result="denied", detail="unknown user; locked")
+        return "locked"
+    row.failures += 1
+    reason = "invalid"
+    if row.failures >= MAX_FAILED_LOGINS:
+        row.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+        row.failures = 0
+        reason = "locked"
+    store.save_throttle(row)
+    store.audit("login", username=typed_username(username), result="failed", detail="unknown user")
+    return reason
+
+
 def authenticate(store: StaffStore, username: str, password: str, now: datetime) -> Login:
     """Check a password; five failures lock the account for 15 minutes. Every attempt is audited."""
     staff = store.by_username(username)
     if staff is None:
         _hasher.hash("timing-equaliser")  # about the same time as a real check
-        store.audit("login", username=username[:64], result="failed", detail="unknown user")
-        raise AuthError("invalid")
+        raise AuthError(_unknown_user(store, username, now))
     locked_until = _aware(staff.locked_until)
     if locked_until is not None and locked_until > now:
         store.audit("login", staff=staff, result="denied", detail="locked")

@@ -52,3 +52,12 @@ class AuditEntry(SQLModel, table=True):
     target_id: str | None = None
     result: str = "ok"  # ok | denied | not_found | failed
     detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins under a username that has no account: locked like a real one, so a 423 tells nothing."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    username_key: str = Field(unique=True, index=True)  # sha256 of the username typed, never the text
+    failures: int = 0
+    locked_until: datetime | None = None

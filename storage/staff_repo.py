@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, col, or_, select
 
 from storage.models import Region
-from storage.staff import AuditEntry, Staff, StaffSession
+from storage.staff import AuditEntry, LoginThrottle, Staff, StaffSession
 
 
 class StaffStore:
@@ -30,6 +30,18 @@ class StaffStore:
     def by_username(self, username: str) -> Staff | None:
         """A staff account by login name."""
         return self.session.exec(select(Staff).where(Staff.username == username)).first()
+
+    def throttle(self, username_key: str) -> LoginThrottle:
+        """The failed-login counter of a username without an account (created on first need)."""
+        row = self.session.exec(select(LoginThrottle).where(LoginThrottle.username_key == username_key)).first()
+        if row is None:
+            row = LoginThrottle(username_key=username_key)
+        return row
+
+    def save_throttle(self, row: LoginThrottle) -> None:
+        """Store a failed-login counter."""
+        self.session.add(row)
+        self.session.flush()
 
     def get(self, staff_id: int) -> Staff | None:
         """A staff account by id."""

@@ -84,6 +84,23 @@ def test_lockout_after_five_failures_and_expiry(staffed: Runtime) -> None:
     assert ("login", "failed", "unknown user") in results
 
 
+def test_a_username_without_an_account_locks_like_a_real_one(staffed: Runtime) -> None:
+    """Five failures answer 423 whether the account exists or not: the lock-out tells nobody who has one."""
+    typed = "secret-password-in-the-wrong-field"
+    with TestClient(create_app(runtime=staffed)) as client:
+        answers = {}
+        for who in ("county_admin", typed):
+            codes = [client.post("/api/auth/login", json={"username": who, "password": "x"}) for _ in range(6)]
+            answers[who] = [(r.status_code, r.json()["detail"]) for r in codes]
+        assert answers["county_admin"] == answers[typed]
+        assert [code for code, _ in answers[typed]] == [401, 401, 401, 401, 423, 423]
+        # another spelling of the same name shares the counter
+        assert client.post("/api/auth/login", json={"username": typed.upper(), "password": "x"}).status_code == 423
+    with staffed.store_scope() as store:
+        logged = [a.username or "" for a in store.session.exec(select(AuditEntry)).all()]
+    assert not any("password" in u for u in logged) and "se…" in logged
+
+
 def test_audit_log_cannot_be_edited(staffed: Runtime) -> None:
     with staffed.store_scope() as store:
         StaffStore(store.session).audit("export", username="someone")
