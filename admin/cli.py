@@ -59,6 +59,9 @@ def serve(
     for channel, on in channel_status(settings).items():
         if not on:
             typer.echo(f"channel {channel}: off (no credentials configured)", err=True)
+    if runtime.transcriber is None:
+        typer.echo("speech recognition: off (set INTAKE_VOSK_MODEL; see `intake voice fetch-model`)", err=True)
+    typer.echo(f"staff console: http://{shown}:{port}/admin", err=True)
     uvicorn.run(create_app(runtime=runtime), host=host, port=port, log_level="info")
 
 

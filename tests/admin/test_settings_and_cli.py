@@ -59,3 +59,34 @@ def test_questionnaire_check_command(tmp_path: Path) -> None:
     result = subprocess.run([*CLI, "questionnaire", "check", str(bad)], capture_output=True, text=True,
                             timeout=60, check=False)
     assert result.returncode == 1 and "broken.yaml" in result.stderr
+
+
+def test_serve_runs_on_the_embedded_default_and_says_what_is_off(tmp_path: Path) -> None:
+    """The README's first command: no configuration at all, SQLite in ./var, web chat and console up."""
+    import httpx
+
+    from tests.server import free_port
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
+    proc = subprocess.Popen([*CLI, "serve", "--port", str(port)], stderr=subprocess.PIPE, text=True, env=env,
+                            cwd=tmp_path)
+    try:
+        assert proc.stderr is not None
+        lines: list[str] = []
+        for line in proc.stderr:
+            lines.append(line)
+            if "Uvicorn running" in line or len(lines) > 40:
+                break
+        health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).json()
+        assert health["status"] == "ok" and health["channels"] == {"web": True, "wechat": False, "telegram": False}
+        assert httpx.get(f"http://127.0.0.1:{port}/admin/login", timeout=10).status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        if proc.stderr is not None:
+            proc.stderr.close()
+    said = "".join(lines)
+    assert "channel wechat: off" in said and "channel telegram: off" in said
+    assert "speech recognition: off" in said and f"http://127.0.0.1:{port}/admin" in said
+    assert (tmp_path / "var" / "intake.db").is_file()
