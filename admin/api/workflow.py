@@ -2,21 +2,24 @@
 
 Each level moves the records of its own area one step up; a county draws a reproducible sample of the
 township-reviewed records at the campaign's rate and may pass them on only when every sampled record
-passed its spot check. Any level can send records back down with a reason.
+passed its spot check. Any level can send records back down with a reason. The queue lists what waits
+at a stage in the caller's area (masked), for the console's page 审核上报.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from admin.access import Scope, not_found, require, scope_of
+from admin.api.records import RecordSummary, _summary
 from admin.deps import CurrentStaff, UowDep
-from storage.models import Campaign, Record
+from storage.models import Campaign, Record, WorkflowEvent
 from storage.staff import Staff
 
 router = APIRouter(prefix="/api/workflow", tags=["workflow"])
@@ -248,3 +251,70 @@ def set_rate(campaign_key: str, body: RateIn, staff: CurrentStaff, uow: UowDep) 
     uow.store.session.add(campaign)
     uow.staff.audit("set_spot_check_rate", staff=staff, target_type="campaign", target_id=campaign.key,
                     detail=str(body.rate))
+
+
+#: stages a queue can be asked for: every stage of the workflow, and records sent back
+QUEUE_STAGES = ("collected", *STEPS, "returned")
+
+
+def next_step(uow: UowDep, staff: Staff) -> str | None:
+    """The step the caller's region level takes (the stage it moves records into), or None at other levels."""
+    level = _level(uow, staff)
+    return next((to for to, (_, lvl) in STEPS.items() if lvl == level), None)
+
+
+class QueueItem(RecordSummary):
+    """A record waiting at a workflow stage (masked), with when it was submitted and, if sent back, why."""
+
+    stage: str
+    submitted_at: datetime | None
+    returned_reason: str | None = None
+    returned_at: datetime | None = None
+    returned_by: int | None = None
+
+
+class QueueOut(BaseModel):
+    """The records of the caller's area at one stage, and the step the caller may move them to."""
+
+    campaign: str
+    stage: str
+    next: str | None
+    total: int
+    items: list[QueueItem]
+
+
+@router.get("/queue", response_model=QueueOut)
+def queue(
+    staff: CurrentStaff, uow: UowDep, campaign: str,
+    stage: Annotated[str | None, Query(pattern="^(" + "|".join(QUEUE_STAGES) + ")$",
+                                       description="the stage before the caller's step by default")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> QueueOut:
+    """Records of the caller's area at a stage, oldest first, masked: what waits for the caller's step."""
+    require(uow.staff, staff, "review.read")
+    found = _campaign(uow, campaign)
+    step = next_step(uow, staff)
+    if stage is None:
+        if step is None:
+            raise HTTPException(status_code=422, detail="no workflow step at your level; name a stage")
+        stage = STEPS[step][0]
+    scope = scope_of(uow.staff, staff)
+    rows = uow.store.records_at_stage(scope.region_ids, found.id or 0, stage)
+    page = rows[offset:offset + limit]
+    returns: dict[int, WorkflowEvent] = {}
+    if stage == "returned":
+        for event in uow.store.workflow_events([r.id or 0 for r in page]):
+            if event.to_stage == "returned":
+                returns[event.record_id] = event  # the latest one wins: events come oldest first
+    items = []
+    for r in page:
+        back = returns.get(r.id or 0)
+        items.append(QueueItem(
+            **_summary(uow, r).model_dump(), stage=stage, submitted_at=r.submitted_at,
+            returned_reason=back.reason if back else None, returned_at=back.created_at if back else None,
+            returned_by=back.staff_id if back else None))
+    moves_to = step if step is not None and STEPS[step][0] == stage else None
+    uow.staff.audit("workflow_queue", staff=staff, target_type="record",
+                    detail=f"{found.key} {stage}: {len(items)} of {len(rows)}")
+    return QueueOut(campaign=found.key, stage=stage, next=moves_to, total=len(rows), items=items)

@@ -144,3 +144,73 @@ def test_a_returned_record_comes_back_up_when_submitted_again(runtime: Runtime, 
         town = login(runtime, "township", client)
         assert client.post("/api/workflow/advance", json={"record_ids": ids, "to": "township_reviewed"},
                            headers=town).json()["moved"] == ids
+
+
+def _submitted_elsewhere(runtime: Runtime, path: str, birth: str) -> int:
+    """One submitted veterans record of a person placed in another region."""
+    with runtime.store_scope() as store:
+        region = store.region_by_path(path)
+        campaign = store.campaign_by_key("veterans-2026")
+        assert region is not None and campaign is not None
+        person = store.create_person(make_id("622926", birth, "201"), region_id=region.id)
+        record, _ = store.record_for(campaign, f"person:{person.id}", channel="visit", person_id=person.id,
+                                     region_id=region.id)
+        store.submit(record, 2026)
+        return record.id or 0
+
+
+def test_queue_lists_what_waits_for_the_callers_step_in_their_area_only(
+    runtime: Runtime, world: dict[str, int]
+) -> None:
+    ids = _submitted_records(runtime, 3)
+    wujia = _submitted_elsewhere(runtime, DONGXIANG + "/五家乡/上庄村", "19580202")  # another township
+    with runtime.store_scope() as store:
+        store.submit(store.get_record(world["B"]), 2026)  # the other county's record, also collected
+    with TestClient(create_app(runtime=runtime)) as client:
+        town = login(runtime, "township", client)
+        county = login(runtime, "dongxiang", client)
+        other = login(runtime, "jishishan", client)
+        prov = login(runtime, "province", client)
+        params = {"campaign": "veterans-2026"}
+
+        q = client.get("/api/workflow/queue", params=params, headers=town).json()
+        assert q["stage"] == "collected" and q["next"] == "township_reviewed" and q["total"] == 3
+        assert [i["id"] for i in q["items"]] == ids  # not 五家乡's record, not the other county's
+        item = q["items"][0]
+        assert item["subject"] == "" and item["id_number"].count("*") == 8 and item["submitted_at"]
+        assert item["region"] == TOWNSHIP + "/刘牙村" and item["open_flags"] == 0
+
+        # the county's own step waits at township_reviewed; it may look at the collected ones without a step
+        assert client.get("/api/workflow/queue", params=params, headers=county).json()["total"] == 0
+        collected = client.get("/api/workflow/queue", params={**params, "stage": "collected"}, headers=county).json()
+        assert [i["id"] for i in collected["items"]] == [*ids, wujia] and collected["next"] is None
+        blind = client.get("/api/workflow/queue", params={**params, "stage": "collected"}, headers=other).json()
+        assert [i["id"] for i in blind["items"]] == [world["B"]]
+        paged = client.get("/api/workflow/queue", params={**params, "stage": "collected", "limit": 2, "offset": 2},
+                           headers=county).json()
+        assert paged["total"] == 4 and [i["id"] for i in paged["items"]] == [ids[2], wujia]
+
+        client.post("/api/workflow/advance", json={"record_ids": ids, "to": "township_reviewed"}, headers=town)
+        client.post("/api/workflow/return", json={"record_ids": ids[:1], "reason": "电话号码不对"}, headers=county)
+        waiting = client.get("/api/workflow/queue", params=params, headers=county).json()
+        assert waiting["stage"] == "township_reviewed" and waiting["next"] == "county_checked"
+        assert [i["id"] for i in waiting["items"]] == ids[1:]
+        back = client.get("/api/workflow/queue", params={**params, "stage": "returned"}, headers=town).json()
+        assert [(i["id"], i["returned_reason"]) for i in back["items"]] == [(ids[0], "电话号码不对")]
+        assert back["items"][0]["returned_at"] and back["next"] is None
+        assert client.get("/api/workflow/queue", params=params, headers=prov).json()["stage"] == "city_accepted"
+
+        for who in ("collector", "hotline"):
+            r = client.get("/api/workflow/queue", params=params, headers=login(runtime, who, client))
+            assert r.status_code == 403
+        assert client.get("/api/workflow/queue", params={**params, "stage": "nowhere"}, headers=town).status_code == 422
+        assert client.get("/api/workflow/queue", params={"campaign": "nope-2026"}, headers=town).status_code == 404
+        # a village-level reviewer has no step of their own and must name the stage
+        with runtime.store_scope() as store:
+            create_staff(StaffStore(store.session), "villager", "村审核员", PW, "reviewer", TOWNSHIP + "/刘牙村")
+        village = login(runtime, "villager", client)
+        assert client.get("/api/workflow/queue", params=params, headers=village).status_code == 422
+    with runtime.store_scope() as store:
+        seen = store.session.exec(select(AuditEntry).where(AuditEntry.action == "workflow_queue",
+                                                           AuditEntry.username == "township")).all()
+    assert [a.detail for a in seen] == ["veterans-2026 collected: 3 of 3", "veterans-2026 returned: 1 of 1"]
