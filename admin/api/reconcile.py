@@ -56,8 +56,8 @@ class RunOut(BaseModel):
     imported_by: str | None
     region: str | None
     created_at: datetime
-    rows: int
-    matched: int
+    rows: int | None  # the whole list's totals: only for staff whose area covers the importer's region
+    matched: int | None
     rejected: list[RejectedRow]
     counts: dict[str, dict[str, int]]  # kind -> reason -> items
     open: int
@@ -126,12 +126,14 @@ def _run_out(uow: UowDep, recon: ReconcileStore, run: ReconcileRun, scope: Scope
     campaign = uow.store.get_campaign(run.campaign_id)
     who = uow.staff.get(run.staff_id) if run.staff_id else None
     region = uow.staff.region(run.region_id)
-    rejected = [RejectedRow(line=line, code=code, message=msg) for line, code, msg in json.loads(run.rejected_json)]
+    whole = scope.covers(run.region_id)  # a county seeing a city's run through its own items gets no totals
+    rejected = [RejectedRow(line=line, code=code, message=msg)
+                for line, code, msg in json.loads(run.rejected_json)] if whole else []
     return RunOut(
         id=run.id or 0, campaign=campaign.key, department=run.department, file_name=run.file_name,
         imported_by=who.username if who else None, region=region.path if region else None,
-        created_at=run.created_at, rows=run.rows, matched=run.matched, rejected=rejected, counts=counts,
-        open=open_, resolved=resolved,
+        created_at=run.created_at, rows=run.rows if whole else None, matched=run.matched if whole else None,
+        rejected=rejected, counts=counts, open=open_, resolved=resolved,
     )
 
 
