@@ -20,6 +20,7 @@ from admin.channels import ChannelAdapter, build_channels, channel_routers
 from admin.collect import collect_pages
 from admin.collect import router as interviews_router
 from admin.console import console_router
+from admin.console_workflow import workflow_pages
 from admin.outbox import OutboxDispatcher
 from admin.runtime import Runtime, build_runtime
 from admin.settings import Settings
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(reconcile_api.router)
     app.include_router(interviews_router)
     app.include_router(console_router())
+    app.include_router(workflow_pages())
     app.include_router(collect_pages())
     for router in channel_routers(lambda name: getattr(app.state, "channels", {}).get(name)):
         app.include_router(router)

@@ -36,7 +36,8 @@ from storage.staff import Staff
 
 HERE = Path(__file__).parent
 STATIC_TYPES = {"console.css": "text/css; charset=utf-8", "console.js": "text/javascript; charset=utf-8",
-                "collect.js": "text/javascript; charset=utf-8", "collect-worklet.js": "text/javascript; charset=utf-8"}
+                "collect.js": "text/javascript; charset=utf-8", "collect-worklet.js": "text/javascript; charset=utf-8",
+                "workflow.js": "text/javascript; charset=utf-8"}
 BEIJING = timezone(timedelta(hours=8), "北京时间")
 PAGE_SIZE = 50
 
@@ -82,6 +83,7 @@ STATS_TYPES = (QType.SINGLE, QType.MULTI, QType.YES_NO, QType.ETHNICITY)
 NAV = (
     ("dashboard", "/admin", "首页", ("records.read",)),
     ("review", "/admin/review", "审核队列", ("review.read",)),
+    ("workflow", "/admin/workflow", "审核上报", ("review.read",)),
     ("records", "/admin/records", "采集记录", ("records.read",)),
     ("appeals", "/admin/appeals", "诉求处理", ("appeals.read",)),
     ("collect", "/admin/collect", "电话/入户采集", ("collect",)),
@@ -323,18 +325,21 @@ def console_router() -> APIRouter:
         return c.page("appeals", "appeal.html", build)
 
     @router.get("/exports")
-    def exports(c: ConsoleDep) -> Response:
+    def exports(c: ConsoleDep, region: str = "") -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             require(c.uow.staff, staff, "export")
-            return {"campaigns": c.campaigns(), "clear_ids": c.can("export.id_numbers")}
+            view = reports_api.region_view(c.uow, staff, region or None)
+            return {"campaigns": c.campaigns(), "clear_ids": c.can("export.id_numbers"), "view": view,
+                    "own_id": staff.region_id, "f": {"region": region}}
 
         return c.page("exports", "exports.html", build)
 
     @router.get("/stats")
     def statistics(c: ConsoleDep, campaign: str = "", question: str = "", by: str = "",
-                   status: str = "submitted") -> Response:
+                   status: str = "submitted", region: str = "") -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             require(c.uow.staff, staff, "review.read")
+            view = reports_api.region_view(c.uow, staff, region or None)
             campaigns = c.campaigns()
             chosen = next(((k, q) for k, q in campaigns if k == campaign), campaigns[0] if campaigns else None)
             choices = [x for x in chosen[1].questions if x.type in STATS_TYPES] if chosen else []
@@ -342,12 +347,13 @@ def console_router() -> APIRouter:
             result, columns = None, []
             if chosen and question in keys:
                 result = reports_api.stats(staff, c.uow, c.rt, campaign=chosen[0], question=question,
-                                           by=_choice(by, keys - {question}), status=_choice(status, RECORD_STATUS))
+                                           by=_choice(by, keys - {question}), status=_choice(status, RECORD_STATUS),
+                                           region=region or None)
                 if result.crosstab:
                     columns = sorted({col for row in result.crosstab.values() for col in row})
             return {"campaigns": campaigns, "chosen": chosen[0] if chosen else "", "choices": choices,
-                    "result": result, "columns": columns,
-                    "f": {"question": question, "by": by, "status": status}}
+                    "result": result, "columns": columns, "view": view, "own_id": staff.region_id,
+                    "f": {"question": question, "by": by, "status": status, "region": region}}
 
         return c.page("stats", "stats.html", build)
 

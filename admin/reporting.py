@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,39 +107,86 @@ def _labels(question: Question, stored: Any) -> list[str]:
     return [display(question, stored)]
 
 
+def child_region(parent: str, path: str) -> str | None:
+    """The direct child of ``parent`` that ``path`` lies in, ``parent`` itself, or None when outside it."""
+    if path == parent:
+        return parent
+    if not parent or not path.startswith(parent + "/"):
+        return None
+    return parent + "/" + path[len(parent) + 1:].split("/", 1)[0]
+
+
+class Tally:
+    """One pass over records: counts of a question, a cross-tabulation and counts per direct sub-region.
+
+    ``parent`` and ``children`` give the region whose direct children are compared; records placed in
+    ``parent`` itself are counted under its own path, records outside it or without a region are not
+    counted per region (they still count in the totals).
+    """
+
+    def __init__(self, question: Question, by: Question | None = None, parent: str = "",
+                 children: Iterable[str] = ()) -> None:
+        self.question, self.by, self.parent = question, by, parent
+        self.total = 0
+        self.counter: Counter[str] = Counter()
+        self.table: dict[str, Counter[str]] = {}
+        self.regions: dict[str, Counter[str]] = {child: Counter() for child in children}
+        self.region_totals: dict[str, int] = dict.fromkeys(self.regions, 0)
+
+    def add(self, record: Mapping[str, StoredAnswer], region: str | None = None) -> None:
+        """Count one record's answers (``region`` is the path of the region the record lies in)."""
+        a = record.get(self.question.key)
+        if a is None:
+            return
+        labels = _labels(self.question, a.value)
+        self.total += 1
+        self.counter.update(labels)
+        if self.by is not None:
+            b = record.get(self.by.key)
+            if b is not None:
+                for r in labels:
+                    row = self.table.setdefault(r, Counter())
+                    row.update(_labels(self.by, b.value))
+        child = child_region(self.parent, region) if region else None
+        if child is not None:
+            self.regions.setdefault(child, Counter()).update(labels)
+            self.region_totals[child] = self.region_totals.get(child, 0) + 1
+
+    def _ordered(self, counter: Counter[str]) -> dict[str, int]:
+        """Counts in option order (options never given left out), then any other label."""
+        order = [o.label for o in self.question.options] if self.question.options else sorted(self.counter)
+        counts = {label: counter[label] for label in order if counter[label]}
+        counts.update({k: v for k, v in counter.items() if k not in counts and v})
+        return counts
+
+    def stats(self) -> QuestionStats:
+        """Counts and shares of the question's answers."""
+        counts = self._ordered(self.counter)
+        shares = {k: round(v / self.total, 4) if self.total else 0.0 for k, v in counts.items()}
+        return QuestionStats(self.question.key, self.question.title, self.total, counts, shares)
+
+    def crosstab(self) -> dict[str, dict[str, int]]:
+        """The question's answers against the ``by`` question's, row by row."""
+        return {r: dict(c) for r, c in self.table.items()}
+
+    def by_region(self) -> dict[str, dict[str, int]]:
+        """Counts per direct sub-region (every child listed, an empty one with no counts)."""
+        return {path: self._ordered(c) for path, c in self.regions.items()}
+
+
 def question_stats(question: Question, answers: Iterable[Mapping[str, StoredAnswer]]) -> QuestionStats:
     """How often each answer was given (a multiple choice counts each option picked)."""
-    counter: Counter[str] = Counter()
-    total = 0
+    tally = Tally(question)
     for record in answers:
-        a = record.get(question.key)
-        if a is None:
-            continue
-        total += 1
-        counter.update(_labels(question, a.value))
-    order = [o.label for o in question.options] if question.options else sorted(counter)
-    counts = {label: counter[label] for label in order if counter[label]}
-    counts.update({k: v for k, v in counter.items() if k not in counts})
-    shares = {k: round(v / total, 4) if total else 0.0 for k, v in counts.items()}
-    return QuestionStats(question.key, question.title, total, counts, shares)
+        tally.add(record)
+    return tally.stats()
 
 
 def crosstab(
     rows_q: Question, cols_q: Question, answers: Iterable[Mapping[str, StoredAnswer]]
 ) -> dict[str, dict[str, int]]:
     """Counts of one question's answers against another's (e.g. employment by disability category)."""
-    table: dict[str, Counter[str]] = {}
+    tally = Tally(rows_q, cols_q)
     for record in answers:
-        a, b = record.get(rows_q.key), record.get(cols_q.key)
-        if a is None or b is None:
-            continue
-        for r in _labels(rows_q, a.value):
-            for c in _labels(cols_q, b.value):
-                table.setdefault(r, Counter())[c] += 1
-    return {r: dict(c) for r, c in table.items()}
-
-
-def batches(ids: list[int], size: int = 500) -> Iterator[list[int]]:
-    """Record ids in batches, so that exports and statistics keep memory flat."""
-    for start in range(0, len(ids), size):
-        yield ids[start:start + size]
+        tally.add(record)
+    return tally.crosstab()

@@ -302,15 +302,19 @@ class Store:
         return result
 
     def record_ids_in(
-        self, region_ids: frozenset[int] | None, campaign_id: int, status: str | None = None
+        self, region_ids: frozenset[int] | None, campaign_id: int, status: str | None = None,
+        *, after: int = 0, limit: int | None = None,
     ) -> list[int]:
-        """Ids of a campaign's records in the given regions, in id order (for streaming exports)."""
-        query = select(Record.id).where(Record.campaign_id == campaign_id)
+        """Ids of a campaign's records in the given regions, in id order; ``after``/``limit`` page through them."""
+        query = select(Record.id).where(Record.campaign_id == campaign_id, col(Record.id) > after)
         if region_ids is not None:
             query = query.where(col(Record.region_id).in_(sorted(region_ids)))
         if status is not None:
             query = query.where(Record.status == status)
-        return [rid for rid in self.session.exec(query.order_by(col(Record.id))).all() if rid is not None]
+        query = query.order_by(col(Record.id))
+        if limit is not None:
+            query = query.limit(limit)
+        return [rid for rid in self.session.exec(query).all() if rid is not None]
 
     def records_by_ids(self, record_ids: Sequence[int]) -> list[Record]:
         """Records by id, in id order."""
