@@ -113,3 +113,33 @@ def test_self_declared_person_is_placed_by_the_household_answer(runtime: Runtime
         assert rec.id in seen
         other = {i["id"] for i in client.get("/api/records", headers=login(runtime, "jishishan", client)).json()["items"]}
         assert rec.id not in other
+
+
+def test_reads_changes_reveals_exports_and_refusals_are_audited(runtime: Runtime, world: dict[str, int]) -> None:
+    a, b = world["A"], world["B"]
+    with TestClient(create_app(runtime=runtime)) as client:
+        h = login(runtime, "dongxiang", client)
+        assert client.get(f"/api/records/{a}", headers=h).status_code == 200
+        assert client.post(f"/api/records/{a}/reveal", json={"key": "id_number"}, headers=h).json()["value"] == ID_A
+        items = client.get("/api/review", params={"questionnaire": "veterans", "question": "gender"}, headers=h)
+        assert [i["record_id"] for i in items.json()] == [a]  # filtered by questionnaire and question
+        assert client.get("/api/review", params={"question": "name"}, headers=h).json() == []
+        assert client.post(f"/api/records/{a}/answers/gender", json={"text": "男", "reason": "电话核实"},
+                           headers=h).status_code == 200
+        assert client.get("/api/exports/veterans-2026.csv", headers=h).status_code == 200
+        assert client.get(f"/api/records/{b}", headers=h).status_code == 404  # the other county's record
+        collector = login(runtime, "collector", client)
+        assert client.get("/api/exports/veterans-2026.csv", headers=collector).status_code == 403
+    with runtime.store_scope() as store:
+        entries = store.session.exec(select(AuditEntry).where(AuditEntry.username.in_(  # type: ignore[union-attr]
+            ["dongxiang", "collector"]))).all()
+    seen = {(e.username, e.action, e.target_id, e.result) for e in entries}
+    assert ("dongxiang", "read_record", str(a), "ok") in seen
+    assert ("dongxiang", "reveal", str(a), "ok") in seen
+    assert ("dongxiang", "correct_answer", str(a), "ok") in seen
+    assert ("dongxiang", "read_record", str(b), "not_found") in seen
+    assert ("collector", "denied", None, "denied") in seen
+    export = next(e for e in entries if e.action == "export")
+    assert export.role == "region_admin" and export.region_id is not None and export.at is not None
+    # who, role, region, what, when, result: and never the ID number revealed or the words said
+    assert not any(ID_A in (e.detail or "") or "男" in (e.detail or "") for e in entries)
