@@ -66,22 +66,28 @@ def typed_username(username: str) -> str:
     return (username[:2] + "…") if len(username) > 2 else "…"
 
 
+def _is_locked(locked_until: datetime | None, now: datetime) -> bool:
+    until = _aware(locked_until)
+    return until is not None and until > now
+
+
+def _one_more_failure(failures: int, now: datetime) -> tuple[int, datetime | None]:
+    """The failure count and lock after one more wrong password: the fifth locks for 15 minutes."""
+    if failures + 1 >= MAX_FAILED_LOGINS:
+        return 0, now + timedelta(minutes=LOCK_MINUTES)
+    return failures + 1, None
+
+
 def _unknown_user(store: StaffStore, username: str, now: datetime) -> str:
     """Count a failure under a username without an account, locking it as a real one would be."""
     row = store.throttle(hashlib.sha256(username.strip().lower().encode()).hexdigest())
-    locked_until = _aware(row.locked_until)
-    if locked_until is not None and locked_until > now:
+    if _is_locked(row.locked_until, now):
         store.audit("login", username=typed_username(username), result="denied", detail="unknown user; locked")
         return "locked"
-    row.failures += 1
-    reason = "invalid"
-    if row.failures >= MAX_FAILED_LOGINS:
-        row.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-        row.failures = 0
-        reason = "locked"
+    row.failures, row.locked_until = _one_more_failure(row.failures, now)
     store.save_throttle(row)
     store.audit("login", username=typed_username(username), result="failed", detail="unknown user")
-    return reason
+    return "invalid" if row.locked_until is None else "locked"
 
 
 def authenticate(store: StaffStore, username: str, password: str, now: datetime) -> Login:
@@ -90,8 +96,7 @@ def authenticate(store: StaffStore, username: str, password: str, now: datetime)
     if staff is None:
         _hasher.hash("timing-equaliser")  # about the same time as a real check
         raise AuthError(_unknown_user(store, username, now))
-    locked_until = _aware(staff.locked_until)
-    if locked_until is not None and locked_until > now:
+    if _is_locked(staff.locked_until, now):
         store.audit("login", staff=staff, result="denied", detail="locked")
         raise AuthError("locked")
     if not staff.active:
@@ -100,15 +105,11 @@ def authenticate(store: StaffStore, username: str, password: str, now: datetime)
     try:
         _hasher.verify(staff.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        staff.failed_logins += 1
-        detail = "wrong password"
-        if staff.failed_logins >= MAX_FAILED_LOGINS:
-            staff.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-            staff.failed_logins = 0
-            detail = "wrong password; locked"
+        staff.failed_logins, staff.locked_until = _one_more_failure(staff.failed_logins, now)
         store.save(staff)
-        store.audit("login", staff=staff, result="failed", detail=detail)
-        raise AuthError("locked" if detail.endswith("locked") else "invalid") from None
+        locked = staff.locked_until is not None
+        store.audit("login", staff=staff, result="failed", detail="wrong password; locked" if locked else "wrong password")
+        raise AuthError("locked" if locked else "invalid") from None
     staff.failed_logins = 0
     staff.locked_until = None
     if _hasher.check_needs_rehash(staff.password_hash):
