@@ -14,7 +14,7 @@ from admin import cmd_demo as demo_cmd
 from admin import cmd_telegram as telegram_cmd
 from admin import cmd_voice as voice_cmd
 from admin import cmd_wechat as wechat_cmd
-from admin.settings import Settings, SettingsError
+from admin.cli_settings import settings_or_exit
 
 app = typer.Typer(help="intake: conversational information collection.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -32,14 +32,6 @@ app.add_typer(voice_cmd.app, name="voice")
 app.add_typer(demo_cmd.app, name="demo")
 
 
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except (SettingsError, ValueError) as exc:
-        typer.echo(f"configuration error: {exc}", err=True)
-        raise typer.Exit(2) from None
-
-
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -51,7 +43,7 @@ def serve(
     from admin.app import channel_status, create_app
     from admin.runtime import build_runtime
 
-    settings = _settings()
+    settings = settings_or_exit()
     runtime = build_runtime(settings)
     shown = "localhost" if host in ("0.0.0.0", "::") else host
     typer.echo(f"intake is running. Web chat: http://{shown}:{port}/", err=True)
@@ -74,7 +66,7 @@ def chat(
     from admin.runtime import build_runtime
     from bot.channels.terminal import run_terminal
 
-    runtime = build_runtime(_settings())
+    runtime = build_runtime(settings_or_exit())
     if questionnaire not in runtime.questionnaires:
         typer.echo(f"unknown questionnaire {questionnaire!r}; known: {', '.join(sorted(runtime.questionnaires))}",
                    err=True)
@@ -98,7 +90,7 @@ def roster_import(
     from admin.roster import RosterFileError, import_roster
     from admin.runtime import build_runtime
 
-    settings = _settings()
+    settings = settings_or_exit()
     runtime = build_runtime(settings)
     q = runtime.questionnaires.get(questionnaire)
     if q is None:
@@ -132,7 +124,7 @@ def regions_import(
     from admin.runtime import build_runtime
     from storage.repo import StorageError
 
-    runtime = build_runtime(_settings())
+    runtime = build_runtime(settings_or_exit())
     try:
         with runtime.store_scope() as store:
             added, skipped = store.add_regions(read_region_file(file))
@@ -186,7 +178,7 @@ def parse(
         raise typer.Exit(2) from None
     q = understanding = None
     if kind == "choice":
-        found = load_questionnaires(_settings())
+        found = load_questionnaires(settings_or_exit())
         if questionnaire not in found or question is None or question not in found[questionnaire].by_key:
             typer.echo("error: choice needs --questionnaire NAME --question KEY of an existing question", err=True)
             raise typer.Exit(2)
@@ -216,7 +208,7 @@ def staff_add(
     from storage.staff_repo import StaffStore
 
     secret = password or typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    runtime = build_runtime(_settings())
+    runtime = build_runtime(settings_or_exit())
     try:
         with runtime.store_scope() as store:
             staff = create_staff(StaffStore(store.session), username, name, secret, role, region)

@@ -12,20 +12,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from admin.settings import Settings, SettingsError
+from admin.cli_settings import settings_or_exit
+from admin.settings import Settings
 
 if TYPE_CHECKING:
     from admin.demo import DemoSummary
 
 app = typer.Typer(help="Seed an empty database with demo data: Gansu regions, a roster, answered records, staff.")
-
-
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except (SettingsError, ValueError) as exc:
-        typer.echo(f"configuration error: {exc}", err=True)
-        raise typer.Exit(2) from None
 
 
 @app.callback(invoke_without_command=True)
@@ -42,7 +35,7 @@ def demo(
     from admin.demo import DemoError, loaded_summary, resolve_regions_file, seed_demo
     from admin.runtime import build_runtime
 
-    settings = _settings()
+    settings = settings_or_exit()
     if settings.env == "production":
         typer.echo("error: refusing to seed demo data with INTAKE_ENV=production "
                    "(the demo accounts share one published password)", err=True)

@@ -7,21 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from admin.settings import Settings, SettingsError
+from admin.cli_settings import settings_or_exit
+from admin.settings import Settings
 
 if TYPE_CHECKING:
     from bot.channels.telegram import TelegramConfig
 
 app = typer.Typer(help="The Telegram bot channel.", no_args_is_help=True)
-
-
-def _settings() -> Settings:
-    """The settings from the environment; exits with 2 when they cannot be used."""
-    try:
-        return Settings()
-    except (SettingsError, ValueError) as exc:
-        typer.echo(f"configuration error: {exc}", err=True)
-        raise typer.Exit(2) from None
 
 
 def _config(settings: Settings) -> TelegramConfig:
@@ -42,7 +34,7 @@ def poll() -> None:
     from admin.runtime import build_runtime
     from bot.channels.telegram import run_polling
 
-    settings = _settings()
+    settings = settings_or_exit()
     config = _config(settings)
     runtime = build_runtime(settings)
     typer.echo("telegram: polling for updates; the webhook is removed. Stop with Ctrl+C.", err=True)
@@ -64,7 +56,7 @@ def webhook(
 
     from bot.channels.telegram import delete_webhook, set_webhook
 
-    settings = _settings()
+    settings = settings_or_exit()
     config = _config(settings)
     try:
         if delete:

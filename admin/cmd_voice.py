@@ -97,28 +97,20 @@ def transcribe(
 
 def _configured_model() -> Path | None:
     """INTAKE_VOSK_MODEL from the settings (environment or .env)."""
-    from admin.settings import Settings, SettingsError
+    from admin.cli_settings import settings_or_exit
 
-    try:
-        return Settings().vosk_model
-    except (SettingsError, ValueError) as exc:
-        typer.echo(f"configuration error: {exc}", err=True)
-        raise typer.Exit(2) from None
+    return settings_or_exit().vosk_model
 
 
 def _question(questionnaire: str | None, key: str | None) -> tuple[Question | None, Understanding | None]:
     """The question whose grammar and parser to use, and the nlu bridge (both None without --question)."""
     if questionnaire is None and key is None:
         return None, None
+    from admin.cli_settings import settings_or_exit
     from admin.runtime import load_questionnaires
-    from admin.settings import Settings, SettingsError
     from bot.understanding import Understanding
 
-    try:
-        found = load_questionnaires(Settings())
-    except (SettingsError, ValueError) as exc:
-        typer.echo(f"configuration error: {exc}", err=True)
-        raise typer.Exit(2) from None
+    found = load_questionnaires(settings_or_exit())
     if questionnaire not in found or key is None or key not in found[questionnaire].by_key:
         known = ", ".join(sorted(found))
         typer.echo(f"error: --questionnaire NAME --question KEY must name an existing question "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from admin.settings import Settings, SettingsError
+from admin.cli_settings import settings_or_exit
 
 app = typer.Typer(help="The WeChat official account channel.", no_args_is_help=True)
 
@@ -17,11 +17,7 @@ def menu() -> None:
 
     from bot.channels.wechat import WeChatAPI, menu_definition
 
-    try:
-        settings = Settings()
-    except (SettingsError, ValueError) as exc:
-        typer.echo(f"configuration error: {exc}", err=True)
-        raise typer.Exit(2) from None
+    settings = settings_or_exit()
     if not settings.wechat_appid or not settings.wechat_secret:
         typer.echo("INTAKE_WECHAT_APPID and INTAKE_WECHAT_SECRET must be set to create the menu "
                    "(AppID and AppSecret from the official account's 开发 > 基本配置 page).", err=True)

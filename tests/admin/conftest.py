@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from storage.staff_repo import StaffStore
 from tests.bot.test_engine_other_questionnaires import _load_dongxiang
 from tests.conftest import Chat
 from tests.helpers import make_id
+from voice.recognizer import VoskTranscriber
 
 PW = "a long enough password"
 DONGXIANG = "甘肃省/临夏回族自治州/东乡族自治县"
@@ -71,3 +73,13 @@ def login(runtime: Runtime, who: str, client: TestClient) -> dict[str, str]:
     r = client.post("/api/auth/login", json={"username": who, "password": PW})
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+@pytest.fixture
+def voice_runtime(runtime: Runtime, transcriber: VoskTranscriber) -> Iterator[Runtime]:
+    """The runtime with the session's real recogniser (detached again before the runtime closes)."""
+    runtime.transcriber = transcriber
+    runtime.engine.transcriber = transcriber
+    yield runtime
+    runtime.transcriber = None
+    runtime.engine.transcriber = None

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import wave
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ from tests.admin.conftest import ID_A, ID_B, PW, login
 from tests.conftest import shared_path
 from tests.helpers import make_id
 from voice.audio import decode
-from voice.recognizer import VoskTranscriber
 
 CHUNK = 3200  # 100 ms, as the console's worklet sends it
 ETHNIC = "ttskit-Aida/26_ethnic.wav"  # 汉族
@@ -39,15 +37,6 @@ def clip_pcm(name: str, silence: float = 1.5) -> bytes:
     pcm = decode(shared_path("data", "audio", "answers", name).read_bytes(), "wav")
     return pcm + b"\x00\x00" * int(16000 * silence)
 
-
-@pytest.fixture
-def voice_runtime(runtime: Runtime, transcriber: VoskTranscriber) -> Iterator[Runtime]:
-    """The runtime with the session's real recogniser (detached again before the runtime closes)."""
-    runtime.transcriber = transcriber
-    runtime.engine.transcriber = transcriber
-    yield runtime
-    runtime.transcriber = None
-    runtime.engine.transcriber = None
 
 
 def person_id(runtime: Runtime, id_number: str) -> int:

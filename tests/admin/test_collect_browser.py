@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import wave
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,17 +24,6 @@ from tests.browser import browser_page
 from tests.conftest import shared_path
 from tests.server import serve
 from voice.audio import decode
-from voice.recognizer import VoskTranscriber
-
-
-@pytest.fixture
-def voice_runtime(runtime: Runtime, transcriber: VoskTranscriber) -> Iterator[Runtime]:
-    """The runtime with the session's real recogniser (detached again before the runtime closes)."""
-    runtime.transcriber = transcriber
-    runtime.engine.transcriber = transcriber
-    yield runtime
-    runtime.transcriber = None
-    runtime.engine.transcriber = None
 
 
 def microphone_file(tmp_path: Path) -> Path:
