@@ -107,14 +107,9 @@ class Engine:
     def grammar_for(self, store: Store, channel: str, user_id: str) -> list[str] | None:
         """The speech grammar for a person's next answer: the pending question's phrases, or yes/no."""
         conv = store.conversation(channel, user_id)
-        if conv is None:
+        if conv is None or conv.questionnaire not in self.questionnaires:
             return None
-        state = _load_state(conv)
-        if state.get("confirming") or state.get("readback") or state.get("phase") in ("notice", "restart_confirm"):
-            return [*YES_NO_PHRASES, "同意", "不同意", *CONTROL_PHRASES]
-        current = state.get("current") if state.get("phase") == "asking" else None
-        q = self.questionnaires.get(conv.questionnaire)
-        return phrases_for(q.by_key.get(current)) if q is not None and current else None
+        return _grammar(self.questionnaires[conv.questionnaire], _pending(_load_state(conv)))
 
     def begin_interview(
         self, store: Store, channel: str, user_id: str, questionnaire: str, person: Person, consent_at: datetime
@@ -142,13 +137,7 @@ class Engine:
     def pending(self, store: Store, channel: str, user_id: str) -> Pending:
         """What a conversation waits for: its phase, the question asked, and whether a yes/no is expected."""
         conv = store.conversation(channel, user_id)
-        if conv is None:
-            return Pending("none", None, False)
-        state = _load_state(conv)
-        phase = str(state.get("phase", "notice"))
-        current = state.get("current") if phase == "asking" else None
-        yes_no = bool(state.get("confirming") or state.get("readback")) or phase in ("notice", "restart_confirm")
-        return Pending(phase, str(current) if current else None, yes_no)
+        return Pending("none", None, False) if conv is None else _pending(_load_state(conv))
 
     def resume(self, store: Store, channel: str, user_id: str, questionnaire: str | None = None) -> list[Reply]:
         """The replies for a person opening the chat: the notice for a new one, else where they left off."""
@@ -160,6 +149,21 @@ class Engine:
         replies = turn.where_we_are()
         store.save_conversation(conv, state)
         return replies
+
+
+def _pending(state: Mapping[str, Any]) -> Pending:
+    """What a dialogue state waits for."""
+    phase = str(state.get("phase", "notice"))
+    current = state.get("current") if phase == "asking" else None
+    yes_no = bool(state.get("confirming") or state.get("readback")) or phase in ("notice", "restart_confirm")
+    return Pending(phase, str(current) if current else None, yes_no)
+
+
+def _grammar(q: Questionnaire, pending: Pending) -> list[str] | None:
+    """The speech grammar of what a conversation waits for: yes/no, the question's phrases, or none (free)."""
+    if pending.yes_no:
+        return [*YES_NO_PHRASES, "同意", "不同意", *CONTROL_PHRASES]
+    return phrases_for(q.by_key.get(pending.question)) if pending.question else None
 
 
 def _load_state(conv: Conversation) -> dict[str, Any]:
@@ -235,12 +239,7 @@ class _Turn:
         transcriber = self.engine.transcriber
         if transcriber is None:
             return [Reply(_VOICE_PROBLEMS["unavailable"], kind="error"), *self._reprompt()]
-        current = self.state.get("current") if self.state.get("phase") == "asking" else None
-        question = self.q.by_key.get(current) if current else None
-        if self.state.get("confirming") or self.state.get("readback"):
-            grammar: list[str] | None = [*YES_NO_PHRASES, *CONTROL_PHRASES]
-        else:
-            grammar = phrases_for(question)
+        grammar = _grammar(self.q, _pending(self.state))
         try:
             heard = transcriber.transcribe(self.msg.audio or b"", self.msg.audio_format, grammar)
         except VoiceUnavailable:
