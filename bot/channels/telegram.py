@@ -42,6 +42,7 @@ from telegram import Bot, KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKey
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
+from bot.channels.http import read_limited
 from bot.messages import Incoming, Reply
 from bot.service import ChatService
 
@@ -470,7 +471,7 @@ def telegram_router(get: Callable[[], TelegramChannel | object | None]) -> APIRo
             channel.check_secret(request.headers.get(SECRET_HEADER))
         except WebhookRefused as exc:
             raise HTTPException(status_code=403, detail="forbidden") from exc
-        body = await _read_body(request)
+        body = await read_limited(request, MAX_BODY, "update")
         try:
             data = json.loads(body)
         except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
@@ -489,10 +490,3 @@ def telegram_router(get: Callable[[], TelegramChannel | object | None]) -> APIRo
     return router
 
 
-async def _read_body(request: Request) -> bytes:
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY:
-            raise HTTPException(status_code=413, detail="update too large")
-    return body

@@ -39,6 +39,7 @@ from wechatpy.exceptions import WeChatClientException, WeChatException
 from wechatpy.messages import BaseMessage, ImageMessage, TextMessage, VoiceMessage
 from wechatpy.utils import check_signature
 
+from bot.channels.http import read_limited
 from bot.messages import Incoming, Reply
 from bot.service import ChatService
 
@@ -361,42 +362,33 @@ class WeChatChannel:
         return Response(content=xml, media_type="application/xml")
 
     async def _deliver(self, user: str, texts: list[str]) -> None:
-        """Send texts through the customer-service message API, in order."""
-        if not texts:
-            return
-        if self.client is None:
+        """Send late replies through the customer-service message API, in order."""
+        if texts and self.client is None:
             log.warning("wechat: a late reply was dropped: no AppSecret configured")
             return
-        await asyncio.to_thread(self._send_texts, self.client, user, texts)
+        if texts and not await asyncio.to_thread(self._send, texts, user):
+            log.error("wechat: a late reply could not be sent")
 
     async def push(self, user_id: str, text: str) -> bool:
         """Send a message the person did not ask for (a staff answer) by the customer-service API.
 
         WeChat allows it within 48 hours of the person's last message; False when refused.
         """
-        if self.client is None:
-            return False
+        return self.client is not None and await asyncio.to_thread(self._send, split_text(text), user_id)
+
+    def _send(self, texts: list[str], user: str) -> bool:
+        """Send texts (each within WeChat's limit) in order; False at the first one refused."""
         client = self.client
-
-        def send() -> bool:
-            for part in split_text(text):
-                try:
-                    client.message.send_text(user_id, part)
-                except (WeChatClientException, requests.RequestException) as exc:
-                    log.warning("wechat: a pushed message was refused: %s", getattr(exc, "errcode", type(exc).__name__))
-                    return False
-            return True
-
-        return await asyncio.to_thread(send)
-
-    @staticmethod
-    def _send_texts(client: WeChatAPI, user: str, texts: list[str]) -> None:
+        if client is None:
+            return False
         for text in texts:
             try:
                 client.message.send_text(user, text)
             except (WeChatClientException, requests.RequestException) as exc:
-                log.error("wechat: customer-service message failed: %s", getattr(exc, "errcode", type(exc).__name__))
-                return
+                log.warning("wechat: a customer-service message was refused: %s",
+                            getattr(exc, "errcode", type(exc).__name__))
+                return False
+        return True
 
     def _spawn(self, coro: Any) -> None:
         task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)
@@ -484,15 +476,6 @@ def _report_failure(task: asyncio.Task[Any]) -> None:
         log.error("wechat: handling a message failed", exc_info=task.exception())
 
 
-async def _read_body(request: Request) -> bytes:
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY:
-            raise HTTPException(status_code=413, detail="message too large")
-    return body
-
-
 def wechat_router(get: Callable[[], WeChatChannel | object | None]) -> APIRouter:
     """The /wechat routes: URL verification (GET) and pushed messages (POST); 404 when the channel is off.
 
@@ -517,7 +500,7 @@ def wechat_router(get: Callable[[], WeChatChannel | object | None]) -> APIRouter
     @router.post("/wechat", include_in_schema=False)
     async def receive(request: Request) -> Response:
         ch = channel()
-        body = await _read_body(request)
+        body = await read_limited(request, MAX_BODY, "message")
         try:
             return await ch.receive(request.query_params, body)
         except RequestRejected as exc:
