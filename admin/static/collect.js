@@ -3,7 +3,6 @@
   'use strict';
 
   var MESSAGES = {
-    401: '登录已过期，请重新登录。',
     403: '抱歉，您的岗位没有采集的权限。',
     404: '没有找到这个人，或者不在您负责的地区范围内。',
     422: '填写的内容有误，请检查后再试。'
@@ -26,25 +25,14 @@
       body.questionnaire = form.dataset.questionnaire;
       body.mode = mode ? mode.value : 'phone';
       body.consent = true;
-      var res, data = null;
-      try {
-        res = await fetch('/api/interviews', {
-          method: 'POST', credentials: 'same-origin',
-          headers: {'Content-Type': 'application/json', 'Accept': 'application/json'}, body: JSON.stringify(body)
-        });
-        try { data = await res.json(); } catch (e) { data = null; }
-      } catch (e) {
-        msg.textContent = '网络不通，请检查网络后再试。';
-        return;
-      }
-      if (res.status === 401) {
-        location.assign('/admin/login?next=' + encodeURIComponent(location.pathname + location.search));
-        return;
-      }
-      if (!res.ok) {
+      var got = await window.intakeApi.callJson('/api/interviews', 'POST', body);
+      var data = got.body;
+      if (got.status === 0) { msg.textContent = window.intakeApi.NETWORK; return; }
+      if (got.status === 401) return;  // on the way to the login page
+      if (!got.ok) {
         var detail = data && typeof data.detail === 'string' ? data.detail : '';
-        msg.textContent = res.status === 422 && detail.indexOf('id_number') === 0
-          ? '身份证号不对，请核对后重新输入。' : (MESSAGES[res.status] || '系统暂时出了点问题，请稍后再试。');
+        msg.textContent = got.status === 422 && detail.indexOf('id_number') === 0
+          ? '身份证号不对，请核对后重新输入。' : (MESSAGES[got.status] || '系统暂时出了点问题，请稍后再试。');
         return;
       }
       location.assign('/admin/collect/' + data.id);

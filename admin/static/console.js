@@ -56,33 +56,48 @@
     return {headers: {'Accept': 'application/json'}, body: out};
   }
 
+  var NETWORK = '网络不通，请检查网络后再试。';
+
+  // One request to the staff API with the session cookie: {status, ok, body}, status 0 when the network
+  // failed. An expired login (401) goes to the login page, unless ``keepOn401`` (the login form itself).
+  async function call(url, method, headers, body, keepOn401) {
+    var res, data = null;
+    try {
+      res = await fetch(url, {method: method, credentials: 'same-origin', headers: headers, body: body});
+      if (res.status !== 204) {
+        try { data = await res.json(); } catch (e) { data = null; }
+      }
+    } catch (e) {
+      return {status: 0, ok: false, body: null};
+    }
+    if (res.status === 401 && !keepOn401) {
+      location.assign('/admin/login?next=' + encodeURIComponent(location.pathname + location.search));
+    }
+    return {status: res.status, ok: res.ok, body: data};
+  }
+
+  // The same with a JSON body; what the collector's and the workflow pages use.
+  function callJson(url, method, payload) {
+    return call(url, method, {'Content-Type': 'application/json', 'Accept': 'application/json'},
+                JSON.stringify(payload), false);
+  }
+
+  window.intakeApi = {callJson: callJson, NETWORK: NETWORK};
+
   async function send(form) {
     var msg = form.querySelector('.msg');
     var buttons = form.querySelectorAll('button');
     function say(text) { if (msg) msg.textContent = text; }
     say('');
     buttons.forEach(function (b) { b.disabled = true; });
-    var res, body = null;
-    try {
-      var req = request(form);
-      res = await fetch(form.dataset.api, {
-        method: form.dataset.method || 'POST', credentials: 'same-origin', headers: req.headers, body: req.body
-      });
-      if (res.status !== 204) {
-        try { body = await res.json(); } catch (e) { body = null; }
-      }
-    } catch (e) {
-      buttons.forEach(function (b) { b.disabled = false; });
-      say('网络不通，请检查网络后再试。');
-      return;
-    }
+    var req = request(form);
+    var got = await call(form.dataset.api, form.dataset.method || 'POST', req.headers, req.body,
+                         form.hasAttribute('data-login'));
+    var body = got.body;
     buttons.forEach(function (b) { b.disabled = false; });
-    if (!res.ok) {
-      if (res.status === 401 && !form.hasAttribute('data-login')) {
-        location.assign('/admin/login?next=' + encodeURIComponent(location.pathname + location.search));
-        return;
-      }
-      say(problem(form, res.status, body));
+    if (got.status === 0) { say(NETWORK); return; }
+    if (!got.ok) {
+      if (got.status !== 401 || form.hasAttribute('data-login')) say(problem(form, got.status, body));
       return;
     }
     var done = form.dataset.done || 'reload';

@@ -77,26 +77,12 @@
     var req = payload(form);
     if (req.error) { say(req.error); return; }
     buttons.forEach(function (b) { b.disabled = true; });
-    var res, body = null;
-    try {
-      res = await fetch(req.url, {
-        method: req.method, credentials: 'same-origin',
-        headers: {'Content-Type': 'application/json', 'Accept': 'application/json'}, body: JSON.stringify(req.body)
-      });
-      if (res.status !== 204) {
-        try { body = await res.json(); } catch (e) { body = null; }
-      }
-    } catch (e) {
-      buttons.forEach(function (b) { b.disabled = false; });
-      say('网络不通，请检查网络后再试。');
-      return;
-    }
+    var got = await window.intakeApi.callJson(req.url, req.method, req.body);
+    var body = got.body;
     buttons.forEach(function (b) { b.disabled = false; });
-    if (res.status === 401) {
-      location.assign('/admin/login?next=' + encodeURIComponent(location.pathname + location.search));
-      return;
-    }
-    if (!res.ok) { say(problem(res.status, body)); return; }
+    if (got.status === 0) { say(window.intakeApi.NETWORK); return; }
+    if (got.status === 401) return;  // on the way to the login page
+    if (!got.ok) { say(problem(got.status, body)); return; }
     var flash = '抽查比例已保存。';
     if (form.dataset.workflow !== 'rate') {
       var refused = {};
