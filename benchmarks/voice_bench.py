@@ -50,7 +50,7 @@ LIVE_CHUNK = 1600  # 50 ms: what the collector console's microphone sends per fr
 from bot.grammar import ends_at_first_pause, phrases_for  # noqa: E402
 from bot.questionnaire import Question, load_all  # noqa: E402
 from bot.understanding import Understanding  # noqa: E402
-from tests.voice.answers import NOW, question_for, read_clips, recognise  # noqa: E402
+from tests.voice.answers import NOW, char_error_rate, question_for, read_clips, recognise  # noqa: E402
 from voice.audio import BYTES_PER_SECOND, decode  # noqa: E402
 from voice.model import MODEL_NAME, resolve_model  # noqa: E402
 from voice.recognizer import CHUNK_BYTES, FRAGMENT_CONFIDENCE, VoskTranscriber  # noqa: E402
@@ -76,15 +76,6 @@ def _pcm(path: Path) -> bytes:
         return w.readframes(w.getnframes())
 
 
-def _cer(ref: str, hyp: str) -> float:
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, row[0] = row[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
-    return row[len(hyp)] / max(1, len(ref))
-
-
 def _pct(values: Sequence[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -104,7 +95,7 @@ def accuracy(t: VoskTranscriber, understanding: Understanding, questionnaires: A
     clips = {}
     for row in rows:
         heard = t.transcribe((AUDIO / row["file"]).read_bytes(), "wav")
-        clips[row["file"]] = {"reference": row["text"], "heard": heard.text, "cer": round(_cer(row["text"], heard.text), 4),
+        clips[row["file"]] = {"reference": row["text"], "heard": heard.text, "cer": round(char_error_rate(row["text"], heard.text), 4),
                               "confidence": round(heard.confidence, 3)}
     outcomes = [recognise(t, understanding, questionnaires, ANSWERS, c) for c in read_clips(ANSWERS)]
     by_mode = Counter(f"{'grammar' if o.grammar else 'free'}/{o.status}" for o in outcomes)

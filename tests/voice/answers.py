@@ -10,6 +10,7 @@ measured reason is in bot/grammar.py).
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -125,3 +126,19 @@ def recognise(
     heard = transcriber.transcribe((answers_dir / clip.file).read_bytes(), "wav", grammar)
     understood, value = value_of(understanding, q, clip.kind, heard.text) if heard.text else (False, None)
     return Outcome(clip, heard, expected, value, understood, grammar is not None)
+
+
+def _plain(text: str) -> str:
+    """Text without spaces and punctuation, for comparing transcripts."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if unicodedata.category(ch)[0] in "LN")
+
+
+def char_error_rate(reference: str, hypothesis: str) -> float:
+    """Levenshtein distance over characters, divided by the reference length."""
+    ref, hyp = _plain(reference), _plain(hypothesis)
+    row = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        prev, row[0] = row[0], i
+        for j, h in enumerate(hyp, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
+    return row[len(hyp)] / max(1, len(ref))

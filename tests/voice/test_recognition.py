@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import unicodedata
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,6 +20,7 @@ from tests.voice.answers import (
     LOW_CONFIDENCE,
     QUESTION_OF_KIND,
     Outcome,
+    char_error_rate,
     question_for,
     read_clips,
     recognise,
@@ -30,22 +30,6 @@ from voice.recognizer import VoskTranscriber
 ANSWERS = SHARED / "data" / "audio" / "answers"
 CLIPS = read_clips(ANSWERS) if (ANSWERS / "clips.tsv").exists() else []
 MAX_CER = 0.10
-
-
-def _plain(text: str) -> str:
-    """Text without spaces and punctuation, for comparing transcripts."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if unicodedata.category(ch)[0] in "LN")
-
-
-def char_error_rate(reference: str, hypothesis: str) -> float:
-    """Levenshtein distance over characters, divided by the reference length."""
-    ref, hyp = _plain(reference), _plain(hypothesis)
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, row[0] = row[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
-    return row[len(hyp)] / max(1, len(ref))
 
 
 def test_char_error_rate_counts_edits() -> None:
