@@ -89,6 +89,7 @@ def roster_import(
 
     from admin.roster import RosterFileError, import_roster
     from admin.runtime import build_runtime
+    from bot.engine import campaign_of
 
     settings = settings_or_exit()
     runtime = build_runtime(settings)
@@ -99,8 +100,7 @@ def roster_import(
     try:
         with runtime.store_scope() as store, tqdm(desc="roster", unit=" rows", file=sys.stderr) as bar:
             campaign_year = year or settings.campaign_year
-            campaign = store.ensure_campaign(q.name, q.version, campaign_year, q.campaign.title,
-                                             q.campaign.reference_for(campaign_year))
+            campaign = campaign_of(store, q, campaign_year)
             report = import_roster(store, campaign, q, file, runtime.understanding.regions, date.today(), bar.update)
     except RosterFileError as exc:
         typer.echo(f"error: {exc}", err=True)

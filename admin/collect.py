@@ -52,10 +52,10 @@ from pydantic import BaseModel, Field
 
 from admin.access import Scope, not_found, require, scope_of
 from admin.console import ConsoleDep
-from admin.deps import STAFF_COOKIE, CurrentStaff, RuntimeDep, UowDep
+from admin.deps import STAFF_COOKIE, CurrentStaff, RuntimeDep, UnitOfWork, UowDep
 from admin.runtime import Runtime
 from admin.security import staff_for_token
-from bot.engine import Pending
+from bot.engine import Pending, campaign_of
 from bot.grammar import ends_at_first_pause
 from bot.messages import Incoming, Reply
 from bot.questionnaire import CHOICE_TYPES, QType, Question, Questionnaire
@@ -65,7 +65,7 @@ from nlu.result import NotUnderstood, Parsed
 from storage.crypto import mask_id_number, mask_name, mask_phone
 from storage.fieldwork import get_conversation, interview_user, parse_interview_user, roster_page
 from storage.models import Person
-from storage.repo import Store
+from storage.repo import NotFound, Store
 from storage.staff import Staff
 from storage.staff_repo import StaffStore
 from voice.api import Stream, StreamingTranscriber, Transcript, VoiceError
@@ -191,12 +191,6 @@ def _questionnaire(rt: Runtime, name: str) -> Questionnaire:
     return q
 
 
-def _campaign(rt: Runtime, store: Store, q: Questionnaire) -> Any:
-    year = rt.settings.campaign_year
-    c = q.campaign
-    return store.ensure_campaign(q.name, q.version, year, c.title, c.reference_for(year))
-
-
 def voice_mode(rt: Runtime, q: Question | None) -> Literal["grammar", "free", "none"]:
     """How a spoken answer to ``q`` is recognised here."""
     from bot.grammar import phrases_for
@@ -266,7 +260,7 @@ def _interview(store: Store, staff: Staff, scope: Scope, conversation_id: int) -
                      conv.record_id)
 
 
-def _visible(uow: Any, staff: Staff, interview_id: int) -> Interview:
+def _visible(uow: UnitOfWork, staff: Staff, interview_id: int) -> Interview:
     require(uow.staff, staff, "collect")
     found = _interview(uow.store, staff, scope_of(uow.staff, staff), interview_id)
     if found is None:
@@ -299,11 +293,12 @@ def _open(rt: Runtime, staff: Staff, scope: Scope, body: InterviewIn, q: Questio
     """Find or create the person and open the interview, in one unit of work."""
 
     def work(store: Store) -> InterviewOut:
-        campaign = _campaign(rt, store, q)
+        campaign = campaign_of(store, q, rt.settings.campaign_year)
         if body.person_id is not None:
-            person = store.session.get(Person, body.person_id)
-            if person is None:
-                raise _OutOfScope
+            try:
+                person = store.get_person(body.person_id)
+            except NotFound:
+                raise _OutOfScope from None
         else:
             assert number is not None
             found = store.find_person(number)

@@ -32,6 +32,7 @@ from sqlmodel import col, select
 from admin.regions import read_region_file
 from admin.runtime import Runtime
 from admin.security import create_staff
+from bot.engine import campaign_of
 from bot.expressions import compile_expression
 from bot.questionnaire import RESERVED_NAMES as RESERVED
 from bot.questionnaire import QType, Question, Questionnaire
@@ -866,8 +867,7 @@ class _Seeder:
         q = self.rt.questionnaires.get(name)
         if q is None:
             raise DemoError(f"the questionnaire {name!r} is not loaded")
-        return self.store.ensure_campaign(q.name, q.version, self.year, q.campaign.title,
-                                          q.campaign.reference_for(self.year))
+        return campaign_of(self.store, q, self.year)
 
     def _region(self, path: str) -> Region:
         if path not in self.regions:

@@ -27,7 +27,7 @@ from nlu.dates import DateSpan
 from nlu.intents import Intent
 from nlu.numbers import read_digits
 from nlu.result import NotUnderstood, Parsed
-from storage.models import Conversation, Person, Record
+from storage.models import Campaign, Conversation, Person, Record
 from storage.repo import Store
 from voice.api import AudioError, Transcriber, VoiceUnavailable
 
@@ -149,6 +149,11 @@ class Engine:
         replies = turn.where_we_are()
         store.save_conversation(conv, state)
         return replies
+
+
+def campaign_of(store: Store, q: Questionnaire, year: int) -> Campaign:
+    """The campaign of a questionnaire in a year, created on first need (with its reference date)."""
+    return store.ensure_campaign(q.name, q.version, year, q.campaign.title, q.campaign.reference_for(year))
 
 
 def _pending(state: Mapping[str, Any]) -> Pending:
@@ -405,10 +410,8 @@ class _Turn:
         intro = f"好的，登记{place}。" if created else f"欢迎回来！{place}的登记接着上次继续。"
         return [Reply(intro + ("" if not created else GENERAL_HELP)), *self._ask_next()]
 
-    def _campaign(self) -> Any:
-        c = self.q.campaign
-        year = self.engine.config.campaign_year
-        return self.store.ensure_campaign(self.q.name, self.q.version, year, c.title, c.reference_for(year))
+    def _campaign(self) -> Campaign:
+        return campaign_of(self.store, self.q, self.engine.config.campaign_year)
 
     def _bind(self, record: Record) -> None:
         self._record = record
