@@ -56,7 +56,7 @@ from admin.deps import STAFF_COOKIE, CurrentStaff, RuntimeDep, UnitOfWork, UowDe
 from admin.runtime import Runtime
 from admin.security import staff_for_token
 from bot.engine import Pending, campaign_of
-from bot.grammar import ends_at_first_pause
+from bot.grammar import ends_at_first_pause, phrases_for
 from bot.messages import Incoming, Reply
 from bot.questionnaire import CHOICE_TYPES, QType, Question, Questionnaire
 from bot.values import display, encode
@@ -193,8 +193,6 @@ def _questionnaire(rt: Runtime, name: str) -> Questionnaire:
 
 def voice_mode(rt: Runtime, q: Question | None) -> Literal["grammar", "free", "none"]:
     """How a spoken answer to ``q`` is recognised here."""
-    from bot.grammar import phrases_for
-
     if rt.transcriber is None or q is None:
         return "none"
     return "grammar" if phrases_for(q) else "free"
