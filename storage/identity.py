@@ -1,0 +1,236 @@
+"""Tables and queries of self-service identification: attempt throttles, one-time codes, the SMS queue.
+
+A person who gives an ID number in a chat is let into an existing record only after a second factor
+that a stranger holding their ID card cannot know: a one-time code sent to the phone registered for
+them, a link code a collector handed them, or a channel account already linked to them. Failures are
+counted per person and per client (:class:`IdentityThrottle`) under a row lock, so concurrent guesses
+cannot pass the limit; codes are kept only as keyed digests (:class:`IdentityChallenge`); the SMS
+waiting to be sent keeps its phone number and code sealed (:class:`SmsOutbox`) and forgets the code
+once sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, LargeBinary, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, SQLModel, col, select
+
+from storage.models import utcnow
+from storage.repo import Store
+
+
+class ChallengeKind(StrEnum):
+    """How a code reached the person."""
+
+    OTP = "otp"  # sent by SMS to the registered phone, for one channel account
+    LINK = "link"  # handed over by a collector, links the account that enters it
+
+
+class IdentityThrottle(SQLModel, table=True):
+    """Failed identifications under one key (a person, or a client), and the lock they earned."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True)  # "person:<id>" or "client:<blind index>"
+    failures: int = 0  # failures since the last success or lift
+    locked_until: datetime | None = None  # a growing pause after repeated failures
+    blocked: bool = False  # locked until the hotline lifts it
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class IdentityChallenge(SQLModel, table=True):
+    """A one-time code of a person: sent by SMS to one channel account, or given out by a collector."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    kind: str = Field(index=True)  # ChallengeKind
+    code_index: str = Field(index=True)  # keyed digest of the code, never the code
+    channel: str | None = None  # the account an OTP was sent for (an OTP is valid for it only)
+    channel_user_id: str | None = None
+    staff_id: int | None = None  # the collector who made a link code
+    attempts: int = 0
+    expires_at: datetime
+    used_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class SmsOutbox(SQLModel, table=True):
+    """A verification SMS waiting to be sent; phone and code sealed, the code wiped once sent."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="identitychallenge.id", index=True)
+    phone_enc: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    code_enc: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    ttl_minutes: int
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+    failures: int = 0
+
+
+@dataclass(frozen=True)
+class PendingSms:
+    """A verification SMS to send, opened."""
+
+    id: int
+    phone: str
+    code: str
+    ttl_minutes: int
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """A stored time as timezone-aware UTC (SQLite gives naive datetimes back)."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+class IdentityStore:
+    """Throttles, challenges and the SMS queue, over a :class:`~storage.repo.Store`'s session and vault."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.session = store.session
+
+    # -- throttles -------------------------------------------------------------------------
+
+    def throttle(self, key: str) -> IdentityThrottle:
+        """The throttle row of a key, created if missing, locked for this transaction (FOR UPDATE)."""
+        row = self._locked(key)
+        if row is not None:
+            return row
+        try:
+            with self.session.begin_nested():
+                self.session.add(IdentityThrottle(key=key))
+        except IntegrityError:
+            pass  # a concurrent request created it: take theirs
+        row = self._locked(key)
+        assert row is not None
+        return row
+
+    def _locked(self, key: str) -> IdentityThrottle | None:
+        query = select(IdentityThrottle).where(IdentityThrottle.key == key).with_for_update()
+        return self.session.exec(query.execution_options(populate_existing=True)).first()
+
+    def peek_throttle(self, key: str) -> IdentityThrottle | None:
+        """The throttle row of a key without locking it (for lists)."""
+        return self.session.exec(select(IdentityThrottle).where(IdentityThrottle.key == key)).first()
+
+    def save_throttle(self, row: IdentityThrottle) -> None:
+        """Store a changed throttle."""
+        row.updated_at = utcnow()
+        self.session.add(row)
+        self.session.flush()
+
+    def blocked_person_ids(self) -> list[int]:
+        """Persons whose identification is locked until the hotline lifts it."""
+        rows = self.session.exec(select(IdentityThrottle.key).where(
+            col(IdentityThrottle.blocked).is_(True), col(IdentityThrottle.key).startswith("person:"))).all()
+        return sorted(int(k.split(":", 1)[1]) for k in rows)
+
+    # -- challenges ------------------------------------------------------------------------
+
+    def code_index(self, code: str, kind: ChallengeKind, person_id: int | None) -> str:
+        """The keyed digest a code is kept as (an OTP's digest is bound to its person)."""
+        scope = f"{kind.value}:{person_id if kind == ChallengeKind.OTP else ''}"
+        return self.store.vault.blind_index(code, f"challenge:{scope}")
+
+    def add_challenge(
+        self, person_id: int, kind: ChallengeKind, code: str, expires_at: datetime, *,
+        channel: str | None = None, channel_user_id: str | None = None, staff_id: int | None = None,
+    ) -> IdentityChallenge:
+        """Keep a new code (as its digest)."""
+        row = IdentityChallenge(
+            person_id=person_id, kind=kind.value, code_index=self.code_index(code, kind, person_id),
+            channel=channel, channel_user_id=channel_user_id, staff_id=staff_id, expires_at=expires_at)
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def live_otp(self, person_id: int, channel: str, channel_user_id: str, now: datetime) -> IdentityChallenge | None:
+        """The newest unused, unexpired OTP of a person for one account, locked for this transaction."""
+        rows = self.session.exec(
+            select(IdentityChallenge).where(
+                IdentityChallenge.person_id == person_id, IdentityChallenge.kind == ChallengeKind.OTP.value,
+                IdentityChallenge.channel == channel, IdentityChallenge.channel_user_id == channel_user_id,
+                col(IdentityChallenge.used_at).is_(None))
+            .order_by(col(IdentityChallenge.id).desc()).with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
+        return next((r for r in rows if (aware(r.expires_at) or now) > now), None)
+
+    def challenges_since(self, person_id: int, kind: ChallengeKind, since: datetime) -> int:
+        """How many codes of a kind a person was given since a moment (limits SMS sent per hour)."""
+        rows = self.session.exec(select(IdentityChallenge.id).where(
+            IdentityChallenge.person_id == person_id, IdentityChallenge.kind == kind.value,
+            col(IdentityChallenge.created_at) >= since)).all()
+        return len(rows)
+
+    def link_challenge(self, code: str, now: datetime) -> IdentityChallenge | None:
+        """The unused, unexpired link code with this value, locked for this transaction."""
+        rows = self.session.exec(
+            select(IdentityChallenge).where(
+                IdentityChallenge.kind == ChallengeKind.LINK.value,
+                IdentityChallenge.code_index == self.code_index(code, ChallengeKind.LINK, None),
+                col(IdentityChallenge.used_at).is_(None))
+            .with_for_update().execution_options(populate_existing=True)
+        ).all()
+        return next((r for r in rows if (aware(r.expires_at) or now) > now), None)
+
+    def save_challenge(self, row: IdentityChallenge) -> None:
+        """Store a changed challenge (attempts, use)."""
+        self.session.add(row)
+        self.session.flush()
+
+    def retire_challenges(self, person_id: int, kind: ChallengeKind, now: datetime) -> None:
+        """Mark every open code of a kind of a person used (a new one replaces them; a lock voids them)."""
+        self.session.execute(
+            update(IdentityChallenge)
+            .where(col(IdentityChallenge.person_id) == person_id, col(IdentityChallenge.kind) == kind.value,
+                   col(IdentityChallenge.used_at).is_(None))
+            .values(used_at=now))
+
+    # -- the SMS queue ---------------------------------------------------------------------
+
+    def queue_sms(self, challenge: IdentityChallenge, phone: str, code: str, ttl_minutes: int) -> SmsOutbox:
+        """Queue the SMS that carries a code (sealed until sent)."""
+        vault = self.store.vault
+        row = SmsOutbox(challenge_id=challenge.id or 0, phone_enc=vault.seal(phone), code_enc=vault.seal(code),
+                        ttl_minutes=ttl_minutes)
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def claim_sms(self, sms_id: int, now: datetime) -> PendingSms | None:
+        """Take a queued SMS for sending, once across processes; None when already taken."""
+        done = self.session.execute(
+            update(SmsOutbox).where(col(SmsOutbox.id) == sms_id, col(SmsOutbox.sent_at).is_(None))
+            .values(sent_at=now))
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        row = self.session.get(SmsOutbox, sms_id, populate_existing=True)
+        if row is None or row.code_enc is None:
+            return None
+        vault = self.store.vault
+        return PendingSms(sms_id, vault.open(row.phone_enc), vault.open(row.code_enc), row.ttl_minutes)
+
+    def sms_sent(self, sms_id: int) -> None:
+        """Forget the code of a sent SMS."""
+        self.session.execute(update(SmsOutbox).where(col(SmsOutbox.id) == sms_id).values(code_enc=None))
+
+    def sms_failed(self, sms_id: int) -> None:
+        """Put back an SMS the gateway refused (its code still valid; "重新发送" sends a new one)."""
+        row = self.session.get(SmsOutbox, sms_id)
+        if row is not None:
+            row.sent_at = None
+            row.failures += 1
+            self.session.add(row)
+            self.session.flush()
+
+    def unsent_sms_ids(self, limit: int = 50) -> list[int]:
+        """Queued SMS not yet sent, oldest first (for a dispatcher that retries)."""
+        rows = self.session.exec(select(SmsOutbox.id).where(col(SmsOutbox.sent_at).is_(None))
+                                 .order_by(col(SmsOutbox.id)).limit(limit)).all()
+        return [r for r in rows if r is not None]
