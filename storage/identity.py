@@ -11,6 +11,7 @@ once sent.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -19,7 +20,7 @@ from sqlalchemy import Column, LargeBinary, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col, select
 
-from storage.models import utcnow
+from storage.models import Campaign, Person, Record, utcnow
 from storage.repo import Store
 
 
@@ -68,6 +69,31 @@ class SmsOutbox(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
     failures: int = 0
+
+
+class DeclarationSource(StrEnum):
+    """Who opened a declaration."""
+
+    SELF = "self"  # a person in a chat who could not pass a second factor
+    COLLECTOR = "collector"  # a collector who met a person registered outside their region
+
+
+class Declaration(SQLModel, table=True):
+    """A record opened under an ID number that belongs to a person the opener could not be verified as.
+
+    The record itself has no ``person_id`` (nothing of the existing person shows through it: no name,
+    no prefill, no earlier answers); this row ties it to the person for the staff whose region covers
+    that person (or the province), who compare and merge it.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: int = Field(foreign_key="record.id", unique=True, index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    source: str  # DeclarationSource
+    channel: str
+    opened_by: str  # "self:<channel>" or "collector:<staff id>"
+    status: str = Field(default="open", index=True)  # open | merged | dismissed
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 @dataclass(frozen=True)
@@ -191,6 +217,34 @@ class IdentityStore:
             .where(col(IdentityChallenge.person_id) == person_id, col(IdentityChallenge.kind) == kind.value,
                    col(IdentityChallenge.used_at).is_(None))
             .values(used_at=now))
+
+    # -- declarations -----------------------------------------------------------------------
+
+    def open_declaration(
+        self, campaign: Campaign, person: Person, *, source: DeclarationSource, channel: str, opened_by: str,
+        region_id: int | None, flag_key: str,
+    ) -> Record:
+        """A new record, in its own right, for someone who gave a registered ID number but was not verified.
+
+        The record is flagged on ``flag_key`` (the questionnaire's identifier question) for review.
+        """
+        record = Record(campaign_id=campaign.id or 0, subject_key=f"declared:{secrets.token_hex(12)}",
+                        person_id=None, region_id=region_id, first_channel=channel)
+        self.session.add(record)
+        self.session.flush()
+        self.session.add(Declaration(record_id=record.id or 0, person_id=person.id or 0, source=source.value,
+                                     channel=channel, opened_by=opened_by))
+        self.store.add_flag(record, flag_key, "unverified", f"declaration ({source.value})", None)
+        return record
+
+    def declaration_of(self, record_id: int) -> Declaration | None:
+        """The declaration a record was opened as, if it was."""
+        return self.session.exec(select(Declaration).where(Declaration.record_id == record_id)).first()
+
+    def declarations_for(self, person_id: int) -> list[Declaration]:
+        """The declarations opened under a person's ID number, oldest first."""
+        return list(self.session.exec(select(Declaration).where(Declaration.person_id == person_id)
+                                      .order_by(col(Declaration.id))).all())
 
     # -- the SMS queue ---------------------------------------------------------------------
 
