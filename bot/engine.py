@@ -112,13 +112,16 @@ class Engine:
         return _grammar(self.questionnaires[conv.questionnaire], _pending(_load_state(conv)))
 
     def begin_interview(
-        self, store: Store, channel: str, user_id: str, questionnaire: str, person: Person, consent_at: datetime
+        self, store: Store, channel: str, user_id: str, questionnaire: str, subject: Person | Record,
+        consent_at: datetime,
     ) -> list[Reply]:
-        """Open a collector's interview of ``person`` (already identified by the collector) and ask on.
+        """Open a collector's interview of a person (already identified by the collector) and ask on.
 
+        ``subject`` is the person, whose record of the campaign is opened (or created), or a record
+        to fill as it is (a declaration: :meth:`storage.identity.IdentityStore.open_declaration`).
         The collector has read the notice out and the person agreed (``consent_at``), so the
-        conversation starts at the person's record: the first unanswered question, or the read-back.
-        An interview already open for this collector and person continues where it was left.
+        conversation starts at the record: the first unanswered question, or the read-back.
+        An interview already open for this collector and subject continues where it was left.
         """
         conv = store.conversation(channel, user_id)
         if conv is not None:
@@ -130,7 +133,12 @@ class Engine:
         store.session.add(conv)
         state: dict[str, Any] = {"phase": "identify", "notice_accepted_at": consent_at.isoformat()}
         turn = _Turn(self, store, Incoming(channel=channel, user_id=user_id, at=consent_at), conv, state)
-        replies = turn._open_person_record(person, raw=None)
+        if isinstance(subject, Record):
+            turn._bind(subject)
+            state["phase"] = "asking"
+            replies = turn._ask_next()
+        else:
+            replies = turn._open_person_record(subject, raw=None)
         store.save_conversation(conv, state)
         return replies
 
