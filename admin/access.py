@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from fastapi import HTTPException
 
+from bot.messages import StaffPass
 from storage.staff import Staff
 from storage.staff_repo import StaffStore
 
@@ -69,3 +70,11 @@ def not_found(staff_store: StaffStore, staff: Staff, target_type: str, target_id
                       result="not_found")
     staff_store.session.commit()
     return HTTPException(status_code=404, detail=f"no {target_type} {target_id}")
+
+
+def staff_pass(staff_store: StaffStore, staff: Staff | None) -> StaffPass | None:
+    """What the chat engine may know of a logged-in staff member: id, whether they collect, their area."""
+    if staff is None:
+        return None
+    scope = scope_of(staff_store, staff)
+    return StaffPass(staff.id or 0, staff.role in PERMISSIONS["collect"], scope.region_ids)

@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
+from admin.access import staff_pass
 from admin.api import appeals as appeals_api
 from admin.api import audit as audit_api
 from admin.api import auth as auth_api
@@ -21,10 +23,15 @@ from admin.collect import collect_pages
 from admin.collect import router as interviews_router
 from admin.console import console_router
 from admin.console_workflow import workflow_pages
+from admin.deps import STAFF_COOKIE
 from admin.outbox import OutboxDispatcher
 from admin.runtime import Runtime, build_runtime
+from admin.security import staff_for_token
 from admin.settings import Settings
 from bot.channels.web import web_chat_router
+from bot.messages import StaffPass
+from storage.db import session_scope
+from storage.staff_repo import StaffStore
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -63,7 +70,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         rt: Runtime = app.state.runtime
         return rt
 
-    app.include_router(web_chat_router(lambda: current().chat, lambda: current().questionnaires))
+    app.include_router(web_chat_router(lambda: current().chat, lambda: current().questionnaires,
+                                       lambda request: console_staff_pass(current(), request)))
     app.include_router(auth_api.router)
     app.include_router(records_api.router)
     app.include_router(appeals_api.router)
@@ -84,6 +92,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         return {"status": "ok", "questionnaires": sorted(rt.questionnaires), "channels": channel_status(rt.settings)}
 
     return app
+
+
+def console_staff_pass(rt: Runtime, request: Request) -> StaffPass | None:
+    """The staff member logged in to the console in the browser of a web-chat request, if any."""
+    token = request.cookies.get(STAFF_COOKIE)
+    if not token:
+        return None
+    with session_scope(rt.db) as session:
+        staff_store = StaffStore(session)
+        return staff_pass(staff_store, staff_for_token(staff_store, token, datetime.now(UTC)))
 
 
 def channel_status(settings: Settings) -> dict[str, bool]:

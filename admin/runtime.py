@@ -13,6 +13,7 @@ from admin.settings import Settings, SettingsError
 from bot.engine import Engine, EngineConfig
 from bot.questionnaire import Questionnaire, load_all
 from bot.service import ChatService
+from bot.sms import LogSmsGateway, SmsGateway
 from bot.understanding import Understanding
 from nlu.regions import RegionIndex
 from nlu.tokenizer import Tokenizer
@@ -64,8 +65,11 @@ def load_questionnaires(settings: Settings) -> dict[str, Questionnaire]:
     return found
 
 
-def build_runtime(settings: Settings, *, tokenizer: Tokenizer | None = None) -> Runtime:
-    """Create the database schema if needed and every shared object (a built tokenizer may be reused)."""
+def build_runtime(
+    settings: Settings, *, tokenizer: Tokenizer | None = None, sms: SmsGateway | None = None
+) -> Runtime:
+    """Create the database schema if needed and every shared object (a built tokenizer or SMS gateway may
+    be given)."""
     db = make_engine(settings.database_url)
     create_schema(db)
     vault = Vault(settings.secret_key)
@@ -89,8 +93,8 @@ def build_runtime(settings: Settings, *, tokenizer: Tokenizer | None = None) -> 
         ),
         transcriber=transcriber,
     )
-    return Runtime(settings, db, vault, questionnaires, understanding, engine, ChatService(engine, db, vault),
-                   transcriber)
+    chat = ChatService(engine, db, vault, sms or LogSmsGateway())
+    return Runtime(settings, db, vault, questionnaires, understanding, engine, chat, transcriber)
 
 
 def build_transcriber(settings: Settings) -> Transcriber | None:

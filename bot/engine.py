@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from bot.after_submit import NO_RESTART, AfterSubmission, UnderReview, under_review
 from bot.expressions import compile_expression
 from bot.grammar import CONTROL_PHRASES, YES_NO_PHRASES, phrases_for
-from bot.messages import Choice, Incoming, Reply
+from bot.identify import VILLAGE_PROMPT, VILLAGE_STAFF_ONLY, Identification, village_allowed
+from bot.messages import GENERAL_HELP, Choice, Incoming, Reply, StaffPass
 from bot.questionnaire import CHOICE_TYPES, QType, Question, Questionnaire
 from bot.understanding import Understanding
 from bot.values import Stored, display, encode, expression_value
@@ -32,18 +34,12 @@ from storage.repo import Store
 from voice.api import AudioError, Transcriber, VoiceUnavailable
 
 YES, NO = "yes", "no"
-GENERAL_HELP = (
-    "随时可以说：“返回”回到上一题，“跳过”跳过选填的问题，“把出生日期改成…”修改已填的内容，"
-    "“为什么问这个”，“暂停”，“重新开始”，“转人工”。"
-)
 _VOICE_PROBLEMS = {
     "unavailable": "暂时还不能识别语音消息，请用文字回复。",
     "audio": "这段语音没能打开，请再说一遍，或者用文字回复。",
     "unheard": "没听清您说的话，请再说一遍，或者用文字回复。",
 }
 _CONFIRM_WORDS = ("确认提交", "确认", "提交", "没问题", "无误")
-_MAX_ID_TRIES = 3
-_MAX_FACTOR_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -147,13 +143,17 @@ class Engine:
         conv = store.conversation(channel, user_id)
         return Pending("none", None, False) if conv is None else _pending(_load_state(conv))
 
-    def resume(self, store: Store, channel: str, user_id: str, questionnaire: str | None = None) -> list[Reply]:
+    def resume(
+        self, store: Store, channel: str, user_id: str, questionnaire: str | None = None,
+        staff: StaffPass | None = None,
+    ) -> list[Reply]:
         """The replies for a person opening the chat: the notice for a new one, else where they left off."""
         conv = store.conversation(channel, user_id)
         if conv is None:
-            return self.handle(store, Incoming(channel=channel, user_id=user_id, questionnaire=questionnaire))
+            return self.handle(store, Incoming(channel=channel, user_id=user_id, questionnaire=questionnaire,
+                                               staff=staff))
         state = _load_state(conv)
-        turn = _Turn(self, store, Incoming(channel=channel, user_id=user_id), conv, state)
+        turn = _Turn(self, store, Incoming(channel=channel, user_id=user_id, staff=staff), conv, state)
         replies = turn.where_we_are()
         store.save_conversation(conv, state)
         return replies
@@ -229,12 +229,14 @@ class _Turn:
             return self._human()
         if phase == "notice":
             return self._on_notice()
+        if self.q.subject.kind == "village" and not village_allowed(self, self._record_region()):
+            return [Reply(VILLAGE_STAFF_ONLY, kind="error")]
         if phase == "paused":
             return self._on_paused(intent)
         if phase == "identify":
-            return self._on_identify()
+            return Identification(self).on_id()
         if phase == "factor":
-            return self._on_factor()
+            return Identification(self).on_factor()
         if phase == "village":
             return self._on_village()
         if phase == "restart_confirm":
@@ -305,73 +307,18 @@ class _Turn:
 
     def _start_identification(self) -> list[Reply]:
         if self.q.subject.kind == "village":
+            if not village_allowed(self, None):
+                return [Reply(VILLAGE_STAFF_ONLY, kind="error")]
             self.state["phase"] = "village"
-            return [Reply("请告诉我要登记的村（社区）名称，例如“东塬乡东塬村”。", kind="question")]
-        acc = self.store.account(self.msg.channel, self.msg.user_id)
-        if acc.person_id is not None:
-            return self._open_person_record(self.store.get_person(acc.person_id), raw=None, welcome_back=True)
-        self.state["phase"] = "identify"
-        ident = self.q.identifier
-        assert ident is not None
-        return [Reply(ident.prompt, kind="question", question=ident.key)]
-
-    def _on_identify(self) -> list[Reply]:
-        ident = self.q.identifier
-        assert ident is not None
-        parsed = self.u.parse(ident, self.text, self.now)
-        if isinstance(parsed, NotUnderstood):
-            tries = self._bump("id_tries")
-            tip = "如需帮助，请回复“转人工”。" if tries >= _MAX_ID_TRIES else "请再输入一次18位身份证号码。"
-            return [Reply(f"{parsed.message}{tip}", kind="error", question=ident.key)]
-        number: str = encode(ident, parsed.value)
-        person = self.store.find_person(number)
-        if person is None:
-            person = self.store.create_person(number, source="self")
-            return self._open_person_record(person, raw=self.text)
-        expected = self._second_factor(person)
-        if expected is None:
-            return self._open_person_record(person, raw=self.text)
-        self.state.update(phase="factor", candidate=person.id, factor_tries=0)
-        return [self._factor_prompt()]
-
-    def _factor_prompt(self) -> Reply:
-        if self.q.subject.second_factor == "name":
-            return Reply("为确认是您本人，请告诉我登记的姓名。", kind="question")
-        return Reply("为确认是您本人，请输入登记的手机号码后四位。", kind="question")
-
-    def _second_factor(self, person: Person) -> str | None:
-        kind = self.q.subject.second_factor
-        if kind == "phone_last4":
-            phone = self.store.person_phone(person)
-            return phone.replace("-", "")[-4:] if phone else None
-        if kind == "name":
-            return self.store.person_name(person)
-        return None
-
-    def _on_factor(self) -> list[Reply]:
-        person = self.store.get_person(int(self.state["candidate"]))
-        expected = self._second_factor(person) or ""
-        if self.q.subject.second_factor == "name":
-            ok = self.text.replace(" ", "") == expected
-        else:
-            digits = re.sub(r"\D", "", self._digits(self.text))
-            ok = digits[-4:] == expected and len(digits) >= 4
-        if ok:
-            self.state.pop("candidate", None)
-            return self._open_person_record(person, raw=None)
-        tries = self._bump("factor_tries")
-        if tries >= _MAX_FACTOR_TRIES:
-            self.state.update(phase="identify", id_tries=0)
-            self.state.pop("candidate", None)
-            return [Reply("核对没有通过。如需帮助，请回复“转人工”，工作人员会与您联系。", kind="error")]
-        return [Reply("核对不一致，请再输入一次。", kind="error")]
+            return [Reply(VILLAGE_PROMPT, kind="question")]
+        return Identification(self).start()
 
     def _digits(self, text: str) -> str:
         r = read_digits(text)
         return r.value if isinstance(r, Parsed) else text
 
-    def _open_person_record(self, person: Person, raw: str | None, welcome_back: bool = False) -> list[Reply]:
-        self.store.link_account(self.store.account(self.msg.channel, self.msg.user_id), person)
+    def _open_person_record(self, person: Person, raw: str | None) -> list[Reply]:
+        """Open (or create) the record of a person who has been identified, and ask on."""
         campaign = self._campaign()
         roster = self.store.roster_entry(campaign.id or 0, person.id or 0)
         region_id = roster.region_id if roster and roster.region_id else person.region_id
@@ -405,6 +352,8 @@ class _Turn:
             candidates = [c for c in self.u.village_candidates(self.text) if c != result.value]
             choices = tuple(Choice(c.split("/", 2)[-1], c) for c in candidates[:5])
             return [Reply("请具体到村（社区），例如“东塬乡东塬村”。", choices, kind="error")]
+        if not village_allowed(self, region.id):
+            return [Reply(VILLAGE_STAFF_ONLY, kind="error")]
         campaign = self._campaign()
         record, created = self.store.record_for(
             campaign, f"region:{region.id}", channel=self.msg.channel, region_id=region.id
@@ -469,6 +418,8 @@ class _Turn:
     def _save(
         self, q: Question, stored: Any, *, raw: str | None, confidence: float, status: str, blob_id: int | None = None
     ) -> int:
+        if under_review(self.record):
+            raise UnderReview(f"record {self.record.id} is under review; {q.key} changes by request only")
         answer = self.store.save_answer(
             self.record, q.key, stored, raw=raw, confidence=confidence, status=status,
             channel=self.msg.channel, actor=self.msg.actor or f"self:{self.msg.channel}",
@@ -477,13 +428,24 @@ class _Turn:
         self._answers = None
         person_id = self.record.person_id
         if person_id is not None and q.prefill in ("name", "phone") and isinstance(stored, str) and stored:
-            # keep the person's contact data current: the phone is the second factor in other channels
-            person = self.store.get_person(person_id)
-            if q.prefill == "name":
-                self.store.update_person(person, name=stored)
-            else:
-                self.store.update_person(person, phone=stored)
+            self._keep_contact(self.store.get_person(person_id), q.prefill, stored)
         return answer.id or 0
+
+    def _keep_contact(self, person: Person, field: str, value: str) -> None:
+        """Keep the person's name or phone current; the phone is where identification codes go.
+
+        A collector's answer always updates it; the person's own answer only where nothing official
+        is registered (a person they registered themselves, or a field still empty), so that an answer
+        in the chat never moves the second factor of a person on the roster.
+        """
+        current = self.store.person_name(person) if field == "name" else self.store.person_phone(person)
+        by_staff = (self.msg.actor or "").startswith("collector:")
+        if not (by_staff or person.source == "self" or current is None):
+            return
+        if field == "name":
+            self.store.update_person(person, name=value)
+        else:
+            self.store.update_person(person, phone=value)
 
     # -- asking ---------------------------------------------------------------------------
 
@@ -568,14 +530,16 @@ class _Turn:
     def where_we_are(self) -> list[Reply]:
         """Repeat the pending prompt of the conversation without consuming any input."""
         phase = self.state.get("phase")
+        if self.q.subject.kind == "village" and phase != "notice" and not village_allowed(self, self._record_region()):
+            return [Reply(VILLAGE_STAFF_ONLY, kind="error")]
         if phase == "paused":
             return [Reply("您已暂停填写。发送“继续”接着填写。", (Choice("继续", "继续"),))]
         if phase == "identify" and self.q.identifier is not None:
             return [Reply(self.q.identifier.prompt, kind="question", question=self.q.identifier.key)]
         if phase == "factor":
-            return [self._factor_prompt()]
+            return [Identification(self).prompt()]
         if phase == "village":
-            return [Reply("请告诉我要登记的村（社区）名称，例如“东塬乡东塬村”。", kind="question")]
+            return [Reply(VILLAGE_PROMPT, kind="question")]
         if phase == "restart_confirm":
             return [Reply("确定要从头开始吗？已填写的内容会被清空。",
                           (Choice("确定", "确定"), Choice("取消", "取消")), kind="confirm")]
@@ -632,6 +596,8 @@ class _Turn:
         if q.type != QType.PHOTO:
             return [Reply("这一项不需要照片，请用文字回答。", kind="error"), self._question_reply(q)]
         blob = self.store.put_blob("photo", self.msg.image_type or "image/jpeg", self.msg.image or b"")
+        if under_review(self.record):
+            return AfterSubmission(self).request({q.key: {"blob_id": blob.id}}, {q.key: 1.0})
         self._save(q, {"blob_id": blob.id}, raw=None, confidence=1.0, status=self._status_for(q), blob_id=blob.id)
         self._answered(q.key)
         return [Reply("照片已收到。"), *self._ask_next()]
@@ -723,6 +689,9 @@ class _Turn:
             if focus is not None and focus != self.state.get("current"):
                 return [Reply(problems[current], kind="error", question=current), *self._resume_prompt()]
             return [Reply(problems[current], kind="error", question=current), self._question_reply(q)]
+        if under_review(self.record):
+            heard = {k: min(values[k].confidence, self.heard_confidence) for k in stored}
+            return AfterSubmission(self).request(stored, heard)
         saved: list[str] = []
         for key, value in stored.items():
             q = self.q.by_key[key]
@@ -816,6 +785,8 @@ class _Turn:
 
     def _not_understood(self, q: Question, why: NotUnderstood) -> list[Reply]:
         tries = self._bump_attempt(q.key)
+        if tries >= 2 and under_review(self.record):
+            return AfterSubmission(self).unchanged()
         if tries >= 2:
             answer_id = self._save(q, None, raw=self.text, confidence=0.0, status=self._status_for(q),
                                    blob_id=self._clip_id())
@@ -826,6 +797,8 @@ class _Turn:
         return [Reply(f"{why.message}{example}", kind="error", question=q.key), self._question_reply(q)]
 
     def _unknown_answer(self, q: Question, kind: str) -> list[Reply]:
+        if under_review(self.record):
+            return AfterSubmission(self).unchanged()
         if not q.required:
             self.state.setdefault("skipped", []).append(q.key)
             self._answered(q.key, record=False)
@@ -881,6 +854,8 @@ class _Turn:
         if name == "pause":
             return self._pause()
         if name == "restart":
+            if "record_id" in self.state and under_review(self.record):
+                return [Reply(NO_RESTART, kind="error"), *self._resume_prompt()]
             self.state["restart_from"] = self.state.get("phase")
             self.state["phase"] = "restart_confirm"
             return [Reply("确定要从头开始吗？已填写的内容会被清空。",
@@ -915,8 +890,8 @@ class _Turn:
         q = self.q.by_key[target]
         if q.identifies:
             return [Reply("身份证号码用于核对身份，不能在这里修改。如有错误，请回复“转人工”。"), *self._reprompt()]
-        if self.state.get("phase") == "done":
-            self.store.reopen(self.record)
+        if self.state.get("phase") == "done" and not under_review(self.record):
+            self.store.reopen(self.record)  # sent back for correction: edited directly
             self.state["phase"] = "review"
         rest = (intent.rest or "").strip()
         if rest:
@@ -925,7 +900,7 @@ class _Turn:
                 return [Reply(f"{parsed.message}请再说一遍，例如“把{q.title}改成…”。", kind="error")]
             self.text = rest
             return self._fill({q.key: parsed}, status_of={q.key: "changed"}, lead="已修改。", focus=q.key)
-        if self.state.get("phase") == "review":
+        if self.state.get("phase") in ("review", "done"):
             self.state["phase"] = "asking"
         self.state["revisit"] = target
         self.state["current"] = target
@@ -1025,6 +1000,10 @@ class _Turn:
             region_id=record.region_id,
         )
 
+    def _record_region(self) -> int | None:
+        """The region of the record the conversation is bound to (None before one is)."""
+        return self.record.region_id if "record_id" in self.state else None
+
     def _record_or_none(self) -> Record | None:
         return self.record if "record_id" in self.state else None
 
@@ -1033,6 +1012,7 @@ class _Turn:
     def _summary(self) -> Reply:
         answers = self.answers()
         env = self.env()
+        pending = AfterSubmission(self).pending_lines() if self.record.status == "submitted" else {}
         lines = []
         for q in self.q.questions:
             a = answers.get(q.key)
@@ -1042,7 +1022,7 @@ class _Turn:
                 shown = f"（待核实：{a.raw}）" if a.raw and q.type != QType.ID_NUMBER else "（待核实）"
             else:
                 shown = display(q, a.value, mask=True)
-            lines.append(f"{q.title}：{shown}")
+            lines.append(f"{q.title}：{shown}{pending.get(q.key, '')}")
         text = "请核对您填写的信息：\n" + "\n".join(lines)
         if self.state.get("phase") == "done":
             text += f"\n\n已提交，回执号 {self.record.receipt}。如需修改，请说“把某项改成…”。"
@@ -1063,6 +1043,8 @@ class _Turn:
             return [self._summary()]
         if wants_submit:
             campaign = self.store.get_campaign(self.record.campaign_id)
+            if self.record.stage == "returned":  # corrected after being sent back: up the chain again
+                self.store.move_record(self.record, "resubmit", "collected", None, "")
             receipt = self.store.submit(self.record, campaign.year)
             self.state["phase"] = "done"
             return [Reply(f"提交成功！您的回执号是 {receipt}，请妥善保存。感谢您的配合！", kind="receipt")]

@@ -6,9 +6,29 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+GENERAL_HELP = (
+    "随时可以说：“返回”回到上一题，“跳过”跳过选填的问题，“把出生日期改成…”修改已填的内容，"
+    "“为什么问这个”，“暂停”，“重新开始”，“转人工”。"
+)
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class StaffPass:
+    """A logged-in staff member behind a message (the web chat with the console's login), and their area."""
+
+    staff_id: int
+    may_collect: bool
+    region_ids: frozenset[int] | None  # None: the whole tree
+
+    def covers(self, region_id: int | None) -> bool:
+        """Whether a subject placed in ``region_id`` lies in the staff member's area."""
+        if self.region_ids is None:
+            return True
+        return region_id is not None and region_id in self.region_ids
 
 
 @dataclass(frozen=True)
@@ -29,6 +49,8 @@ class Incoming:
     confidence: float | None = None  # speech recognition confidence of ``text``, when spoken
     voice_problem: str | None = None  # audio that could not be recognised: unavailable | audio | unheard
     verified: bool = False  # a collector checked the recognised text: taken without a read-back
+    client: str | None = None  # where it came from when the user id is the client's own choice (web: address)
+    staff: StaffPass | None = None  # the logged-in staff member sending it, if any
 
 
 @dataclass(frozen=True)

@@ -213,7 +213,22 @@ class Subject(_Strict):
     """Who a record is about: a person identified by ID number, or a village chosen by a collector."""
 
     kind: Literal["person", "village"]
-    second_factor: Literal["phone_last4", "name", "none"] = "phone_last4"
+    # how a registered person proves who they are after giving the ID number (bot.identify): a one-time
+    # code to the registered phone (or an account already linked to them); villages need a collector's login
+    second_factor: Literal["sms", "none"] = "sms"
+
+    @field_validator("second_factor", mode="before")
+    @classmethod
+    def _known_factor(cls, v: Any) -> Any:
+        if v == "name":
+            raise ValueError("a name is printed on the ID card, so it cannot prove who someone is; use sms")
+        return "sms" if v == "phone_last4" else v  # the last four digits were guessable: now a code is sent
+
+    @model_validator(mode="after")
+    def _persons_need_a_factor(self) -> Subject:
+        if self.kind == "person" and self.second_factor != "sms":
+            raise ValueError("a questionnaire about persons needs second_factor: sms (an ID number alone opens nothing)")
+        return self
 
 
 class Questionnaire(_Strict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -11,11 +12,16 @@ from typing import TypeVar
 from sqlalchemy.engine import Engine as DbEngine
 
 from bot.engine import Engine
-from bot.messages import Incoming, Reply
+from bot.messages import Incoming, Reply, StaffPass
+from bot.sms import LogSmsGateway, SmsError, SmsGateway
 from storage.crypto import Vault
 from storage.db import session_scope
+from storage.identity import IdentityStore, queued_sms
+from storage.models import utcnow
 from storage.repo import DuplicateMessage, Store
 from voice.api import AudioError, VoiceUnavailable
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -23,10 +29,11 @@ T = TypeVar("T")
 class ChatService:
     """What every channel adapter calls: one message in, the replies out, committed."""
 
-    def __init__(self, engine: Engine, db: DbEngine, vault: Vault) -> None:
+    def __init__(self, engine: Engine, db: DbEngine, vault: Vault, sms: SmsGateway | None = None) -> None:
         self.engine = engine
         self.db = db
         self.vault = vault
+        self.sms: SmsGateway = sms or LogSmsGateway()
         # SQLite allows one writer; serialising turns in-process avoids lock-upgrade failures.
         self._lock: AbstractContextManager[object] = (
             threading.Lock() if db.dialect.name == "sqlite" else nullcontext()
@@ -40,6 +47,14 @@ class ChatService:
         """
         if msg.audio is not None and not msg.text and self.engine.transcriber is not None:
             msg = self._hear(msg)
+        outgoing: list[int] = []
+        try:
+            return self._turn(msg, outgoing)
+        finally:
+            self._send_codes(outgoing)
+
+    def _turn(self, msg: Incoming, outgoing: list[int]) -> list[Reply]:
+        """One committed turn; the ids of the verification SMS it queued are added to ``outgoing``."""
         try:
             with self._lock, session_scope(self.db) as session:
                 store = Store(session, self.vault)
@@ -51,12 +66,32 @@ class ChatService:
                 replies = _with_outbox(store, msg.channel, msg.user_id, self.engine.handle(store, msg))
                 if msg.message_id:
                     store.record_replies(msg.channel, msg.message_id, [r.to_dict() for r in replies])
-                return replies
+                sms = queued_sms(session)
+            outgoing.extend(sms)  # committed: the codes exist, they may be sent
+            return replies
         except DuplicateMessage:
             # A concurrent copy of the same message won; give the replies it stored.
             with session_scope(self.db) as session:
                 seen = Store(session, self.vault).seen_message(msg.channel, msg.message_id or "")
                 return [Reply.from_dict(d) for d in seen or []]
+
+    def _send_codes(self, sms_ids: list[int]) -> None:
+        """Send the verification SMS a committed turn queued; a refused one is kept for “重新发送”."""
+        for sms_id in sms_ids:
+            with session_scope(self.db) as session:
+                ids = IdentityStore(Store(session, self.vault))
+                pending = ids.claim_sms(sms_id, utcnow())
+            if pending is None:
+                continue
+            try:
+                self.sms.send_code(pending.phone, pending.code, pending.ttl_minutes)
+            except SmsError as exc:
+                log.warning("verification SMS %s not sent: %s", sms_id, exc)
+                with session_scope(self.db) as session:
+                    IdentityStore(Store(session, self.vault)).sms_failed(sms_id)
+                continue
+            with session_scope(self.db) as session:
+                IdentityStore(Store(session, self.vault)).sms_sent(sms_id)
 
     def _hear(self, msg: Incoming) -> Incoming:
         """Recognise a voice message with the grammar of the person's pending question."""
@@ -83,11 +118,14 @@ class ChatService:
         with self._lock, session_scope(self.db) as session:
             return work(Store(session, self.vault))
 
-    def resume(self, channel: str, user_id: str, questionnaire: str | None = None) -> list[Reply]:
+    def resume(
+        self, channel: str, user_id: str, questionnaire: str | None = None, staff: StaffPass | None = None
+    ) -> list[Reply]:
         """What to show a person who opens the chat: the notice, or where they left off."""
         with self._lock, session_scope(self.db) as session:
             store = Store(session, self.vault)
-            return _with_outbox(store, channel, user_id, self.engine.resume(store, channel, user_id, questionnaire))
+            replies = self.engine.resume(store, channel, user_id, questionnaire, staff)
+            return _with_outbox(store, channel, user_id, replies)
 
 
 def _with_outbox(store: Store, channel: str, user_id: str, replies: list[Reply]) -> list[Reply]:

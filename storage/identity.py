@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from sqlalchemy import Column, LargeBinary, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, SQLModel, col, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.models import Campaign, Person, Record, utcnow
 from storage.repo import Store
@@ -106,6 +106,14 @@ class PendingSms:
     ttl_minutes: int
 
 
+_QUEUED = "intake.sms_queued"
+
+
+def queued_sms(session: Session) -> list[int]:
+    """The ids of the SMS queued in a session's unit of work (to send once it is committed)."""
+    return list(session.info.pop(_QUEUED, []))
+
+
 def aware(moment: datetime | None) -> datetime | None:
     """A stored time as timezone-aware UTC (SQLite gives naive datetimes back)."""
     if moment is not None and moment.tzinfo is None:
@@ -144,9 +152,9 @@ class IdentityStore:
         """The throttle row of a key without locking it (for lists)."""
         return self.session.exec(select(IdentityThrottle).where(IdentityThrottle.key == key)).first()
 
-    def save_throttle(self, row: IdentityThrottle) -> None:
+    def save_throttle(self, row: IdentityThrottle, now: datetime) -> None:
         """Store a changed throttle."""
-        row.updated_at = utcnow()
+        row.updated_at = now
         self.session.add(row)
         self.session.flush()
 
@@ -166,11 +174,13 @@ class IdentityStore:
     def add_challenge(
         self, person_id: int, kind: ChallengeKind, code: str, expires_at: datetime, *,
         channel: str | None = None, channel_user_id: str | None = None, staff_id: int | None = None,
+        now: datetime | None = None,
     ) -> IdentityChallenge:
-        """Keep a new code (as its digest)."""
+        """Keep a new code (as its digest), made at ``now`` (default: the current time)."""
         row = IdentityChallenge(
             person_id=person_id, kind=kind.value, code_index=self.code_index(code, kind, person_id),
-            channel=channel, channel_user_id=channel_user_id, staff_id=staff_id, expires_at=expires_at)
+            channel=channel, channel_user_id=channel_user_id, staff_id=staff_id, expires_at=expires_at,
+            created_at=now or utcnow())
         self.session.add(row)
         self.session.flush()
         return row
@@ -210,13 +220,18 @@ class IdentityStore:
         self.session.add(row)
         self.session.flush()
 
-    def retire_challenges(self, person_id: int, kind: ChallengeKind, now: datetime) -> None:
-        """Mark every open code of a kind of a person used (a new one replaces them; a lock voids them)."""
-        self.session.execute(
-            update(IdentityChallenge)
-            .where(col(IdentityChallenge.person_id) == person_id, col(IdentityChallenge.kind) == kind.value,
-                   col(IdentityChallenge.used_at).is_(None))
-            .values(used_at=now))
+    def retire_challenges(
+        self, person_id: int, kind: ChallengeKind, now: datetime, *, channel: str | None = None,
+        channel_user_id: str | None = None,
+    ) -> None:
+        """Mark the open codes of a kind of a person used: all of them, or those sent for one account."""
+        query = update(IdentityChallenge).where(
+            col(IdentityChallenge.person_id) == person_id, col(IdentityChallenge.kind) == kind.value,
+            col(IdentityChallenge.used_at).is_(None))
+        if channel is not None:
+            query = query.where(col(IdentityChallenge.channel) == channel,
+                                col(IdentityChallenge.channel_user_id) == channel_user_id)
+        self.session.execute(query.values(used_at=now))
 
     # -- declarations -----------------------------------------------------------------------
 
@@ -255,6 +270,7 @@ class IdentityStore:
                         ttl_minutes=ttl_minutes)
         self.session.add(row)
         self.session.flush()
+        self.session.info.setdefault(_QUEUED, []).append(row.id)
         return row
 
     def claim_sms(self, sms_id: int, now: datetime) -> PendingSms | None:

@@ -13,9 +13,10 @@ from sqlalchemy import create_engine, text
 
 from admin.runtime import Runtime, build_runtime
 from admin.settings import Settings
-from bot.messages import Incoming, Reply
+from bot.messages import Incoming, Reply, StaffPass
 from bot.understanding import make_tokenizer
 from nlu.tokenizer import Tokenizer
+from tests.helpers import RecordingSms
 from voice.model import MODEL_NAME, MODEL_SHA256, resolve_model
 from voice.recognizer import VoskTranscriber
 
@@ -99,9 +100,15 @@ def tokenizer() -> Tokenizer:
 
 
 @pytest.fixture
-def runtime(db_url: str, tokenizer: Tokenizer) -> Iterator[Runtime]:
-    """A runtime on the test database."""
-    rt = build_runtime(make_settings(db_url), tokenizer=tokenizer)
+def sms() -> RecordingSms:
+    """The SMS gateway of the test runtime: the codes it was asked to send."""
+    return RecordingSms()
+
+
+@pytest.fixture
+def runtime(db_url: str, tokenizer: Tokenizer, sms: RecordingSms) -> Iterator[Runtime]:
+    """A runtime on the test database (verification codes go to the ``sms`` fixture)."""
+    rt = build_runtime(make_settings(db_url), tokenizer=tokenizer, sms=sms)
     yield rt
     rt.close()
 
@@ -110,8 +117,10 @@ class Chat:
     """Drives one conversation through the chat service, as a channel would."""
 
     def __init__(self, runtime: Runtime, questionnaire: str, user: str = "user-1", channel: str = "web",
-                 now: datetime | None = None) -> None:
+                 now: datetime | None = None, client: str | None = None, staff: StaffPass | None = None) -> None:
         self.runtime = runtime
+        self.staff = staff  # the logged-in staff member typing (village forms need a collector)
+        self.client = client  # the sender's address, as the web chat gives it
         self.questionnaire = questionnaire
         self.user = user
         self.channel = channel
@@ -120,13 +129,14 @@ class Chat:
 
     def start(self) -> list[Reply]:
         """Open the chat (shows the notice or where we left off)."""
-        self.replies = self.runtime.chat.resume(self.channel, self.user, self.questionnaire)
+        self.replies = self.runtime.chat.resume(self.channel, self.user, self.questionnaire, self.staff)
         return self.replies
 
     def say(self, text: str, message_id: str | None = None) -> list[Reply]:
         """Send a message and keep the replies."""
         msg = Incoming(channel=self.channel, user_id=self.user, text=text, at=self.now,
-                       message_id=message_id or uuid.uuid4().hex, questionnaire=self.questionnaire)
+                       message_id=message_id or uuid.uuid4().hex, questionnaire=self.questionnaire,
+                       client=self.client, staff=self.staff)
         self.replies = self.runtime.chat.handle(msg)
         return self.replies
 
@@ -143,6 +153,16 @@ class Chat:
     def texts(self) -> str:
         """All reply texts of the last turn, joined."""
         return "\n".join(r.text for r in self.replies)
+
+    def identify(self, id_number: str, phone: str | None = None) -> list[Reply]:
+        """Give the ID number and, when a code is sent to the registered phone, the code."""
+        sms = self.runtime.chat.sms
+        assert isinstance(sms, RecordingSms)
+        before = len(sms.sent)
+        self.say(id_number)
+        if len(sms.sent) > before:
+            self.say(sms.last_code(phone))
+        return self.replies
 
 
 # -- the real Vosk model, unpacked and loaded once per test session --------------------------------

@@ -4,7 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.messages import StaffPass
 from bot.questionnaire import QType, Questionnaire
+
+#: a logged-in collector whose area is the whole tree, for tests of village forms
+ANY_COLLECTOR = StaffPass(staff_id=99, may_collect=True, region_ids=None)
+
+class RecordingSms:
+    """An SMS gateway for tests: keeps what it was asked to send (nothing can reach a phone from here)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, int]] = []  # (phone, code, minutes)
+
+    def send_code(self, phone: str, code: str, ttl_minutes: int) -> None:
+        """Keep the code."""
+        self.sent.append((phone, code, ttl_minutes))
+
+    def last_code(self, phone: str | None = None) -> str:
+        """The last code sent (to ``phone`` when given)."""
+        codes = [c for p, c, _ in self.sent if phone is None or p.endswith(phone)]
+        assert codes, f"no code was sent{' to ' + phone if phone else ''}"
+        return codes[-1]
+
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"

@@ -5,10 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import TextIO
 
-from bot.messages import Choice, Incoming, Reply
+from bot.messages import Choice, Incoming, Reply, StaffPass
 from bot.service import ChatService
 
 CHANNEL = "terminal"
+#: Whoever runs the terminal chat on the server holds the database and its key: a local operator, who may
+#: fill village forms anywhere (the web chat asks for a collector's console login instead).
+LOCAL_OPERATOR = StaffPass(staff_id=0, may_collect=True, region_ids=None)
 
 
 def render(replies: list[Reply]) -> tuple[str, tuple[Choice, ...]]:
@@ -25,7 +28,7 @@ def render(replies: list[Reply]) -> tuple[str, tuple[Choice, ...]]:
 
 def run_terminal(service: ChatService, questionnaire: str, user: str, stdin: TextIO, stdout: TextIO) -> int:
     """Chat until end of input or “退出”; a number picks one of the offered choices."""
-    text, choices = render(service.resume(CHANNEL, user, questionnaire))
+    text, choices = render(service.resume(CHANNEL, user, questionnaire, LOCAL_OPERATOR))
     print(text, file=stdout, flush=True)
     while True:
         print("> ", end="", file=stdout, flush=True)
@@ -42,6 +45,6 @@ def run_terminal(service: ChatService, questionnaire: str, user: str, stdin: Tex
         if answer.isdigit() and 1 <= int(answer) <= len(choices):
             answer = choices[int(answer) - 1].value
         msg = Incoming(channel=CHANNEL, user_id=user, text=answer, message_id=uuid.uuid4().hex,
-                       questionnaire=questionnaire)
+                       questionnaire=questionnaire, staff=LOCAL_OPERATOR)
         text, choices = render(service.handle(msg))
         print(text, file=stdout, flush=True)

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
-from bot.messages import Incoming, Reply
+from bot.messages import Incoming, Reply, StaffPass
 from bot.questionnaire import Questionnaire
 from bot.service import ChatService
 
@@ -43,9 +43,14 @@ class RepliesOut(BaseModel):
 
 
 def web_chat_router(
-    service: Callable[[], ChatService], questionnaires: Callable[[], Mapping[str, Questionnaire]]
+    service: Callable[[], ChatService], questionnaires: Callable[[], Mapping[str, Questionnaire]],
+    staff_of: Callable[[Request], StaffPass | None] | None = None,
 ) -> APIRouter:
-    """Routes of the web chat; ``service`` and ``questionnaires`` are looked up per request."""
+    """Routes of the web chat; ``service`` and ``questionnaires`` are looked up per request.
+
+    ``staff_of`` tells which staff member is logged in to the console in this browser (village forms
+    are filled only by a collector of the village); without it nobody is.
+    """
     router = APIRouter(tags=["web chat"])
 
     def _questionnaire(name: str) -> Questionnaire:
@@ -74,35 +79,49 @@ def web_chat_router(
         return _templates.TemplateResponse(request, "chat.html", {"q": q})
 
     @router.get("/chat/{name}/resume", response_model=RepliesOut)
-    async def resume(name: str, response: Response, token: Annotated[str | None, Cookie(alias=COOKIE)] = None) -> RepliesOut:
-        _questionnaire(name)
+    async def resume(
+        name: str, request: Request, response: Response, token: Annotated[str | None, Cookie(alias=COOKIE)] = None
+    ) -> RepliesOut:
+        q = _questionnaire(name)
         user = _user(token, response, name)
-        return _out(await run_in_threadpool(service().resume, CHANNEL, user, name))
+        staff = await run_in_threadpool(_sender, request, q)
+        return _out(await run_in_threadpool(service().resume, CHANNEL, user, name, staff))
+
+    def _sender(request: Request, q: Questionnaire) -> StaffPass | None:
+        return staff_of(request) if staff_of is not None and q.subject.kind == "village" else None
+
+    def _client(request: Request) -> str | None:
+        return request.client.host if request.client else None
 
     @router.post("/chat/{name}/messages", response_model=RepliesOut)
     async def send(
-        name: str, body: SendIn, response: Response, token: Annotated[str | None, Cookie(alias=COOKIE)] = None
+        name: str, body: SendIn, request: Request, response: Response,
+        token: Annotated[str | None, Cookie(alias=COOKIE)] = None,
     ) -> RepliesOut:
-        _questionnaire(name)
+        q = _questionnaire(name)
         user = _user(token, response, name)
-        msg = Incoming(channel=CHANNEL, user_id=user, text=body.text, message_id=body.message_id, questionnaire=name)
+        staff = await run_in_threadpool(_sender, request, q)
+        msg = Incoming(channel=CHANNEL, user_id=user, text=body.text, message_id=body.message_id, questionnaire=name,
+                       client=_client(request), staff=staff)
         return _out(await run_in_threadpool(service().handle, msg))
 
     @router.post("/chat/{name}/photo", response_model=RepliesOut)
     async def photo(
         name: str,
+        request: Request,
         response: Response,
         file: Annotated[UploadFile, File()],
         token: Annotated[str | None, Cookie(alias=COOKIE)] = None,
     ) -> RepliesOut:
-        _questionnaire(name)
+        q = _questionnaire(name)
         user = _user(token, response, name)
         if file.content_type not in PHOTO_TYPES:
             raise HTTPException(status_code=415, detail="photo must be JPEG, PNG or WebP")
         data = await file.read(MAX_PHOTO_BYTES + 1)
         if len(data) > MAX_PHOTO_BYTES:
             raise HTTPException(status_code=413, detail="photo larger than 8 MiB")
-        msg = Incoming(channel=CHANNEL, user_id=user, image=data, image_type=file.content_type, questionnaire=name)
+        msg = Incoming(channel=CHANNEL, user_id=user, image=data, image_type=file.content_type, questionnaire=name,
+                       client=_client(request), staff=await run_in_threadpool(_sender, request, q))
         return _out(await run_in_threadpool(service().handle, msg))
 
     return router

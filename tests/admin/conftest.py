@@ -52,12 +52,11 @@ def world(runtime: Runtime, tmp_path: Path) -> dict[str, int]:
         report = import_roster(store, campaign, q, roster, runtime.understanding.regions, date(2026, 7, 1))
         assert report.rejected == []
     records: dict[str, int] = {}
-    for who, id_number, last4 in (("A", ID_A, "5678"), ("B", ID_B, "1111")):
+    for who, id_number in (("A", ID_A), ("B", ID_B)):
         chat = Chat(runtime, "veterans", user=who)
         chat.start()
         chat.say("同意")
-        chat.say(id_number)
-        chat.say(last4)
+        chat.identify(id_number)
         chat.say("退役士兵")
         chat.say("是")  # the roster name
         assert chat.asking == "gender"

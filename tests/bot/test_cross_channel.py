@@ -21,12 +21,12 @@ from tests.bot import test_wechat as wx
 from tests.bot.telegram_fake import FakeTelegram
 from tests.bot.wechat_fake import FakeWeChat
 from tests.conftest import make_settings
-from tests.helpers import make_id
+from tests.helpers import RecordingSms, make_id
 from tests.server import serve
 
 
 @pytest.fixture
-def both(db_url: str, tokenizer: Tokenizer) -> Iterator[tuple[Runtime, FakeTelegram]]:
+def both(db_url: str, tokenizer: Tokenizer, sms: RecordingSms) -> Iterator[tuple[Runtime, FakeTelegram]]:
     """A runtime with WeChat (safe mode) and Telegram on, each against its fake API."""
     wechat_api, telegram_api = FakeWeChat(wx.APPID, wx.SECRET), FakeTelegram(tg.TOKEN)
     with serve(wechat_api.app) as wechat_url, serve(telegram_api.app) as telegram_url:
@@ -34,14 +34,14 @@ def both(db_url: str, tokenizer: Tokenizer) -> Iterator[tuple[Runtime, FakeTeleg
             db_url, wechat_token=wx.TOKEN, wechat_appid=wx.APPID, wechat_secret=wx.SECRET,
             wechat_aes_key=wx.AES_KEY, wechat_api_base=wechat_url,
             telegram_token=tg.TOKEN, telegram_secret=tg.SECRET, telegram_api_base=telegram_url + "/bot",
-        ), tokenizer=tokenizer)
+        ), tokenizer=tokenizer, sms=sms)
         try:
             yield rt, telegram_api
         finally:
             rt.close()
 
 
-def test_a_person_begun_in_wechat_continues_in_telegram(both: tuple[Runtime, FakeTelegram]) -> None:
+def test_a_person_begun_in_wechat_continues_in_telegram(both: tuple[Runtime, FakeTelegram], sms: RecordingSms) -> None:
     rt, telegram_api = both
     id_number = make_id(seq="417")
     with serve(create_app(runtime=rt)) as base, httpx.Client(base_url=base, timeout=30) as http:
@@ -56,16 +56,17 @@ def test_a_person_begun_in_wechat_continues_in_telegram(both: tuple[Runtime, Fak
             given_in_wechat = set(store.current_answers(record.id or 0))
         assert {"id_number", "name", "phone", "birth_date"} <= given_in_wechat
 
-        # Telegram: a new chat, the same ID number; the phone given in WeChat is the second factor.
+        # Telegram: a new chat, the same ID number; a code goes to the phone given in WeChat.
         person = tg.Person(base, telegram_api, rt)
         person.command("/start")
         person.tap("同意")
         factor = person.say(id_number)
-        assert "后四位" in person.texts() and len(factor) == 1
-        person.say("0000")
-        assert "核对不一致" in person.texts()
-        person.say("5678")
-        assert "欢迎回来" in person.texts()
+        assert "验证码" in person.texts() and len(factor) == 1
+        assert sms.sent and sms.sent[-1][0] == "13912345678"
+        person.say("000000" if sms.last_code() != "000000" else "111111")
+        assert "验证码不对" in person.texts()
+        person.say(sms.last_code())
+        assert "核对通过" in person.texts() and "欢迎回来" in person.texts()
         assert person.state()["current"] == "political_status"  # where WeChat left off
         person.answer_until(lambda s: s["phase"] == "review")
         receipt = person.tap("确认提交")

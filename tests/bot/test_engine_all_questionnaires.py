@@ -11,14 +11,14 @@ from admin.runtime import Runtime
 from storage.models import Answer, Conversation, Person, Record
 from tests.bot.test_engine_other_questionnaires import _load_dongxiang
 from tests.conftest import Chat
-from tests.helpers import complete, make_id
+from tests.helpers import ANY_COLLECTOR, complete, make_id
 
 DISABLED_ID = make_id("622926", "19800615", "013")
 
 
 def _open(runtime: Runtime, name: str, tmp_path: Path, user: str = "u") -> Chat:
     """Accept the notice and identify the subject; returns the chat at the first question."""
-    chat = Chat(runtime, name, user=user)
+    chat = Chat(runtime, name, user=user, staff=ANY_COLLECTOR if name == "village_services" else None)
     chat.start()
     chat.say("同意")
     if name == "village_services":
@@ -141,7 +141,7 @@ def test_village_skip_logic_both_ways(runtime: Runtime, tmp_path: Path) -> None:
     yes = _open(runtime, "village_services", tmp_path, user="a")
     asked = complete(yes, {"rehab_station": "有", "day_care": "有"})
     assert {"rehab_station_served", "day_care_users"} <= set(asked)
-    no = Chat(runtime, "village_services", user="b")
+    no = Chat(runtime, "village_services", user="b", staff=ANY_COLLECTOR)
     no.start()
     no.say("同意")
     no.say("东塬乡刘牙村")
@@ -154,7 +154,9 @@ def test_village_skip_logic_both_ways(runtime: Runtime, tmp_path: Path) -> None:
 def test_last_years_answers_are_confirmed_instead_of_asked(db_url: str, tokenizer: object, tmp_path: Path) -> None:
     from admin.runtime import build_runtime
     from tests.conftest import make_settings
+    from tests.helpers import RecordingSms
 
+    sms = RecordingSms()
     id_number = make_id()
     last = build_runtime(make_settings(db_url, campaign_year=2025), tokenizer=tokenizer)  # type: ignore[arg-type]
     try:
@@ -167,14 +169,15 @@ def test_last_years_answers_are_confirmed_instead_of_asked(db_url: str, tokenize
         chat.say("确认提交")
     finally:
         last.close()
-    this = build_runtime(make_settings(db_url, campaign_year=2026), tokenizer=tokenizer)  # type: ignore[arg-type]
+    this = build_runtime(make_settings(db_url, campaign_year=2026), tokenizer=tokenizer,  # type: ignore[arg-type]
+                         sms=sms)
     try:
         chat = Chat(this, "veterans", user="another-browser")
         chat.start()
         chat.say("同意")
         chat.say(id_number)
-        assert "后四位" in chat.last.text  # the phone given last year is the second factor now
-        chat.say("5678")
+        assert "验证码" in chat.last.text  # a code goes to the phone given last year
+        chat.say(sms.last_code("13912345678"))
         assert chat.asking == "recipient_kind" and chat.last.kind == "confirm"
         assert "上次登记的人员类别是：退役士兵" in chat.last.text
         chat.say("是")

@@ -10,7 +10,7 @@ from admin.regions import read_region_file
 from admin.runtime import Runtime
 from storage.models import Record
 from tests.conftest import Chat, shared_path
-from tests.helpers import complete, make_id
+from tests.helpers import ANY_COLLECTOR, complete, make_id
 
 
 def _load_dongxiang(runtime: Runtime, tmp_path: Path) -> None:
@@ -51,7 +51,7 @@ def test_disabled_update_happy_path(runtime: Runtime) -> None:
 
 def test_village_form_picks_a_village_from_the_tree(runtime: Runtime, tmp_path: Path) -> None:
     _load_dongxiang(runtime, tmp_path)
-    chat = Chat(runtime, "village_services", user="collector-7")
+    chat = Chat(runtime, "village_services", user="collector-7", staff=ANY_COLLECTOR)
     chat.start()
     chat.say("同意")
     assert "村" in chat.last.text
@@ -70,7 +70,7 @@ def test_village_form_picks_a_village_from_the_tree(runtime: Runtime, tmp_path: 
 
 
 def test_village_form_without_regions_says_so(runtime: Runtime) -> None:
-    chat = Chat(runtime, "village_services")
+    chat = Chat(runtime, "village_services", staff=ANY_COLLECTOR)
     chat.start()
     chat.say("同意")
     chat.say("东塬村")

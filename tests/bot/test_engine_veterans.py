@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from admin.runtime import Runtime
+from bot.messages import Incoming
+from storage.changes import ChangeStatus, ChangeStore
 from storage.models import Answer, Appeal, ChannelAccount, Conversation, Flag, Person, Record
 from tests.conftest import Chat
 from tests.helpers import complete, make_id
@@ -172,13 +174,14 @@ def test_pause_and_resume_in_another_channel(runtime: Runtime) -> None:
     assert "继续" in web.last.text
     web.say("张三")  # anything but “继续” while paused is not taken as an answer
     assert "暂停" in web.last.text
-    # the same person continues in the terminal: ID number plus the last four digits of the phone given
+    # the same person continues in the terminal: ID number plus the code sent to the phone they gave
     term = Chat(runtime, "veterans", user="tty-1", channel="terminal")
     _begin(term)
-    assert "后四位" in term.last.text
-    term.say("0000")
-    assert "不一致" in term.last.text
-    term.say("5678")
+    assert "验证码" in term.last.text
+    code = runtime.chat.sms.last_code("13912345678")  # type: ignore[attr-defined]
+    term.say("000000" if code != "000000" else "111111")
+    assert "验证码不对" in term.last.text
+    term.say(code)
     assert "欢迎回来" in term.texts()
     assert term.asking == pending
     term.say(HAPPY[pending or ""])
@@ -303,13 +306,66 @@ def test_review_change_then_submit_and_change_after_submit(runtime: Runtime) -> 
     chat.say("确认提交")
     receipt = _record(runtime).receipt
     assert receipt and receipt in chat.last.text
+    # after submission the record is the reviewers': a change is a request, nothing moves or changes
     chat.say("把民族改成回族")
-    assert chat.last.kind == "summary"
-    assert _record(runtime).status == "in_progress"
+    assert "修改申请" in chat.last.text and "审核" in chat.last.text
+    rec = _record(runtime)
+    assert (rec.status, rec.stage, rec.receipt) == ("submitted", "collected", receipt)
+    assert _current(runtime)["ethnicity"] == {"code": "01", "name": "汉族"}
+    chat.say("查看")
+    assert "已申请改为：回族，审核中" in chat.last.text
+    chat.say("修改民族")  # naming the question only: asked, then taken as a request as well
+    assert chat.asking == "ethnicity"
+    chat.say("藏族")
+    assert "修改申请" in chat.last.text and _record(runtime).stage == "collected"
+    with runtime.store_scope() as store:
+        changes = ChangeStore(store)
+        pending = changes.pending(rec.id or 0)
+        assert [(c.question_key, c.value["name"]) for c in pending] == [("ethnicity", "藏族")]  # the newer one
+        assert [c.status for c in changes.of_record(rec.id or 0)] == [ChangeStatus.WITHDRAWN, ChangeStatus.PENDING]
+        changes.decide(changes.get(pending[0].id), approve=True, staff_id=1, reason="核实无误", sensitive=False)
+    rec = _record(runtime)
+    assert (rec.status, rec.stage) == ("submitted", "collected")  # approving moves no stage
+    assert _current(runtime)["ethnicity"] == {"code": "04", "name": "藏族"}
+    with runtime.store_scope() as store:
+        events = store.workflow_events([rec.id or 0])
+        assert [e.action for e in events] == ["change_approved"] and events[0].to_stage is None
+
+
+def test_a_person_cannot_clear_or_change_directly_a_submitted_record(runtime: Runtime) -> None:
+    chat = Chat(runtime, "veterans")
+    _begin(chat)
+    complete(chat, HAPPY)
+    chat.say("确认提交")
+    before = _current(runtime)
+    chat.say("重新开始")
+    assert "不能清空" in chat.texts()
+    chat.say("确定")
+    chat.say("把出生日期改成不清楚")
+    photo = Incoming(channel="web", user_id="user-1", image=b"\x89PNG fake", image_type="image/png",
+                     message_id="photo-after-submit")
+    runtime.chat.handle(photo)  # not at the photo question: refused, nothing stored
+    assert _current(runtime) == before
+    rec = _record(runtime)
+    assert (rec.status, rec.stage) == ("submitted", "collected")
+
+
+def test_a_record_sent_back_is_corrected_directly_and_goes_up_again(runtime: Runtime) -> None:
+    chat = Chat(runtime, "veterans")
+    _begin(chat)
+    complete(chat, HAPPY)
+    chat.say("确认提交")
+    with runtime.store_scope() as store:
+        store.move_record(store.get_record(_record(runtime).id or 0), "return", "returned", 1, "民族填错了")
+    chat.say("把民族改成回族")
+    assert chat.last.kind == "summary" and _record(runtime).status == "in_progress"
     chat.say("确认提交")
     rec = _record(runtime)
-    assert rec.status == "submitted" and rec.receipt == receipt  # the receipt number is kept
+    assert (rec.status, rec.stage) == ("submitted", "collected")
     assert _current(runtime)["ethnicity"] == {"code": "03", "name": "回族"}
+    with runtime.store_scope() as store:
+        steps = [(e.action, e.from_stage, e.to_stage) for e in store.workflow_events([rec.id or 0])]
+    assert steps == [("return", "collected", "returned"), ("resubmit", "returned", "collected")]
 
 
 def test_repeated_message_id_is_answered_once(runtime: Runtime) -> None:

@@ -94,8 +94,8 @@ def _rule(q: Questionnaire, key: str) -> Any:
 def test_the_three_questionnaires_load(qs: dict[str, Questionnaire]) -> None:
     assert set(qs) == {"veterans", "disabled_update", "village_services"}
     assert {q.version for q in qs.values()} == {"2026.1"}
-    assert (qs["veterans"].subject.kind, qs["veterans"].subject.second_factor) == ("person", "phone_last4")
-    assert qs["disabled_update"].subject.kind == "person"
+    assert (qs["veterans"].subject.kind, qs["veterans"].subject.second_factor) == ("person", "sms")
+    assert (qs["disabled_update"].subject.kind, qs["disabled_update"].subject.second_factor) == ("person", "sms")
     assert (qs["village_services"].subject.kind, qs["village_services"].subject.second_factor) == ("village", "none")
     assert qs["disabled_update"].campaign.reference_date == "06-30"
     for q in qs.values():
@@ -586,6 +586,22 @@ def test_invalid_file_names_file_question_and_problem(tmp_path: Path, breaks: An
     assert problem in err.problem
     message = str(err)
     assert "broken.yaml" in message and repr(question) in message and problem in message
+
+
+@pytest.mark.parametrize("factor", ["name", "none"])
+def test_a_person_questionnaire_cannot_open_records_by_what_is_on_the_id_card(tmp_path: Path, factor: str) -> None:
+    data = _base()
+    data["subject"]["second_factor"] = factor
+    with pytest.raises(QuestionnaireError) as caught:
+        load_questionnaire(_write(tmp_path, data))
+    assert "second_factor" in str(caught.value)
+    assert ("ID card" if factor == "name" else "an ID number alone opens nothing") in str(caught.value)
+
+
+def test_the_old_phone_digits_factor_now_means_a_code(tmp_path: Path) -> None:
+    data = _base()
+    data["subject"]["second_factor"] = "phone_last4"
+    assert load_questionnaire(_write(tmp_path, data)).subject.second_factor == "sms"
 
 
 def test_bad_yaml_syntax_names_the_file(tmp_path: Path) -> None:
