@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from admin.settings import Settings, SettingsError
+from admin.settings import Settings, SettingsError, settings_error_message
 
 
 def settings_or_exit() -> Settings:
@@ -12,5 +12,5 @@ def settings_or_exit() -> Settings:
     try:
         return Settings()
     except (SettingsError, ValueError) as exc:
-        typer.echo(f"configuration error: {exc}", err=True)
+        typer.echo(f"configuration error: {settings_error_message(exc)}", err=True)
         raise typer.Exit(2) from None

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "change-me-in-production-please"
@@ -14,6 +14,18 @@ PLACEHOLDER_SECRET = "change-me-in-production-please"
 
 class SettingsError(ValueError):
     """The configuration cannot be used."""
+
+
+def settings_error_message(exc: ValueError) -> str:
+    """Why settings were refused, without the values given (pydantic's own text quotes them, secrets too)."""
+    if not isinstance(exc, ValidationError):
+        return str(exc)
+    reasons = []
+    for error in exc.errors(include_url=False, include_input=False, include_context=False):
+        where = "INTAKE_" + "_".join(str(part) for part in error["loc"]).upper() if error["loc"] else ""
+        reason = error["msg"].removeprefix("Value error, ")
+        reasons.append(f"{where}: {reason}" if where else reason)
+    return "; ".join(reasons)
 
 
 class Settings(BaseSettings):
@@ -46,6 +58,17 @@ class Settings(BaseSettings):
     # voice (issue 5)
     vosk_model: Path | None = None
 
+    # verification codes by SMS (issue 10): "log" writes them to the log, for development only
+    sms_provider: Literal["log", "tencent"] = "log"
+    sms_allow_log_in_production: bool = False  # e.g. a staging system that must not send real SMS
+    sms_secret_id: str | None = None
+    sms_secret_key: str | None = None
+    sms_app_id: str | None = None  # the SMS application's SdkAppId
+    sms_sign_name: str | None = None  # the approved signature (签名)
+    sms_template_id: str | None = None  # the approved template: {1} the code, {2} the minutes
+    sms_region: str = "ap-guangzhou"
+    sms_api_base: str = "https://sms.tencentcloudapi.com/"
+
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:
         if self.env != "development" and self.secret_key == PLACEHOLDER_SECRET:
@@ -60,4 +83,34 @@ class Settings(BaseSettings):
                 )
             if self.wechat_token is not None and self.wechat_token in ("", "changeme", "token"):
                 raise SettingsError("INTAKE_WECHAT_TOKEN is a placeholder")
+        problem = sms_problem(self)
+        if problem is not None:
+            raise SettingsError(problem)
         return self
+
+
+_TENCENT_SMS_VARIABLES = {
+    "sms_secret_id": "INTAKE_SMS_SECRET_ID", "sms_secret_key": "INTAKE_SMS_SECRET_KEY",
+    "sms_app_id": "INTAKE_SMS_APP_ID", "sms_sign_name": "INTAKE_SMS_SIGN_NAME",
+    "sms_template_id": "INTAKE_SMS_TEMPLATE_ID",
+}
+
+
+def sms_problem(settings: Settings) -> str | None:
+    """Why the SMS settings cannot be used (names the variables, never their values), or None."""
+    if settings.sms_provider == "log":
+        if settings.env == "production" and not settings.sms_allow_log_in_production:
+            return ("INTAKE_SMS_PROVIDER=log writes verification codes to the log instead of sending them; "
+                    "set INTAKE_SMS_PROVIDER=tencent and its credentials for INTAKE_ENV=production "
+                    "(or INTAKE_SMS_ALLOW_LOG_IN_PRODUCTION=true on a system that must not send SMS)")
+        return None
+    missing = [env for field, env in _TENCENT_SMS_VARIABLES.items() if not (getattr(settings, field) or "").strip()]
+    if missing:
+        return f"INTAKE_SMS_PROVIDER=tencent needs {', '.join(missing)}"
+    for field in ("sms_app_id", "sms_template_id"):
+        value = str(getattr(settings, field)).strip()
+        if not (value.isascii() and value.isdigit()):
+            return f"{_TENCENT_SMS_VARIABLES[field]} must be the number the Tencent Cloud SMS console shows"
+    if settings.env == "production" and not settings.sms_api_base.startswith("https://"):
+        return "INTAKE_SMS_API_BASE must be an https:// address in production (the codes travel in it)"
+    return None

@@ -277,6 +277,7 @@ def test_demo_command(tmp_path: Path) -> None:
     untouched = tmp_path / "production.db"
     production = subprocess.run([*CLI, "demo"], capture_output=True, text=True, cwd=tmp_path, timeout=240, check=False,
                                 env={**env, "INTAKE_ENV": "production", "INTAKE_SECRET_KEY": "s" * 40,
+                                     "INTAKE_SMS_ALLOW_LOG_IN_PRODUCTION": "true",
                                      "INTAKE_DATABASE_URL": f"sqlite:///{untouched}"})
     assert production.returncode == 2 and "production" in production.stderr
     assert not untouched.exists()  # refused before the database is opened

@@ -32,6 +32,7 @@ def test_placeholder_secret_refused_in_production(monkeypatch: pytest.MonkeyPatc
     with pytest.raises((SettingsError, ValueError)):
         Settings(_env_file=None)  # type: ignore[call-arg]
     monkeypatch.setenv("INTAKE_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("INTAKE_SMS_ALLOW_LOG_IN_PRODUCTION", "true")  # SMS settings: tests/admin/test_sms_settings.py
     assert Settings(_env_file=None).env == "production"  # type: ignore[call-arg]
     monkeypatch.setenv("INTAKE_ENV", "test")
     monkeypatch.setenv("INTAKE_SECRET_KEY", PLACEHOLDER_SECRET)
