@@ -10,10 +10,11 @@ from sqlalchemy.engine import Engine as DbEngine
 
 from admin.regions import read_region_file
 from admin.settings import Settings, SettingsError
+from admin.sms import build_sms_gateway
 from bot.engine import Engine, EngineConfig
 from bot.questionnaire import Questionnaire, load_all
 from bot.service import ChatService
-from bot.sms import LogSmsGateway, SmsGateway
+from bot.sms import SmsGateway
 from bot.understanding import Understanding
 from nlu.regions import RegionIndex
 from nlu.tokenizer import Tokenizer
@@ -93,7 +94,7 @@ def build_runtime(
         ),
         transcriber=transcriber,
     )
-    chat = ChatService(engine, db, vault, sms or LogSmsGateway())
+    chat = ChatService(engine, db, vault, sms or build_sms_gateway(settings))
     return Runtime(settings, db, vault, questionnaires, understanding, engine, chat, transcriber)
 
 
