@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 
@@ -95,9 +96,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
 
 def console_staff_pass(rt: Runtime, request: Request) -> StaffPass | None:
-    """The staff member logged in to the console in the browser of a web-chat request, if any."""
+    """The staff member logged in to the console in the browser of a web-chat request, if any.
+
+    The console's cookie counts only for a request from this site's own pages: a request another site
+    makes the browser send (its Origin names another host) is treated as anonymous.
+    """
     token = request.cookies.get(STAFF_COOKIE)
-    if not token:
+    origin = request.headers.get("origin")
+    if not token or (origin is not None and urlsplit(origin).netloc != request.headers.get("host")):
         return None
     with session_scope(rt.db) as session:
         staff_store = StaffStore(session)

@@ -318,3 +318,53 @@ def test_the_right_code_is_never_revealed_in_replies_or_state(runtime: Runtime, 
     with runtime.store_scope() as store:
         conv = store.conversation("web", user)
         assert conv is not None and code not in conv.state_json and PHONE not in conv.state_json
+
+
+def test_a_refused_sms_is_kept_and_resending_works(runtime: Runtime, sms: RecordingSms, tmp_path: Path) -> None:
+    from bot.sms import SmsError
+
+    _roster(runtime, tmp_path)
+    refuse = {"on": True}
+    keep = sms.send_code
+
+    def flaky(phone: str, code: str, ttl_minutes: int) -> None:
+        if refuse["on"]:
+            raise SmsError("provider refused (test)")
+        keep(phone, code, ttl_minutes)
+
+    sms.send_code = flaky  # type: ignore[method-assign]
+    chat = _stranger(runtime, user="owner")
+    chat.say(ID)
+    with runtime.store_scope() as store:
+        row = store.session.exec(select(SmsOutbox)).one()
+        assert row.sent_at is None and row.failures == 1 and row.code_enc is not None
+    refuse["on"] = False
+    chat.now = NOW + timedelta(minutes=2)
+    chat.say("重新发送")
+    chat.say(sms.last_code(PHONE))
+    assert "核对通过" in chat.texts()
+
+
+def test_the_web_chat_counts_failures_per_address_not_per_cookie(
+    runtime: Runtime, sms: RecordingSms, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from admin.app import create_app
+
+    people = [make_id("622926", "19650312", f"{i:03d}") for i in range(2, 7)]
+    path = tmp_path / "roster.csv"
+    path.write_text("身份证号,姓名,联系电话\n" + "".join(f"{n},某人,1391234{i:04d}\n" for i, n in enumerate(people)),
+                    encoding="utf-8")
+    q = runtime.questionnaires["veterans"]
+    with runtime.store_scope() as store:
+        import_roster(store, campaign_of(store, q, 2026), q, path, None, date(2026, 7, 1))
+    app = create_app(runtime=runtime)
+    said = ""
+    for id_number in people:
+        with TestClient(app) as browser:  # a new cookie for every person tried, one address
+            browser.get("/chat/veterans/resume")
+            for text in ("同意", id_number, "000000" if not sms.sent or sms.last_code() != "000000" else "111111"):
+                r = browser.post("/chat/veterans/messages", json={"text": text})
+                said = "\n".join(x["text"] for x in r.json()["replies"])
+    assert "分钟后再试" in said
