@@ -964,10 +964,15 @@ class _Turn:
 
     def _human(self) -> list[Reply]:
         record = self._record_or_none()
+        if record is not None:
+            person_id, region_id, text = record.person_id, record.region_id, self.text
+        else:  # asked during identification: the hotline of the person named calls them back to check
+            person_id, region_id = Identification(self).candidate_place()
+            text = f"（身份核验时转人工）{self.text}" if person_id is not None else self.text
         appeal = self.store.create_appeal(
-            source="chat", text=self.text, category=classify_appeal(self.text).value, channel=self.msg.channel,
-            channel_user_id=self.msg.user_id, person_id=record.person_id if record else None,
-            record_id=record.id if record else None, region_id=record.region_id if record else None,
+            source="chat", text=text, category=classify_appeal(self.text).value, channel=self.msg.channel,
+            channel_user_id=self.msg.user_id, person_id=person_id, record_id=record.id if record else None,
+            region_id=region_id,
         )
         lead = f"已为您转人工服务，工作人员会尽快与您联系（受理编号 {appeal.id}）。"
         if self.state.get("phase") == "asking":

@@ -178,6 +178,15 @@ class Identification:
             return [Reply("验证码输错次数太多，已失效。请回复“重新发送”获取新的验证码。", OTP_CHOICES, kind="error")]
         return [Reply("验证码不对，请再输入一次。", OTP_CHOICES, kind="error")]
 
+    def candidate_place(self) -> tuple[int | None, int | None]:
+        """The person being identified and where they are registered (for a call-back), if any."""
+        candidate = self.t.state.get("candidate")
+        if candidate is None:
+            return None, None
+        person = self.t.store.get_person(int(candidate))
+        roster = self.t.store.roster_entry(self.t._campaign().id or 0, person.id or 0)
+        return person.id, (roster.region_id if roster and roster.region_id else person.region_id)
+
     def prompt(self) -> Reply:
         """The pending prompt of the code step, repeated."""
         return Reply(f"请输入短信里的{OTP_DIGITS}位数字验证码。{_WAY_OUT}", OTP_CHOICES, kind="question")

@@ -368,3 +368,20 @@ def test_the_web_chat_counts_failures_per_address_not_per_cookie(
                 r = browser.post("/chat/veterans/messages", json={"text": text})
                 said = "\n".join(x["text"] for x in r.json()["replies"])
     assert "分钟后再试" in said
+
+
+def test_asking_for_a_person_while_blocked_reaches_the_hotline_of_that_person(
+    runtime: Runtime, sms: RecordingSms, tmp_path: Path
+) -> None:
+    from storage.models import Appeal
+
+    _roster(runtime, tmp_path)
+    chat = _stranger(runtime, user="owner")
+    chat.say(ID)
+    chat.say("转人工")
+    assert "受理编号" in chat.texts()
+    with runtime.store_scope() as store:
+        appeal = store.session.exec(select(Appeal)).one()
+        person = store.session.exec(select(Person)).one()
+        assert appeal.person_id == person.id and appeal.record_id is None
+        assert "身份核验" in store.appeal_text(appeal)
