@@ -285,7 +285,7 @@ def console_router() -> APIRouter:
     def records(c: ConsoleDep, campaign: str = "", status: str = "", offset: int = 0) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             start = max(offset, 0)
-            page = records_api.list_records(staff, c.uow, campaign=campaign or None,
+            page = records_api.list_records(staff, c.uow, c.rt, campaign=campaign or None,
                                             status=_choice(status, RECORD_STATUS), limit=PAGE_SIZE, offset=start)
             return {"page": page, "campaigns": c.campaigns(), "offset": start, "size": PAGE_SIZE,
                     "f": {"campaign": campaign, "status": status}}

@@ -16,9 +16,9 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from admin.access import require
-from admin.api import records as records_api
+from admin.access import require, scope_of
 from admin.api import workflow as workflow_api
+from admin.api.summary import summaries
 from admin.console import ConsoleDep
 from storage.staff import Staff
 
@@ -57,18 +57,19 @@ def workflow_pages() -> APIRouter:
             data["rate"] = found.spot_check_rate if found else None
             data["can_rate"] = staff.role == "system_admin" or (staff.role == "region_admin" and level == "province")
             if step is not None:
-                data["waiting"] = workflow_api.queue(staff, c.uow, campaign=chosen, stage=None, limit=PAGE_SIZE,
+                data["waiting"] = workflow_api.queue(staff, c.uow, c.rt, campaign=chosen, stage=None, limit=PAGE_SIZE,
                                                      offset=data["offset"])
             if step == "county_checked":
                 sample = workflow_api.sample(staff, c.uow, campaign=chosen, region=None)
                 data["sample"] = sample
                 data["sample_left"] = [rid for rid in sample.sample if not sample.checked.get(rid)]
                 # the sampled records, masked as in the records list (the sample is drawn inside the scope)
-                data["sampled"] = {rid: records_api._summary(c.uow, c.uow.store.get_record(rid))
-                                   for rid in sample.sample}
+                rows = c.uow.store.records_by_ids(sample.sample)
+                data["sampled"] = {r.id: shown for r, shown in zip(
+                    rows, summaries(c.uow, c.rt.questionnaires, scope_of(c.uow.staff, staff), rows), strict=True)}
                 c.uow.staff.audit("workflow_sample", staff=staff, target_type="record",
                                   detail=f"{chosen}: {len(sample.sample)} of {sample.candidates}")
-            data["returned"] = workflow_api.queue(staff, c.uow, campaign=chosen, stage="returned", limit=PAGE_SIZE,
+            data["returned"] = workflow_api.queue(staff, c.uow, c.rt, campaign=chosen, stage="returned", limit=PAGE_SIZE,
                                                   offset=0)
             return data
 
