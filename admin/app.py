@@ -17,9 +17,10 @@ from admin.api import records as records_api
 from admin.api import reports as reports_api
 from admin.api import workflow as workflow_api
 from admin.channels import ChannelAdapter, build_channels, channel_routers
-from admin.collect import collect_pages
 from admin.collect import router as interviews_router
+from admin.collect_live import router as interview_socket_router
 from admin.console import console_router
+from admin.console_collect import collect_pages
 from admin.console_workflow import workflow_pages
 from admin.outbox import OutboxDispatcher
 from admin.runtime import Runtime, build_runtime
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(audit_api.router)
     app.include_router(reconcile_api.router)
     app.include_router(interviews_router)
+    app.include_router(interview_socket_router)
     app.include_router(console_router())
     app.include_router(workflow_pages())
     app.include_router(collect_pages())
