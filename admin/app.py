@@ -12,6 +12,10 @@ from fastapi import FastAPI
 from admin.api import appeals as appeals_api
 from admin.api import audit as audit_api
 from admin.api import auth as auth_api
+from admin.api import changes as changes_api
+from admin.api import declarations as declarations_api
+from admin.api import identity as identity_api
+from admin.api import persons as persons_api
 from admin.api import reconcile as reconcile_api
 from admin.api import records as records_api
 from admin.api import reports as reports_api
@@ -70,6 +74,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(appeals_api.router)
     app.include_router(reports_api.router)
     app.include_router(workflow_api.router)
+    app.include_router(changes_api.router)
+    app.include_router(identity_api.router)
+    app.include_router(declarations_api.router)
+    app.include_router(persons_api.router)
     app.include_router(audit_api.router)
     app.include_router(reconcile_api.router)
     app.include_router(interviews_router)
