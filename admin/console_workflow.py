@@ -17,13 +17,13 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from admin.access import require, scope_of
+from admin.api import changes as changes_api
 from admin.api import workflow as workflow_api
 from admin.api.summary import summaries
-from admin.console import ConsoleDep
+from admin.console import LEVEL_LABELS, ConsoleDep
 from storage.staff import Staff
 
 PAGE_SIZE = 200
-LEVEL_LABELS = {"village": "村级", "township": "乡镇", "county": "县级", "prefecture": "市级", "province": "省级"}
 #: step -> (what the level does, the label of its button)
 STEP_TEXT = {
     "township_reviewed": ("审核本乡镇已采集的记录，确认无误后上报县级。有待审核问题的记录要先在审核队列处理。", "上报"),
@@ -49,7 +49,7 @@ def workflow_pages() -> APIRouter:
                 "campaigns": campaigns, "chosen": chosen, "level": LEVEL_LABELS.get(level, ""), "step": step,
                 "step_text": STEP_TEXT.get(step or "", ("", "上报")), "waiting": None, "sample": None,
                 "sample_left": [], "sampled": {}, "returned": None, "rate": None, "can_rate": False,
-                "can_act": c.can("review.act"), "offset": max(offset, 0), "size": PAGE_SIZE,
+                "can_act": c.can("review.act"), "offset": max(offset, 0), "size": PAGE_SIZE, "changes": [],
             }
             if not chosen:
                 return data
@@ -69,6 +69,9 @@ def workflow_pages() -> APIRouter:
                     rows, summaries(c.uow, c.rt.questionnaires, scope_of(c.uow.staff, staff), rows), strict=True)}
                 c.uow.staff.audit("workflow_sample", staff=staff, target_type="record",
                                   detail=f"{chosen}: {len(sample.sample)} of {sample.candidates}")
+            if found is not None:  # the change requests the caller's level decides now
+                listed = changes_api.list_changes(staff, c.uow, c.rt, questionnaire=found.questionnaire, limit=200)
+                data["changes"] = [i for i in listed.items if i.decides and i.record.campaign == found.key]
             data["returned"] = workflow_api.queue(staff, c.uow, c.rt, campaign=chosen, stage="returned", limit=PAGE_SIZE,
                                                   offset=0)
             return data
