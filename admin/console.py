@@ -322,13 +322,15 @@ def console_router() -> APIRouter:
             for view in detail.answers:
                 sections.setdefault(view.section, []).append(view)
             scope = scope_of(c.uow.staff, staff)
-            own = c.can("review.read") and scope.covers(row.region_id)  # not a declaration read from the person's side
-            changes = changes_api.list_changes(staff, c.uow, c.rt, record_id=record_id, limit=200) if own else None
+            own = scope.covers(row.region_id)  # False: a declaration read by the staff of the registered person
+            changes = (changes_api.list_changes(staff, c.uow, c.rt, record_id=record_id, limit=200)
+                       if own and c.can("review.read") else None)
             person = c.uow.store.get_person(row.person_id) if row.person_id is not None else None
             declared = declarations_api.list_declarations(staff, c.uow, c.rt, status=None, person_id=row.person_id,
                                                           limit=200) if person and scope.covers(person.region_id) else None
             return {"detail": detail, "q": q, "sections": sections, "stage": row.stage,
-                    "events": c.uow.store.workflow_events([record_id]), "changes": changes, "declared": declared}
+                    "events": c.uow.store.workflow_events([record_id]), "changes": changes, "declared": declared,
+                    "own": own}
 
         return c.page("records", "record.html", build)
 

@@ -68,12 +68,14 @@ def test_declarations_on_the_record_pages(runtime: Runtime, world: dict[str, int
         section = _section(page.text, "declaration")
         assert "身份未核实（申报）" in section and "由已登记人员所在地区的工作人员核实办理" in section
         assert "王" not in page.text and "/merge" not in page.text and "赵*" in page.text
+        assert f"/api/records/{declared}/reveal" in page.text
         listing = client.get("/admin/records").text
         assert re.search(rf'<tr data-record="{declared}">[\s\S]*?身份未核实（申报）', listing)
         _as(client, "dongxiang")  # the registered person's county: the link, and the decision
         page = client.get(f"/admin/records/{declared}")
         section = _section(page.text, "declaration")
         assert "王*" in section and f'href="/admin/records/{own}"' in section and "/merge" in section
+        assert f"/api/records/{declared}/reveal" not in page.text  # the declaration's own region reveals, not they
         person_page = _section(client.get(f"/admin/records/{own}").text, "declared")
         assert f'href="/admin/records/{declared}"' in person_page and "待核实" in person_page
 
