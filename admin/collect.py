@@ -303,9 +303,10 @@ def _incoming(interview: Interview, staff: Staff, text: str, **extra: Any) -> In
 
 def _declaration(store: Store, staff: Staff, mode: str, q: Questionnaire, campaign: Campaign, person: Person,
                  number: str) -> tuple[Record, bool]:
-    """The collector's open declaration under a registered person's number in this campaign, or a new one."""
+    """The collector's declaration under a registered person's number in this campaign, or a new one
+    (as a number nobody registered opens the same new person's record every time)."""
     opened_by = f"collector:{staff.id}"
-    found = casework.open_declaration_by(store.session, person.id or 0, campaign.id or 0, opened_by)
+    found = casework.declaration_by(store.session, person.id or 0, campaign.id or 0, opened_by)
     if found is not None:
         return found, False
     ident = q.identifier

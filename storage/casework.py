@@ -114,12 +114,13 @@ def declarations_in(
     return total, [(d, r, p) for d, r, p in rows]
 
 
-def open_declaration_by(session: Session, person_id: int, campaign_id: int, opened_by: str) -> Record | None:
-    """The open declaration record someone opened under a person's ID number in a campaign, if any."""
+def declaration_by(session: Session, person_id: int, campaign_id: int, opened_by: str) -> Record | None:
+    """The latest declaration record someone opened under a person's ID number in a campaign, if any
+    (whatever was decided on it since: the same opener continues the same record)."""
     return session.exec(
         select(Record).join(Declaration, col(Declaration.record_id) == col(Record.id))
         .where(Declaration.person_id == person_id, Declaration.opened_by == opened_by,
-               Declaration.status == "open", Record.campaign_id == campaign_id)
+               Record.campaign_id == campaign_id)
         .order_by(col(Declaration.id).desc())
     ).first()
 

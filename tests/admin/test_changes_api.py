@@ -14,7 +14,7 @@ from admin.api.changes import deciding_level
 from admin.app import create_app
 from admin.runtime import Runtime
 from storage.changes import ChangeRequest
-from storage.models import WorkflowEvent
+from storage.models import Answer, WorkflowEvent
 from storage.staff import AuditEntry
 from tests.admin.conftest import PW, login
 from tests.admin.factories import JISHISHAN_VILLAGE, PROVINCE, TOWNSHIP, VILLAGE, Maker, add_staff, warm_up
@@ -117,6 +117,14 @@ def test_approving_applies_a_new_version_and_the_stage_stays(runtime: Runtime, s
         assert any(a == "reveal" for a, _ in audited)
         assert all("13100002222" not in d for _, d in audited)
     assert client.get("/api/changes", headers=county).json()["total"] == 0
+    # an approved change of a sensitive answer is sealed like any sensitive answer
+    sensitive = make.change(record, "phone", "13100003333")
+    assert client.post(f"/api/changes/{sensitive}/approve", json={"reason": "本人来电"}, headers=county).status_code == 200
+    with runtime.store_scope() as store:
+        row = store.session.exec(select(Answer).where(Answer.record_id == record, Answer.question_key == "phone",
+                                                      Answer.is_current == True)).one()  # noqa: E712
+        assert row.value_json is None and row.value_enc is not None
+        assert store.current_answers(record)["phone"].value == "13100003333"
 
 
 def test_a_concurrent_approval_applies_once(runtime: Runtime, staffed: TestClient) -> None:

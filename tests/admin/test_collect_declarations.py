@@ -168,3 +168,19 @@ def test_a_link_code_for_the_person_interviewed(runtime: Runtime, world: dict[st
         assert all(code not in e.detail and second not in e.detail for e in made)
         b = store.find_person(ID_B)
         assert b is not None and store.session.exec(select(Person).where(Person.id == b.id)).one().region_id
+
+
+def test_the_same_collector_continues_the_same_declaration_after_it_was_decided(runtime: Runtime,
+                                                                              world: dict[str, int]) -> None:
+    with TestClient(create_app(runtime=runtime)) as client:
+        h = login(runtime, "collector", client)
+        first = client.post("/api/interviews", json={**OPEN, "id_number": ID_B}, headers=h).json()
+        listed = client.get("/api/declarations", headers=login(runtime, "jishishan", client)).json()["items"]
+        assert [d["record"]["id"] for d in listed] == [first["record_id"]]
+        dismissed = client.post(f"/api/declarations/{listed[0]['id']}/dismiss", json={"reason": "不是本人"},
+                                headers=login(runtime, "jishishan", client))
+        assert dismissed.status_code == 200
+        again = client.post("/api/interviews", json={**OPEN, "id_number": ID_B}, headers=h).json()
+        assert (again["id"], again["record_id"]) == (first["id"], first["record_id"])
+    with runtime.store_scope() as store:
+        assert len(store.session.exec(select(Declaration)).all()) == 1
