@@ -40,7 +40,7 @@ from pydantic import BaseModel, Field
 
 from admin.access import Scope, not_found, require, scope_of
 from admin.api.summary import prefilled
-from admin.deps import CurrentStaff, RowId, RuntimeDep, UnitOfWork, UowDep
+from admin.deps import MAX_ROW_ID, CurrentStaff, RowId, RuntimeDep, UnitOfWork, UowDep
 from admin.runtime import Runtime
 from bot.engine import GENERAL_HELP, campaign_of
 from bot.grammar import phrases_for
@@ -77,7 +77,7 @@ class InterviewIn(BaseModel):
 
     questionnaire: str = Field(min_length=1, max_length=64)
     mode: Literal["phone", "visit"]
-    person_id: int | None = None
+    person_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
     id_number: str | None = Field(default=None, max_length=40)
     consent: bool = Field(description="the notice was read out to the person and they agreed")
 

@@ -2,7 +2,9 @@
 persons, declarations), registered into :mod:`tests.admin.test_access_table` and run with it.
 
 Their targets are made on first need in the group's own world (group "identity"), so that they never
-spoil the counts of the other groups' checks.
+spoil the counts of the other groups' checks. Declarations here are made where their person lives;
+one made in another county is seen by both counties, the person's with the link to the person
+(tests/admin/test_persons_and_declarations_api.py), so it has no single region for this matrix.
 """
 
 from __future__ import annotations

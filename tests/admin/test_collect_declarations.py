@@ -154,6 +154,7 @@ def test_a_link_code_for_the_person_interviewed(runtime: Runtime, world: dict[st
         county = client.post(f"/api/interviews/{own['id']}/link-code", headers=login(runtime, "dongxiang", client))
         assert county.status_code == 404
         assert client.post("/api/interviews/99999999999/link-code", headers=h).status_code == 422  # not a row id
+        assert client.post("/api/interviews", json={**OPEN, "person_id": 99999999999}, headers=h).status_code == 422
     now = datetime.now(UTC)
     with runtime.store_scope() as store:
         identity = IdentityStore(store)
