@@ -121,9 +121,9 @@ def test_approving_applies_a_new_version_and_the_stage_stays(runtime: Runtime, s
     sensitive = make.change(record, "phone", "13100003333")
     assert client.post(f"/api/changes/{sensitive}/approve", json={"reason": "本人来电"}, headers=county).status_code == 200
     with runtime.store_scope() as store:
-        row = store.session.exec(select(Answer).where(Answer.record_id == record, Answer.question_key == "phone",
-                                                      Answer.is_current == True)).one()  # noqa: E712
-        assert row.value_json is None and row.value_enc is not None
+        sealed = store.session.exec(select(Answer).where(Answer.record_id == record, Answer.question_key == "phone",
+                                                         Answer.is_current == True)).one()  # noqa: E712
+        assert sealed.value_json is None and sealed.value_enc is not None
         assert store.current_answers(record)["phone"].value == "13100003333"
 
 
