@@ -27,6 +27,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "export.id_numbers": frozenset({"region_admin", "system_admin"}),
     "audit.read": frozenset({"auditor", "region_admin", "system_admin"}),
     "collect": frozenset({"collector", "reviewer", "region_admin", "system_admin"}),
+    "identity.lift": frozenset({"hotline", "region_admin", "system_admin"}),  # see and lift blocked identification
+    "persons.claim": frozenset({"region_admin", "system_admin"}),  # place a person no region places (at the root)
 }
 
 

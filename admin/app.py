@@ -15,14 +15,19 @@ from admin.access import staff_pass
 from admin.api import appeals as appeals_api
 from admin.api import audit as audit_api
 from admin.api import auth as auth_api
+from admin.api import changes as changes_api
+from admin.api import declarations as declarations_api
+from admin.api import identity as identity_api
+from admin.api import persons as persons_api
 from admin.api import reconcile as reconcile_api
 from admin.api import records as records_api
 from admin.api import reports as reports_api
 from admin.api import workflow as workflow_api
 from admin.channels import ChannelAdapter, build_channels, channel_routers
-from admin.collect import collect_pages
 from admin.collect import router as interviews_router
+from admin.collect_live import router as interview_socket_router
 from admin.console import console_router
+from admin.console_collect import collect_pages
 from admin.console_workflow import workflow_pages
 from admin.deps import STAFF_COOKIE
 from admin.outbox import OutboxDispatcher
@@ -78,9 +83,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(appeals_api.router)
     app.include_router(reports_api.router)
     app.include_router(workflow_api.router)
+    app.include_router(changes_api.router)
+    app.include_router(identity_api.router)
+    app.include_router(declarations_api.router)
+    app.include_router(persons_api.router)
     app.include_router(audit_api.router)
     app.include_router(reconcile_api.router)
     app.include_router(interviews_router)
+    app.include_router(interview_socket_router)
     app.include_router(console_router())
     app.include_router(workflow_pages())
     app.include_router(collect_pages())

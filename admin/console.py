@@ -9,6 +9,7 @@ Nothing personal goes into a URL: pages are addressed by record, appeal and camp
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
@@ -22,13 +23,16 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from admin.access import PERMISSIONS, require
+from admin.access import PERMISSIONS, require, scope_of
 from admin.api import appeals as appeals_api
 from admin.api import auth as auth_api
+from admin.api import changes as changes_api
+from admin.api import declarations as declarations_api
+from admin.api import identity as identity_api
 from admin.api import reconcile as reconcile_api
 from admin.api import records as records_api
 from admin.api import reports as reports_api
-from admin.deps import RuntimeDep, UnitOfWork, UowDep, bearer_token
+from admin.deps import RowId, RuntimeDep, UnitOfWork, UowDep, bearer_token
 from admin.runtime import Runtime
 from admin.security import staff_for_token
 from bot.questionnaire import QType, Questionnaire
@@ -47,7 +51,7 @@ ROLE_LABELS = {
 }
 FLAG_REASONS = {
     "low_confidence": "识别把握不大", "rule": "前后信息不一致", "not_understood": "没能识别",
-    "unsure": "本人说不清楚", "refused": "本人不愿回答",
+    "unsure": "本人说不清楚", "refused": "本人不愿回答", "unverified": "身份未核实（申报）",
 }
 ANSWER_STATUS = {
     "new": "新填", "confirmed": "已确认", "changed": "本人修改", "cleared": "已清除", "corrected": "已更正",
@@ -62,8 +66,11 @@ STAGES = {
 }
 WORKFLOW_ACTIONS = {
     "advance": "上报", "return": "退回", "spot_check_passed": "抽查通过", "spot_check_failed": "抽查未通过",
-    "submit": "提交",
+    "submit": "提交", "change_approved": "批准本人修改", "change_rejected": "驳回本人修改",
+    "declaration_merged": "申报确认为本人", "declaration_dismissed": "申报确认不是本人",
 }
+DECLARATION_STATUS = {"open": "待核实", "merged": "已确认是本人", "dismissed": "已确认不是本人"}
+LEVEL_LABELS = {"village": "村级", "township": "乡镇", "county": "县级", "prefecture": "市级", "province": "省级"}
 RECORD_STATUS = {"in_progress": "填写中", "submitted": "已提交"}
 APPEAL_STATUS = {"new": "新诉求", "assigned": "已分派", "in_progress": "处理中", "answered": "已答复",
                  "closed": "已关闭"}
@@ -127,6 +134,18 @@ def place(path: str | None) -> str:
     return path.rsplit("/", 1)[-1] if path else "（未定位）"
 
 
+def event_note(reason: str) -> str:
+    """The note of a workflow event as text (a change request's decision keeps its reason in JSON)."""
+    if reason.startswith("{"):
+        try:
+            data = json.loads(reason)
+        except ValueError:
+            return reason
+        if isinstance(data, dict) and isinstance(data.get("reason"), str):
+            return data["reason"]
+    return reason
+
+
 def safe_next(target: str | None) -> str:
     """A redirect target inside the console, never another site."""
     if target and target.startswith("/admin") and "//" not in target and "\\" not in target:
@@ -139,13 +158,14 @@ def templates() -> Jinja2Templates:
     """The console's templates, autoescaped, with its filters (built on first use)."""
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(local_time=local_time, percent=percent, place=place)
+    env.filters.update(local_time=local_time, percent=percent, place=place, event_note=event_note)
     env.globals.update(
         role_labels=ROLE_LABELS, flag_reasons=FLAG_REASONS, answer_status=ANSWER_STATUS, channels=CHANNELS,
         stages=STAGES, workflow_actions=WORKFLOW_ACTIONS, record_status=RECORD_STATUS,
         appeal_status=APPEAL_STATUS, appeal_categories=APPEAL_CATEGORIES, appeal_sources=APPEAL_SOURCES,
         note_kinds=NOTE_KINDS, departments=DEPARTMENTS, recon_kinds=RECON_KINDS, recon_reasons=RECON_REASONS,
-        recon_status=RECON_STATUS, QType=QType,
+        recon_status=RECON_STATUS, declaration_status=DECLARATION_STATUS, level_labels=LEVEL_LABELS,
+        decided_by=changes_api.deciding_level, QType=QType,
     )
     return Jinja2Templates(env=env)
 
@@ -285,7 +305,7 @@ def console_router() -> APIRouter:
     def records(c: ConsoleDep, campaign: str = "", status: str = "", offset: int = 0) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             start = max(offset, 0)
-            page = records_api.list_records(staff, c.uow, campaign=campaign or None,
+            page = records_api.list_records(staff, c.uow, c.rt, campaign=campaign or None,
                                             status=_choice(status, RECORD_STATUS), limit=PAGE_SIZE, offset=start)
             return {"page": page, "campaigns": c.campaigns(), "offset": start, "size": PAGE_SIZE,
                     "f": {"campaign": campaign, "status": status}}
@@ -293,7 +313,7 @@ def console_router() -> APIRouter:
         return c.page("records", "records.html", build)
 
     @router.get("/records/{record_id}")
-    def record(c: ConsoleDep, record_id: int) -> Response:
+    def record(c: ConsoleDep, record_id: RowId) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             detail = records_api.read_record(record_id, staff, c.uow, c.rt)
             row = c.uow.store.get_record(record_id)  # visible: read_record answered 404 otherwise
@@ -301,8 +321,16 @@ def console_router() -> APIRouter:
             sections: dict[str, list[Any]] = {}
             for view in detail.answers:
                 sections.setdefault(view.section, []).append(view)
+            scope = scope_of(c.uow.staff, staff)
+            own = scope.covers(row.region_id)  # False: a declaration read by the staff of the registered person
+            changes = (changes_api.list_changes(staff, c.uow, c.rt, record_id=record_id, limit=200)
+                       if own and c.can("review.read") else None)
+            person = c.uow.store.get_person(row.person_id) if row.person_id is not None else None
+            declared = declarations_api.list_declarations(staff, c.uow, c.rt, status=None, person_id=row.person_id,
+                                                          limit=200) if person and scope.covers(person.region_id) else None
             return {"detail": detail, "q": q, "sections": sections, "stage": row.stage,
-                    "events": c.uow.store.workflow_events([record_id])}
+                    "events": c.uow.store.workflow_events([record_id]), "changes": changes, "declared": declared,
+                    "own": own}
 
         return c.page("records", "record.html", build)
 
@@ -313,7 +341,9 @@ def console_router() -> APIRouter:
             page = appeals_api.list_appeals(staff, c.uow, status=_choice(status, APPEAL_STATUS),
                                             category=_choice(category, APPEAL_CATEGORIES),
                                             limit=PAGE_SIZE, offset=start)
-            return {"page": page, "offset": start, "size": PAGE_SIZE, "f": {"status": status, "category": category}}
+            blocks = identity_api.list_blocks(staff, c.uow) if c.can("identity.lift") else None
+            return {"page": page, "offset": start, "size": PAGE_SIZE, "blocks": blocks,
+                    "f": {"status": status, "category": category}}
 
         return c.page("appeals", "appeals.html", build)
 

@@ -16,14 +16,14 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from admin.access import require
-from admin.api import records as records_api
+from admin.access import require, scope_of
+from admin.api import changes as changes_api
 from admin.api import workflow as workflow_api
-from admin.console import ConsoleDep
+from admin.api.summary import summaries
+from admin.console import LEVEL_LABELS, ConsoleDep
 from storage.staff import Staff
 
 PAGE_SIZE = 200
-LEVEL_LABELS = {"village": "村级", "township": "乡镇", "county": "县级", "prefecture": "市级", "province": "省级"}
 #: step -> (what the level does, the label of its button)
 STEP_TEXT = {
     "township_reviewed": ("审核本乡镇已采集的记录，确认无误后上报县级。有待审核问题的记录要先在审核队列处理。", "上报"),
@@ -49,7 +49,7 @@ def workflow_pages() -> APIRouter:
                 "campaigns": campaigns, "chosen": chosen, "level": LEVEL_LABELS.get(level, ""), "step": step,
                 "step_text": STEP_TEXT.get(step or "", ("", "上报")), "waiting": None, "sample": None,
                 "sample_left": [], "sampled": {}, "returned": None, "rate": None, "can_rate": False,
-                "can_act": c.can("review.act"), "offset": max(offset, 0), "size": PAGE_SIZE,
+                "can_act": c.can("review.act"), "offset": max(offset, 0), "size": PAGE_SIZE, "changes": [],
             }
             if not chosen:
                 return data
@@ -57,18 +57,22 @@ def workflow_pages() -> APIRouter:
             data["rate"] = found.spot_check_rate if found else None
             data["can_rate"] = staff.role == "system_admin" or (staff.role == "region_admin" and level == "province")
             if step is not None:
-                data["waiting"] = workflow_api.queue(staff, c.uow, campaign=chosen, stage=None, limit=PAGE_SIZE,
+                data["waiting"] = workflow_api.queue(staff, c.uow, c.rt, campaign=chosen, stage=None, limit=PAGE_SIZE,
                                                      offset=data["offset"])
             if step == "county_checked":
                 sample = workflow_api.sample(staff, c.uow, campaign=chosen, region=None)
                 data["sample"] = sample
                 data["sample_left"] = [rid for rid in sample.sample if not sample.checked.get(rid)]
                 # the sampled records, masked as in the records list (the sample is drawn inside the scope)
-                data["sampled"] = {rid: records_api._summary(c.uow, c.uow.store.get_record(rid))
-                                   for rid in sample.sample}
+                rows = c.uow.store.records_by_ids(sample.sample)
+                data["sampled"] = {r.id: shown for r, shown in zip(
+                    rows, summaries(c.uow, c.rt.questionnaires, scope_of(c.uow.staff, staff), rows), strict=True)}
                 c.uow.staff.audit("workflow_sample", staff=staff, target_type="record",
                                   detail=f"{chosen}: {len(sample.sample)} of {sample.candidates}")
-            data["returned"] = workflow_api.queue(staff, c.uow, campaign=chosen, stage="returned", limit=PAGE_SIZE,
+            if found is not None:  # the change requests the caller's level decides now
+                listed = changes_api.list_changes(staff, c.uow, c.rt, questionnaire=found.questionnaire, limit=200)
+                data["changes"] = [i for i in listed.items if i.decides and i.record.campaign == found.key]
+            data["returned"] = workflow_api.queue(staff, c.uow, c.rt, campaign=chosen, stage="returned", limit=PAGE_SIZE,
                                                   offset=0)
             return data
 

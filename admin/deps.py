@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Cookie, Depends, Header, HTTPException, Request
+from fastapi import Cookie, Depends, Header, HTTPException, Path, Request
 
 from admin.runtime import Runtime
 from admin.security import staff_for_token
@@ -17,6 +17,10 @@ from storage.staff import Staff
 from storage.staff_repo import StaffStore
 
 STAFF_COOKIE = "intake_staff"
+MAX_ROW_ID = 2**31 - 1  # row ids are 32-bit integers on PostgreSQL: a larger one is refused (422), never a 500
+
+#: a row id in a path
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 def get_runtime(request: Request) -> Runtime:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from storage.identity import IdentityStore, IdentityThrottle, aware
+from storage.identity import IdentityStore, IdentityThrottle, aware, person_key
 
 
 @dataclass(frozen=True)
@@ -43,11 +43,6 @@ class Refusal:
         if self.until is None:
             return 0
         return max(1, int((self.until - now).total_seconds() + 59) // 60)
-
-
-def person_key(person_id: int) -> str:
-    """The throttle key of a person."""
-    return f"person:{person_id}"
 
 
 class Throttle:

@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, LargeBinary
+from sqlalchemy import Column, LargeBinary, update
 from sqlmodel import Field, SQLModel, col, select
 
 from storage.models import Record, WorkflowEvent, utcnow
@@ -152,21 +152,26 @@ class ChangeStore:
             decided_at=r.decided_at, decided_by=r.decided_by, reason=r.reason)
 
     def decide(self, row: ChangeRequest, *, approve: bool, staff_id: int, reason: str, sensitive: bool) -> WorkflowEvent:
-        """Approve (apply as a new answer version) or reject a pending request; the record's stage stays."""
-        if row.status != ChangeStatus.PENDING.value:
+        """Approve (apply as a new answer version) or reject a pending request; the record's stage stays.
+
+        The request is taken by one conditional update (pending -> decided), so of two deciders, even
+        concurrent ones in two processes, exactly one applies it; the other gets :class:`ChangeError`.
+        """
+        status = (ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED).value
+        taken = self.session.execute(
+            update(ChangeRequest)
+            .where(col(ChangeRequest.id) == row.id, col(ChangeRequest.status) == ChangeStatus.PENDING.value)
+            .values(status=status, decided_at=utcnow(), decided_by=staff_id, reason=reason))
+        self.session.refresh(row)
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
             raise ChangeError(f"change request {row.id} is already {row.status}")
         record = self.store.get_record(row.record_id)
-        opened = self._open(row)
         if approve:
+            opened = self._open(row)
             self.store.save_answer(
                 record, row.question_key, opened.value, raw=opened.raw, confidence=row.confidence,
                 status="changed", channel=row.channel, actor=row.actor, sensitive=sensitive,
                 message_id=row.message_id, reason=f"change request {row.id} approved by staff:{staff_id}")
-        row.status = (ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED).value
-        row.decided_at = utcnow()
-        row.decided_by = staff_id
-        row.reason = reason
-        self.session.add(row)
         action = "change_approved" if approve else "change_rejected"
         note = json.dumps({"change": row.id, "question": row.question_key, "reason": reason}, ensure_ascii=False)
         return self.store.move_record(record, action, None, staff_id, note)

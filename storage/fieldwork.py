@@ -59,19 +59,37 @@ def roster_page(
     return total, out
 
 
+@dataclass(frozen=True)
+class InterviewUser:
+    """Whose interview a conversation is: the collector, and the person or (a declaration) the record."""
+
+    staff_id: int
+    person_id: int | None
+    record_id: int | None
+
+
 def interview_user(staff_id: int, person_id: int) -> str:
     """The conversation user id of a collector's interview of a person (no personal data in it)."""
     return f"staff-{staff_id}-person-{person_id}"
 
 
-def parse_interview_user(user_id: str) -> tuple[int, int] | None:
-    """(staff id, person id) of an interview's conversation user id, or None for other conversations."""
+def declaration_interview_user(staff_id: int, record_id: int) -> str:
+    """The conversation user id of a collector's interview filling a declaration: it names the record only,
+    never the person registered under the number."""
+    return f"staff-{staff_id}-record-{record_id}"
+
+
+def parse_interview_user(user_id: str) -> InterviewUser | None:
+    """Whose interview a conversation user id names, or None for other conversations."""
     parts = user_id.split("-")
-    if len(parts) != 4 or parts[0] != "staff" or parts[2] != "person":
+    if len(parts) != 4 or parts[0] != "staff" or parts[2] not in ("person", "record"):
         return None
     if not (parts[1].isdigit() and parts[3].isdigit()):
         return None
-    return int(parts[1]), int(parts[3])
+    staff_id, target = int(parts[1]), int(parts[3])
+    if parts[2] == "person":
+        return InterviewUser(staff_id, target, None)
+    return InterviewUser(staff_id, None, target)
 
 
 def get_conversation(store: Store, conversation_id: int) -> Conversation | None:

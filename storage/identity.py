@@ -114,6 +114,11 @@ def queued_sms(session: Session) -> list[int]:
     return list(session.info.pop(_QUEUED, []))
 
 
+def person_key(person_id: int) -> str:
+    """The throttle key of a person."""
+    return f"person:{person_id}"
+
+
 def aware(moment: datetime | None) -> datetime | None:
     """A stored time as timezone-aware UTC (SQLite gives naive datetimes back)."""
     if moment is not None and moment.tzinfo is None:
@@ -157,6 +162,22 @@ class IdentityStore:
         row.updated_at = now
         self.session.add(row)
         self.session.flush()
+
+    def lift(self, person_id: int, now: datetime) -> bool:
+        """Lift a person's block (the hotline has checked who is calling): failures, pause and block are reset
+        and the person's open one-time codes retired.
+
+        False when the person was not blocked, so a second lift, even a concurrent one, lifts nothing
+        (the reset is one conditional update: only one transaction finds the row still blocked).
+        """
+        done = self.session.execute(
+            update(IdentityThrottle)
+            .where(col(IdentityThrottle.key) == person_key(person_id), col(IdentityThrottle.blocked).is_(True))
+            .values(failures=0, locked_until=None, blocked=False, updated_at=now))
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        self.retire_challenges(person_id, ChallengeKind.OTP, now)
+        return True
 
     def blocked_person_ids(self) -> list[int]:
         """Persons whose identification is locked until the hotline lifts it."""

@@ -9,31 +9,17 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 
 from admin.access import Scope, not_found, require, scope_of
-from admin.deps import CurrentStaff, RuntimeDep, UowDep
+from admin.api.summary import RecordSummary, summaries, summary
+from admin.deps import CurrentStaff, RowId, RuntimeDep, UowDep
 from bot.questionnaire import QType, Question, Questionnaire
 from bot.values import display, encode
 from nlu.result import NotUnderstood
-from storage.crypto import mask_id_number, mask_name
-from storage.models import Record
+from storage.identity import IdentityStore
+from storage.models import Person, Record
 from storage.repo import StoredAnswer
 from storage.staff import Staff
 
 router = APIRouter(prefix="/api", tags=["records"])
-
-
-class RecordSummary(BaseModel):
-    """A record in a list: personal data masked."""
-
-    id: int
-    campaign: str
-    questionnaire: str
-    status: str
-    subject: str
-    id_number: str | None
-    region: str | None
-    open_flags: int
-    receipt: str | None
-    updated_at: datetime
 
 
 class RecordPage(BaseModel):
@@ -104,24 +90,19 @@ def _visible_record(uow: UowDep, staff: Staff, scope: Scope, record_id: int) -> 
     return record
 
 
-def _summary(uow: UowDep, record: Record, reveal: bool = False) -> RecordSummary:
-    campaign = uow.store.get_campaign(record.campaign_id)
-    subject = ""
-    id_number = None
-    if record.person_id is not None:
-        person = uow.store.get_person(record.person_id)
-        name = uow.store.person_name(person) or ""
-        subject = name if reveal else mask_name(name)
-        number = uow.store.person_id_number(person)
-        id_number = number if reveal else mask_id_number(number)
-    region = uow.staff.region(record.region_id) if record.region_id else None
-    if record.subject_key.startswith("region:") and region is not None:
-        subject = region.name
-    return RecordSummary(
-        id=record.id or 0, campaign=campaign.key, questionnaire=campaign.questionnaire, status=record.status,
-        subject=subject, id_number=id_number, region=region.path if region else None,
-        open_flags=len(uow.store.flags(record.id or 0)), receipt=record.receipt, updated_at=record.updated_at,
-    )
+def _readable_record(uow: UowDep, staff: Staff, scope: Scope, record_id: int) -> Record:
+    """A record the caller may read: placed in their area, or a declaration opened under a person in their area.
+
+    The staff of the registered person compare a declaration with that person's own record, wherever
+    the declaration was made; everything else of the declaration's region stays out of their reach.
+    """
+    record = uow.store.session.get(Record, record_id)
+    if record is not None and not scope.covers(record.region_id) and record.person_id is None:
+        declaration = IdentityStore(uow.store).declaration_of(record_id)
+        person = uow.store.session.get(Person, declaration.person_id) if declaration else None
+        if person is not None and scope.covers(person.region_id):
+            return record
+    return _visible_record(uow, staff, scope, record_id)
 
 
 def _version(q: Question, a: StoredAnswer, mask: bool) -> AnswerVersion:
@@ -134,7 +115,7 @@ def _version(q: Question, a: StoredAnswer, mask: bool) -> AnswerVersion:
 
 @router.get("/records", response_model=RecordPage)
 def list_records(
-    staff: CurrentStaff, uow: UowDep,
+    staff: CurrentStaff, uow: UowDep, rt: RuntimeDep,
     campaign: Annotated[str | None, Query(description="campaign key, e.g. veterans-2026")] = None,
     status: Annotated[str | None, Query(pattern="^(in_progress|submitted)$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -152,14 +133,15 @@ def list_records(
     rows, total = uow.store.records_in(scope.region_ids, campaign_id=campaign_id, status=status,
                                        limit=limit, offset=offset)
     uow.staff.audit("list_records", staff=staff, target_type="record", detail=f"{len(rows)} of {total}")
-    return RecordPage(total=total, items=[_summary(uow, r) for r in rows])
+    return RecordPage(total=total, items=summaries(uow, rt.questionnaires, scope, rows))
 
 
 @router.get("/records/{record_id}", response_model=RecordDetail)
-def read_record(record_id: int, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> RecordDetail:
+def read_record(record_id: RowId, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> RecordDetail:
     """One record with every answer's history and flags; sensitive values hidden."""
     require(uow.staff, staff, "records.read")
-    record = _visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
+    scope = scope_of(uow.staff, staff)
+    record = _readable_record(uow, staff, scope, record_id)
     campaign = uow.store.get_campaign(record.campaign_id)
     q = _questionnaire(rt, campaign.questionnaire)
     history = uow.store.answer_history(record_id)
@@ -178,11 +160,11 @@ def read_record(record_id: int, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep
                    for f in flags if f.question_key == question.key],
         ))
     uow.staff.audit("read_record", staff=staff, target_type="record", target_id=record_id)
-    return RecordDetail(summary=_summary(uow, record), answers=views)
+    return RecordDetail(summary=summary(uow, rt.questionnaires, scope, record), answers=views)
 
 
 @router.post("/records/{record_id}/reveal")
-def reveal(record_id: int, body: RevealIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> dict[str, str | None]:
+def reveal(record_id: RowId, body: RevealIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> dict[str, str | None]:
     """Show one masked value in clear (ID number, name, a sensitive answer); always audited."""
     require(uow.staff, staff, "records.reveal", str(record_id))
     record = _visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
@@ -199,7 +181,7 @@ def reveal(record_id: int, body: RevealIn, staff: CurrentStaff, uow: UowDep, rt:
 
 @router.post("/records/{record_id}/answers/{key}", response_model=AnswerView)
 def correct_answer(
-    record_id: int, key: str, body: CorrectionIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep
+    record_id: RowId, key: str, body: CorrectionIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep
 ) -> AnswerView:
     """Correct an answer: read like a typed answer, stored as a new version with the reviewer and reason."""
     require(uow.staff, staff, "review.act", str(record_id))
@@ -287,7 +269,7 @@ def review_queue(
 
 
 @router.post("/flags/{flag_id}/approve", status_code=204)
-def approve(flag_id: int, staff: CurrentStaff, uow: UowDep) -> None:
+def approve(flag_id: RowId, staff: CurrentStaff, uow: UowDep) -> None:
     """Accept a flagged answer as it is."""
     require(uow.staff, staff, "review.act", str(flag_id))
     flag = uow.store.get_flag(flag_id)
@@ -303,7 +285,7 @@ def approve(flag_id: int, staff: CurrentStaff, uow: UowDep) -> None:
 
 
 @router.get("/records/{record_id}/blobs/{blob_id}")
-def evidence(record_id: int, blob_id: int, staff: CurrentStaff, uow: UowDep) -> Response:
+def evidence(record_id: RowId, blob_id: RowId, staff: CurrentStaff, uow: UowDep) -> Response:
     """The audio clip or photo kept with one of the record's answers (played or shown in review)."""
     require(uow.staff, staff, "review.read", str(record_id))
     _visible_record(uow, staff, scope_of(uow.staff, staff), record_id)

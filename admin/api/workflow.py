@@ -17,8 +17,8 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from admin.access import Scope, not_found, require, scope_of
-from admin.api.records import RecordSummary, _summary
-from admin.deps import CurrentStaff, UowDep
+from admin.api.summary import RecordSummary, summaries
+from admin.deps import CurrentStaff, RuntimeDep, UowDep
 from storage.models import Campaign, Record, WorkflowEvent
 from storage.staff import Staff
 
@@ -285,7 +285,7 @@ class QueueOut(BaseModel):
 
 @router.get("/queue", response_model=QueueOut)
 def queue(
-    staff: CurrentStaff, uow: UowDep, campaign: str,
+    staff: CurrentStaff, uow: UowDep, rt: RuntimeDep, campaign: str,
     stage: Annotated[str | None, Query(pattern="^(" + "|".join(QUEUE_STAGES) + ")$",
                                        description="the stage before the caller's step by default")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
@@ -308,10 +308,10 @@ def queue(
             if event.to_stage == "returned":
                 returns[event.record_id] = event  # the latest one wins: events come oldest first
     items = []
-    for r in page:
+    for r, shown in zip(page, summaries(uow, rt.questionnaires, scope, page), strict=True):
         back = returns.get(r.id or 0)
         items.append(QueueItem(
-            **_summary(uow, r).model_dump(), stage=stage, submitted_at=r.submitted_at,
+            **shown.model_dump(), stage=stage, submitted_at=r.submitted_at,
             returned_reason=back.reason if back else None, returned_at=back.created_at if back else None,
             returned_by=back.staff_id if back else None))
     moves_to = step if step is not None and STEPS[step][0] == stage else None

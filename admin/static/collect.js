@@ -245,6 +245,24 @@
         if (send({type: 'text', text: b.dataset.value})) log(b.dataset.value, 'me');
       }
     });
+    $('make-link').addEventListener('click', async function () {
+      var button = $('make-link');
+      $('link-msg').textContent = '';
+      button.disabled = true;
+      var got = await window.intakeApi.callJson('/api/interviews/' + id + '/link-code', 'POST', {});
+      button.disabled = false;
+      if (got.status === 0) { $('link-msg').textContent = window.intakeApi.NETWORK; return; }
+      if (got.status === 401) return;  // on the way to the login page
+      if (!got.ok) {
+        $('link-msg').textContent = got.status === 409 ? '这个人的身份还没有核实，不能生成绑定码。'
+          : (MESSAGES[got.status] || '系统暂时出了点问题，请稍后再试。');
+        return;
+      }
+      var shown = $('link-shown');
+      shown.textContent = got.body.message;  // shown this once: it is kept only as a digest
+      shown.hidden = false;
+      button.textContent = '重新生成绑定码';
+    });
     $('listen').addEventListener('click', startMic);
     $('stop').addEventListener('click', function () { send({type: 'stop'}); stopMic(); micState('正在识别…'); });
     $('repeat').addEventListener('click', function () { send({type: 'repeat'}); startMic(); });

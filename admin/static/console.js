@@ -103,7 +103,8 @@
     var done = form.dataset.done || 'reload';
     if (done === 'reveal') {
       var target = document.getElementById(form.dataset.target || '');
-      if (target) target.textContent = body && body.value != null ? body.value : '（未填写）';
+      var field = form.dataset.field || 'value';  // which field of the answer holds the value shown
+      if (target) target.textContent = body && body[field] != null ? body[field] : '（未填写）';
       form.remove();
       return;
     }

@@ -108,6 +108,22 @@ TABLE: dict[str, dict[str, str]] = {
     "GET /api/interviews/{interview_id}":                 row(OK, OK, OK, OK, NO),
     "POST /api/interviews/{interview_id}/answer":         row(OK, OK, OK, OK, NO),
     "WS /api/interviews/{interview_id}/listen":           row(OK, OK, OK, OK, NO),
+    "POST /api/interviews/{interview_id}/link-code":      row(OK, OK, OK, OK, NO),
+    # identification (checked in tests/admin/access_identity.py): a person's changes after submission are
+    # decided by the reviewers of the record's stage; blocked identification is lifted by the hotline and
+    # administrators; persons no region places are claimed only at the root (none of the five is there)
+    "GET /api/changes":                                   row(OK, OK, OK, NO, NO),
+    "GET /api/changes/{change_id}":                       row(OK, OK, OK, NO, NO),
+    "POST /api/changes/{change_id}/reveal":               row(OK, OK, OK, NO, NO),
+    "POST /api/changes/{change_id}/approve":              row(OK, OK, OK, NO, NO),
+    "POST /api/changes/{change_id}/reject":               row(OK, OK, OK, NO, NO),
+    "GET /api/identity/blocks":                           row(OK, OK, NO, NO, OK),
+    "POST /api/identity/blocks/{person_id}/lift":         row(OK, OK, NO, NO, OK),
+    "GET /api/persons/unplaced":                          row(OK, OK, OK, OK, OK),
+    "POST /api/persons/{person_id}/claim":                row(OK, OK, NO, NO, NO),
+    "GET /api/declarations":                              row(OK, OK, OK, OK, OK),
+    "POST /api/declarations/{declaration_id}/merge":      row(OK, OK, OK, NO, NO),
+    "POST /api/declarations/{declaration_id}/dismiss":    row(OK, OK, OK, NO, NO),
 }
 
 # Who sees a target, by where it is placed: the region matrix of the table.
@@ -140,7 +156,8 @@ def masked(number: str) -> str:
 
 EAST_PEOPLE = (ID_A, masked(ID_A), "张三", "张*", ID_C, masked(ID_C), "周一", "周*")
 WEST_PEOPLE = (ID_B, masked(ID_B), "李四", "李*", ID_D, masked(ID_D), "吴二", "吴*")
-TOP_PEOPLE = (ID_P, masked(ID_P), "郑三", "郑*")
+ID_U = make_id("622926", "19570404", "041")  # 冯四, placed in no region at all
+TOP_PEOPLE = (ID_P, masked(ID_P), "郑三", "郑*", ID_U, masked(ID_U), "冯四", "冯*")
 EAST_PLACES = ("东乡族自治县", "东塬")  # 积石山's full name has 东乡族 in it, never 东乡族自治县
 WEST_PLACES = ("积石山", "中咀岭")
 # what must never appear in a principal's answers: the other county's and the province's people and places
@@ -207,9 +224,9 @@ class Town:
         self.serial += 1
         return make_id("622926", "19500101", f"{self.serial:03d}")
 
-    def record(self, path: str, *, number: str | None = None, name: str | None = None, flag: bool = False,
-               blob: bytes | None = None) -> int:
-        """A submitted record of a new person placed at ``path``, waiting at township_reviewed."""
+    def record(self, path: str | None, *, number: str | None = None, name: str | None = None, flag: bool = False,
+               blob: bytes | None = None, stage: str = "township_reviewed") -> int:
+        """A submitted record of a new person placed at ``path`` (None: nowhere), waiting at ``stage``."""
         rt = self.runtime
         q = rt.questionnaires["veterans"]
         question = q.by_key["recipient_kind"]
@@ -217,12 +234,13 @@ class Town:
         assert isinstance(parsed, Parsed)
         with rt.store_scope() as store:
             campaign = store.campaign_by_key("veterans-2026")
-            region = store.region_by_path(path)
-            assert campaign is not None and region is not None
+            region = store.region_by_path(path) if path is not None else None
+            assert campaign is not None and (region is not None or path is None)
+            region_id = region.id if region is not None else None
             person = store.create_person(number or self._number(), source="collector", name=name,
-                                         region_id=region.id)
+                                         region_id=region_id)
             record, _ = store.record_for(campaign, f"person:{person.id}", channel="visit", person_id=person.id,
-                                         region_id=region.id)
+                                         region_id=region_id)
             blob_id = store.put_blob("audio", "audio/wav", blob).id if blob else None
             answer = store.save_answer(record, "recipient_kind", encode(question, parsed.value), raw="退役士兵",
                                        confidence=1.0, status="new", channel="visit", actor="collector:0",
@@ -230,7 +248,8 @@ class Town:
             if flag:
                 store.add_flag(record, "recipient_kind", "low_confidence", "", answer.id)
             store.submit(record, 2026)
-            store.move_record(record, "advance", "township_reviewed", None)
+            if stage != "collected":
+                store.move_record(record, "advance", stage, None)
             return record.id or 0
 
     def evidence(self, record_id: int, data: bytes) -> int:
@@ -992,14 +1011,25 @@ def _open_interview(t: Town, who: str) -> None:
     check_targets(t, route, who, lambda pid: t.client.post("/api/interviews", json={
         "questionnaire": "veterans", "mode": "visit", "consent": True, "person_id": pid}, headers=t.h[who]),
         targets, MISSING, ok=201, on_ok=opened, state=conversations)
-    if TABLE[route][who] == OK:  # by ID number: a person of another region is not opened, nothing is shown
+    if TABLE[route][who] == OK:  # by ID number: a person of another region is not opened, nothing is shown:
+        # a declaration of the caller's own region opens, answered like the record of a person nobody knew
         before = conversations(None)
-        other = ID_B if who in EAST else ID_A
+        assert isinstance(before, int)
+        other = ID_P if who == "prefecture" else ID_B if who in EAST else ID_A
+        with t.runtime.store_scope() as store:
+            person = store.find_person(other)
+            assert person is not None
+            kept = (person.region_id, store.person_name(person), store.person_phone(person))
         r = t.client.post("/api/interviews", json={"questionnaire": "veterans", "mode": "visit", "consent": True,
-                                                   "id_number": ID_P if who == "prefecture" else other},
-                          headers=t.h[who])
-        assert r.status_code == 404 and conversations(None) == before, r.text
-        assert_clean(who, r.json(), r.text)
+                                                   "id_number": other}, headers=t.h[who])
+        body = clean(who, r, allow=[masked(other)])  # the number the caller typed, masked as always
+        assert body["person"] == {"id": None, "name": None, "id_number": masked(other), "phone": None,
+                                  "region": PATH[who]}, body
+        assert conversations(None) == before + 1
+        with t.runtime.store_scope() as store:
+            person = store.find_person(other)
+            assert person is not None
+            assert (person.region_id, store.person_name(person), store.person_phone(person)) == kept
 
 
 @check("POST /api/interviews/{interview_id}/answer", "fieldwork")
@@ -1039,6 +1069,8 @@ def _logout(t: Town, who: str) -> None:
     assert t.client.get("/api/auth/me", headers=t.h[who]).status_code == 200  # the other login is not
 
 
+from tests.admin import access_identity  # noqa: E402,F401  (registers the checks of the identification routes)
+
 GROUPS = sorted(set(GROUP.values()))
 
 
@@ -1053,7 +1085,8 @@ def test_routes_as_five_principals(town: Town, group: str) -> None:
 def test_without_a_login_every_route_answers_401(runtime: Runtime) -> None:
     app = create_app(runtime=runtime)
     params = {"record_id": "1", "key": "gender", "blob_id": "1", "flag_id": "1", "appeal_id": "1", "run_id": "1",
-              "item_id": "1", "interview_id": "1", "campaign_key": "veterans-2026"}
+              "item_id": "1", "interview_id": "1", "campaign_key": "veterans-2026", "change_id": "1",
+              "person_id": "1", "declaration_id": "1"}
     with TestClient(app) as client:
         for route in sorted(api_routes(app)):
             method, path = route.split(" ", 1)

@@ -1,0 +1,270 @@
+"""Change requests: what a person asked to change after submitting, decided by the reviewers of the record's stage.
+
+Once a record is submitted, a person's change is kept as a :class:`storage.changes.ChangeRequest`
+and waits for the reviewers of the level that acts next on the record (``STEPS`` of the workflow):
+a record at ``collected`` (or sent back, ``returned``) is the township's, ``township_reviewed`` the
+county's, ``county_checked`` the prefecture's, ``city_accepted`` and ``province_accepted`` the
+province's. They need ``review.act`` and the record in their area; another level gets 403 (audited),
+another region 404. Approving applies the value as a new version of the answer; either decision
+leaves a workflow event and the stage stays. Lists and reads show values masked; ``reveal`` shows
+them in clear to roles with ``records.reveal``, audited.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, Field
+
+from admin.access import PERMISSIONS, Scope, not_found, require, scope_of
+from admin.api.summary import RecordSummary, summaries
+from admin.api.workflow import QUEUE_STAGES, STEPS, _level
+from admin.deps import MAX_ROW_ID, CurrentStaff, RowId, RuntimeDep, UnitOfWork, UowDep
+from admin.runtime import Runtime
+from bot.questionnaire import QType, Question
+from bot.values import display
+from storage import casework
+from storage.changes import ChangeError, ChangeRequest, ChangeStatus, ChangeStore
+from storage.crypto import mask_name
+from storage.models import Campaign, Record
+from storage.repo import NotFound
+from storage.staff import Staff
+
+router = APIRouter(prefix="/api/changes", tags=["changes"])
+
+HIDDEN = "（已隐藏）"
+#: values a list shows as they are; anything else (names, free text, numbers that identify) is masked there
+_PLAIN_IN_LISTS = frozenset({QType.SINGLE, QType.MULTI, QType.YES_NO, QType.DATE, QType.NUMBER, QType.ETHNICITY,
+                             QType.ID_NUMBER, QType.PHONE, QType.PHOTO, QType.REGION})
+
+
+def deciding_level(stage: str | None) -> str | None:
+    """The region level whose reviewers decide change requests of a record at a stage (None: not submitted)."""
+    if stage in ("collected", "returned"):
+        return "township"
+    if stage == "province_accepted":
+        return "province"
+    return next((level for before, level in STEPS.values() if before == stage), None)
+
+
+def stages_decided_by(level: str) -> list[str]:
+    """The stages whose change requests staff of a region level decide."""
+    return [s for s in QUEUE_STAGES if deciding_level(s) == level]
+
+
+class ChangeItem(BaseModel):
+    """A pending change request in a list: the record (masked) and the value now against the value asked for."""
+
+    id: int
+    record: RecordSummary
+    stage: str | None  # the record's current stage: it decides who decides
+    question: str
+    label: str
+    sensitive: bool
+    current: str
+    requested: str
+    channel: str
+    requested_at: datetime
+    decides: bool  # whether the caller may approve or reject it
+
+
+class ChangePage(BaseModel):
+    """A page of pending change requests."""
+
+    total: int
+    items: list[ChangeItem]
+
+
+class ChangeDetail(ChangeItem):
+    """One change request: both values with the words said (hidden for sensitive questions), and the decision."""
+
+    status: str
+    current_raw: str | None
+    requested_raw: str | None
+    asked_at_stage: str | None
+    decided_at: datetime | None
+    decided_by: int | None
+    reason: str
+
+
+class DecisionIn(BaseModel):
+    """Why a change request is approved or rejected."""
+
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class RevealOut(BaseModel):
+    """Both values of a change request in clear."""
+
+    question: str
+    current: str | None
+    requested: str | None
+    current_raw: str | None
+    requested_raw: str | None
+
+
+def _show(question: Question | None, value: Any, *, in_list: bool) -> str:
+    """A value masked as lists (``in_list``) or a record's page show it."""
+    if value is None:
+        return "（未填写）"
+    if question is None or question.sensitive:
+        return HIDDEN
+    if in_list and question.prefill == "name" and isinstance(value, str):
+        return mask_name(value)
+    if in_list and question.type not in _PLAIN_IN_LISTS:
+        return HIDDEN
+    return display(question, value, mask=True)
+
+
+def _decides(uow: UnitOfWork, staff: Staff, record: Record) -> bool:
+    """Whether the caller's role and level decide the change requests of a record (its area is checked apart)."""
+    if staff.role not in PERMISSIONS["review.act"]:
+        return False
+    level = deciding_level(record.stage)
+    return level is not None and (staff.role == "system_admin" or _level(uow, staff) == level)
+
+
+def _question(rt: Runtime, campaign: Campaign, key: str) -> Question | None:
+    q = rt.questionnaires.get(campaign.questionnaire)
+    return q.by_key.get(key) if q is not None else None
+
+
+def _items(uow: UnitOfWork, rt: Runtime, staff: Staff, scope: Scope,
+           rows: list[tuple[ChangeRequest, Record, Campaign]]) -> list[ChangeItem]:
+    changes = ChangeStore(uow.store)
+    shown = summaries(uow, rt.questionnaires, scope, [r for _, r, _ in rows])
+    items = []
+    for (row, record, campaign), summary in zip(rows, shown, strict=True):
+        question = _question(rt, campaign, row.question_key)
+        now = uow.store.current_answers(record.id or 0).get(row.question_key)
+        opened = changes.opened(row)
+        items.append(ChangeItem(
+            id=row.id or 0, record=summary, stage=record.stage, question=row.question_key,
+            label=question.title if question else row.question_key, sensitive=question is None or question.sensitive,
+            current=_show(question, now.value if now else None, in_list=True),
+            requested=_show(question, opened.value, in_list=True), channel=row.channel, requested_at=row.created_at,
+            decides=_decides(uow, staff, record)))
+    return items
+
+
+def _visible(uow: UnitOfWork, staff: Staff, scope: Scope, change_id: int) -> tuple[ChangeRequest, Record, Campaign]:
+    """A change request of a record in the caller's area; 404 (audited) otherwise, as for one that does not exist."""
+    try:
+        row = ChangeStore(uow.store).get(change_id)
+    except NotFound:
+        raise not_found(uow.staff, staff, "change", change_id) from None
+    record = uow.store.get_record(row.record_id)
+    if not scope.covers(record.region_id):
+        raise not_found(uow.staff, staff, "change", change_id)
+    return row, record, uow.store.get_campaign(record.campaign_id)
+
+
+def _detail(uow: UnitOfWork, rt: Runtime, staff: Staff, scope: Scope, change_id: int) -> ChangeDetail:
+    row, record, campaign = _visible(uow, staff, scope, change_id)
+    item = _items(uow, rt, staff, scope, [(row, record, campaign)])[0]
+    question = _question(rt, campaign, row.question_key)
+    now = uow.store.current_answers(record.id or 0).get(row.question_key)
+    opened = ChangeStore(uow.store).opened(row)
+    words = question is not None and not question.sensitive
+    return ChangeDetail(
+        **item.model_dump(exclude={"current", "requested", "decides"}),
+        current=_show(question, now.value if now else None, in_list=False),
+        requested=_show(question, opened.value, in_list=False),
+        decides=item.decides and row.status == ChangeStatus.PENDING.value, status=row.status,
+        current_raw=now.raw if now and words else None, requested_raw=opened.raw if words else None,
+        asked_at_stage=row.stage, decided_at=row.decided_at, decided_by=row.decided_by, reason=row.reason)
+
+
+@router.get("", response_model=ChangePage)
+def list_changes(
+    staff: CurrentStaff, uow: UowDep, rt: RuntimeDep,
+    questionnaire: Annotated[str | None, Query(max_length=64)] = None,
+    stage: Annotated[str | None, Query(pattern="^(" + "|".join(QUEUE_STAGES) + ")$",
+                                       description="the record's current stage")] = None,
+    record_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID, description="the change requests of one record")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ChangePage:
+    """Pending change requests of records in the caller's area, oldest first, values masked."""
+    require(uow.staff, staff, "review.read")
+    scope = scope_of(uow.staff, staff)
+    if record_id is not None:
+        record = uow.store.session.get(Record, record_id)
+        if record is None or not scope.covers(record.region_id):
+            raise not_found(uow.staff, staff, "record", record_id)
+    total, rows = casework.pending_changes_in(
+        uow.store.session, scope.region_ids, questionnaire=questionnaire, stages=[stage] if stage else None,
+        record_id=record_id, limit=limit, offset=offset)
+    uow.staff.audit("list_changes", staff=staff, target_type="change", detail=f"{len(rows)} of {total}")
+    return ChangePage(total=total, items=_items(uow, rt, staff, scope, rows))
+
+
+@router.get("/{change_id}", response_model=ChangeDetail)
+def read_change(change_id: RowId, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> ChangeDetail:
+    """One change request: the value now and the value asked for, masked."""
+    require(uow.staff, staff, "review.read", str(change_id))
+    detail = _detail(uow, rt, staff, scope_of(uow.staff, staff), change_id)
+    uow.staff.audit("read_change", staff=staff, target_type="record", target_id=detail.record.id,
+                    detail=f"change {change_id}")
+    return detail
+
+
+@router.post("/{change_id}/reveal", response_model=RevealOut)
+def reveal_change(change_id: RowId, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> RevealOut:
+    """Both values of a change request in clear; always audited."""
+    require(uow.staff, staff, "records.reveal", str(change_id))
+    row, record, campaign = _visible(uow, staff, scope_of(uow.staff, staff), change_id)
+    question = _question(rt, campaign, row.question_key)
+    now = uow.store.current_answers(record.id or 0).get(row.question_key)
+    opened = ChangeStore(uow.store).opened(row)
+
+    def clear(value: Any) -> str | None:
+        if value is None:
+            return None
+        return display(question, value, mask=False) if question is not None else str(value)
+
+    uow.staff.audit("reveal", staff=staff, target_type="record", target_id=record.id,
+                    detail=f"change {change_id} {row.question_key}")
+    return RevealOut(question=row.question_key, current=clear(now.value if now else None),
+                     requested=clear(opened.value), current_raw=now.raw if now else None, requested_raw=opened.raw)
+
+
+def _decide(change_id: int, body: DecisionIn, staff: Staff, uow: UnitOfWork, rt: Runtime,
+            approve: bool) -> ChangeDetail:
+    require(uow.staff, staff, "review.act", str(change_id))
+    scope = scope_of(uow.staff, staff)
+    row, record, campaign = _visible(uow, staff, scope, change_id)
+    level = deciding_level(record.stage)
+    if level is None:
+        raise HTTPException(status_code=409, detail=f"record {record.id} is not submitted")
+    if not _decides(uow, staff, record):
+        detail = f"change requests of records at {record.stage} are decided by {level}-level reviewers"
+        uow.staff.audit("denied", staff=staff, target_type="change", target_id=change_id, result="denied",
+                        detail=detail)
+        uow.staff.session.commit()
+        raise HTTPException(status_code=403, detail=detail)
+    if row.status != ChangeStatus.PENDING.value:
+        raise HTTPException(status_code=409, detail=f"change request {change_id} is already {row.status}")
+    question = _question(rt, campaign, row.question_key)
+    try:
+        ChangeStore(uow.store).decide(row, approve=approve, staff_id=staff.id or 0, reason=body.reason,
+                                      sensitive=question is None or question.sensitive)
+    except ChangeError:  # decided meanwhile by someone else: applied once, by them
+        raise HTTPException(status_code=409, detail=f"change request {change_id} is already decided") from None
+    uow.staff.audit("change_approved" if approve else "change_rejected", staff=staff, target_type="record",
+                    target_id=record.id, detail=f"change {change_id} {row.question_key}")
+    return _detail(uow, rt, staff, scope, change_id)
+
+
+@router.post("/{change_id}/approve", response_model=ChangeDetail)
+def approve_change(change_id: RowId, body: DecisionIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> ChangeDetail:
+    """Apply the change as a new version of the answer (the record's stage stays where it is)."""
+    return _decide(change_id, body, staff, uow, rt, approve=True)
+
+
+@router.post("/{change_id}/reject", response_model=ChangeDetail)
+def reject_change(change_id: RowId, body: DecisionIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> ChangeDetail:
+    """Keep the answer as it is; the request is closed with the reason."""
+    return _decide(change_id, body, staff, uow, rt, approve=False)

@@ -1,0 +1,136 @@
+"""Persons no region places yet (self-registered in a chat without saying where they live): seen only from
+the province, and claimed into a region only there, by an administrator, with an audited claim.
+
+Staff of a region below the root see none of them (the list is empty for them, and a claim answers
+404 as for a person that does not exist): nobody below the province can claim a person by meeting
+their ID number. A claim places the person and their records of open campaigns that no region
+places; records already placed stay where they are.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, Field
+
+from admin.access import not_found, require, scope_of
+from admin.deps import CurrentStaff, RowId, UowDep
+from storage import casework
+from storage.crypto import mask_id_number, mask_name
+from storage.models import Person
+
+router = APIRouter(prefix="/api/persons", tags=["persons"])
+
+
+class RecordRef(BaseModel):
+    """A record of an unplaced person, or a declaration made under their ID number."""
+
+    id: int
+    campaign: str
+    status: str
+    stage: str | None
+    region: str | None
+
+
+class DeclarationRef(BaseModel):
+    """A declaration opened under an unplaced person's ID number."""
+
+    id: int
+    status: str
+    source: str
+    record: RecordRef
+
+
+class UnplacedOut(BaseModel):
+    """A person no region places (masked), with their records and the declarations under their number."""
+
+    person_id: int
+    name: str | None
+    id_number: str
+    source: str
+    created_at: datetime
+    records: list[RecordRef]
+    declarations: list[DeclarationRef]
+
+
+class UnplacedPage(BaseModel):
+    """A page of unplaced persons."""
+
+    total: int
+    items: list[UnplacedOut]
+
+
+class ClaimIn(BaseModel):
+    """Where the person lives."""
+
+    region: str = Field(min_length=1, max_length=300, description="a region path, e.g. 甘肃省/临夏回族自治州/东乡族自治县")
+
+
+class ClaimOut(BaseModel):
+    """Where the person was placed, and how many of their records moved with them."""
+
+    person_id: int
+    region: str
+    records_moved: int
+
+
+@router.get("/unplaced", response_model=UnplacedPage)
+def list_unplaced(
+    staff: CurrentStaff, uow: UowDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> UnplacedPage:
+    """Persons without a region, oldest first (masked); only the province sees any."""
+    require(uow.staff, staff, "records.read")
+    persons: list[Person] = []
+    total = 0
+    if scope_of(uow.staff, staff).region_ids is None:  # below the root none of them is in the caller's area
+        total, persons = casework.unplaced_persons(uow.store.session, limit=limit, offset=offset)
+    ids = [p.id or 0 for p in persons]
+    records = casework.records_of(uow.store.session, ids)
+    declared = casework.declarations_for(uow.store.session, ids)
+    regions: dict[int, str] = {}
+
+    def ref(record_id: int, campaign: str, status: str, stage: str | None, region_id: int | None) -> RecordRef:
+        if region_id is not None and region_id not in regions:
+            region = uow.staff.region(region_id)
+            regions[region_id] = region.path if region else ""
+        return RecordRef(id=record_id, campaign=campaign, status=status, stage=stage,
+                         region=regions.get(region_id) if region_id is not None else None)
+
+    items = []
+    for p in persons:
+        pid = p.id or 0
+        name = uow.store.person_name(p)
+        items.append(UnplacedOut(
+            person_id=pid, name=mask_name(name) if name else None, id_number=mask_id_number(uow.store.person_id_number(p)),
+            source=p.source, created_at=p.created_at,
+            records=[ref(r.id or 0, c.key, r.status, r.stage, r.region_id) for r, c in records[pid]],
+            declarations=[DeclarationRef(id=d.id or 0, status=d.status, source=d.source, record=ref(
+                r.id or 0, uow.store.get_campaign(r.campaign_id).key, r.status, r.stage, r.region_id))
+                for d, r in declared[pid]]))
+    uow.staff.audit("list_unplaced", staff=staff, target_type="person", detail=f"{len(items)} of {total}")
+    return UnplacedPage(total=total, items=items)
+
+
+@router.post("/{person_id}/claim", response_model=ClaimOut)
+def claim(person_id: RowId, body: ClaimIn, staff: CurrentStaff, uow: UowDep) -> ClaimOut:
+    """Place an unplaced person in a region (province-level administrators); audited with the region ids."""
+    require(uow.staff, staff, "persons.claim", str(person_id))
+    scope = scope_of(uow.staff, staff)
+    person = uow.store.session.get(Person, person_id)
+    if person is None or not scope.covers(person.region_id):
+        raise not_found(uow.staff, staff, "person", person_id)
+    if person.region_id is not None:
+        raise HTTPException(status_code=409, detail=f"person {person_id} is already placed in a region")
+    region = uow.staff.region_by_path(body.region)
+    if region is None or not scope.covers(region.id):
+        raise HTTPException(status_code=422, detail=f"no region {body.region!r}")
+    moved = casework.claim_person(uow.store.session, person_id, region.id or 0)
+    if moved is None:  # placed meanwhile by a concurrent claim
+        raise HTTPException(status_code=409, detail=f"person {person_id} is already placed in a region")
+    uow.staff.audit("claim_person", staff=staff, target_type="person", target_id=person_id,
+                    detail=f"region none -> {region.id}; {moved} record(s) moved")
+    return ClaimOut(person_id=person_id, region=region.path, records_moved=moved)
