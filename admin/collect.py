@@ -42,9 +42,9 @@ from admin.access import Scope, not_found, require, scope_of
 from admin.api.summary import prefilled
 from admin.deps import MAX_ROW_ID, CurrentStaff, RowId, RuntimeDep, UnitOfWork, UowDep
 from admin.runtime import Runtime
-from bot.engine import GENERAL_HELP, campaign_of
+from bot.engine import campaign_of
 from bot.grammar import phrases_for
-from bot.messages import Incoming, Reply
+from bot.messages import NEW_RECORD, WELCOME_BACK, Incoming, Reply
 from bot.questionnaire import CHOICE_TYPES, QType, Question, Questionnaire
 from nlu.idcard import parse_id_number
 from nlu.result import NotUnderstood
@@ -68,8 +68,6 @@ MAX_TEXT = 2000
 LINK_CODE_TTL = timedelta(minutes=15)
 # what the engine says when it opens a person's record in an interview (bot/engine.py): a declaration's
 # interview says the same, so that it cannot be told from the interview of a person nobody registered
-NEW_RECORD = "身份核对完成，下面开始登记。" + GENERAL_HELP
-WELCOME_BACK = "欢迎回来！我们接着上次的地方继续。"
 
 
 class InterviewIn(BaseModel):

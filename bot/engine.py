@@ -20,7 +20,7 @@ from bot.after_submit import NO_RESTART, AfterSubmission, UnderReview, under_rev
 from bot.expressions import compile_expression
 from bot.grammar import CONTROL_PHRASES, YES_NO_PHRASES, phrases_for
 from bot.identify import VILLAGE_PROMPT, VILLAGE_STAFF_ONLY, Identification, village_allowed
-from bot.messages import GENERAL_HELP, Choice, Incoming, Reply, StaffPass
+from bot.messages import GENERAL_HELP, NEW_RECORD, WELCOME_BACK, Choice, Incoming, Reply, StaffPass
 from bot.questionnaire import CHOICE_TYPES, QType, Question, Questionnaire
 from bot.understanding import Understanding
 from bot.values import Stored, display, encode, expression_value
@@ -335,11 +335,7 @@ class _Turn:
             self.state["phase"] = "done"
             return [Reply(f"您已经提交过了，回执号是 {record.receipt}。", kind="receipt"), self._summary()]
         self.state["phase"] = "asking"
-        if created:
-            intro = "身份核对完成，下面开始登记。" + GENERAL_HELP
-        else:
-            intro = "欢迎回来！我们接着上次的地方继续。"
-        return [Reply(intro), *self._ask_next()]
+        return [Reply(NEW_RECORD if created else WELCOME_BACK), *self._ask_next()]
 
     def _on_village(self) -> list[Reply]:
         result = self.u.resolve_village(self.text)

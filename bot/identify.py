@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.messages import GENERAL_HELP, Choice, Reply
+from bot.messages import NEW_RECORD, Choice, Reply
 from bot.throttle import Refusal, Throttle, person_key
 from bot.values import encode
 from nlu.result import NotUnderstood
@@ -280,7 +280,7 @@ class Identification:
         t.state.pop("candidate", None)
         t._save(ident, number, raw=raw or "（申报）", confidence=1.0, status="new")
         t.state["phase"] = "asking"
-        intro = lead or ("身份核对完成，下面开始登记。" + GENERAL_HELP)
+        intro = lead or NEW_RECORD
         return [Reply(intro), *t._ask_next()]
 
 

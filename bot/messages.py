@@ -10,6 +10,8 @@ GENERAL_HELP = (
     "随时可以说：“返回”回到上一题，“跳过”跳过选填的问题，“把出生日期改成…”修改已填的内容，"
     "“为什么问这个”，“暂停”，“重新开始”，“转人工”。"
 )
+NEW_RECORD = "身份核对完成，下面开始登记。" + GENERAL_HELP  # a record begun (also a declaration: they look alike)
+WELCOME_BACK = "欢迎回来！我们接着上次的地方继续。"
 
 
 def _now() -> datetime:
