@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -75,7 +76,7 @@ def block(t: Town, person_id: int) -> int:
         identity = IdentityStore(store)
         row = identity.throttle(person_key(person_id))
         row.failures, row.blocked = 5, True
-        identity.save_throttle(row)
+        identity.save_throttle(row, datetime.now(UTC))
     return person_id
 
 

@@ -99,7 +99,7 @@ class Maker:
             identity = IdentityStore(store)
             row = identity.throttle(person_key(person_id))
             row.failures, row.blocked, row.locked_until = failures, True, NOW + timedelta(hours=1)
-            identity.save_throttle(row)
+            identity.save_throttle(row, datetime.now(UTC))
             identity.add_challenge(person_id, ChallengeKind.OTP, "123456", datetime.now(UTC) + timedelta(minutes=5),
                                    channel="web", channel_user_id="web-user")
 

@@ -162,8 +162,9 @@ def test_a_link_code_for_the_person_interviewed(runtime: Runtime, world: dict[st
         live = identity.link_challenge(second, now)
         assert live is not None and live.person_id == person_id(runtime, ID_A)
         assert live.staff_id == staff_id(runtime, "collector") and live.code_index != second
-        rows = store.session.exec(select(IdentityChallenge)).all()
-        assert len(rows) == 2 and all(r.kind == ChallengeKind.LINK.value for r in rows)  # none for the declaration
+        rows = store.session.exec(select(IdentityChallenge).where(
+            IdentityChallenge.kind == ChallengeKind.LINK.value)).all()
+        assert len(rows) == 2 and {r.person_id for r in rows} == {person_id(runtime, ID_A)}  # none for the declaration
         made = store.session.exec(select(AuditEntry).where(AuditEntry.action == "link_code")).all()
         assert [e.target_id for e in made] == [str(person_id(runtime, ID_A))] * 2
         assert all(code not in e.detail and second not in e.detail for e in made)
