@@ -68,7 +68,7 @@ def build_runtime(settings: Settings, *, tokenizer: Tokenizer | None = None) -> 
     """Create the database schema if needed and every shared object (a built tokenizer may be reused)."""
     db = make_engine(settings.database_url)
     create_schema(db)
-    vault = Vault(settings.secret_key)
+    vault = Vault(settings.secret_key, settings.old_secrets)
     questionnaires = load_questionnaires(settings)
     with session_scope(db) as session:
         store = Store(session, vault)
