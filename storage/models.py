@@ -1,4 +1,10 @@
-"""Database tables of intake (SQLModel). Sensitive columns end in ``_enc`` and hold AES-GCM sealed bytes."""
+"""Database tables of intake (SQLModel).
+
+Sealed columns end in ``_enc`` and hold AES-GCM sealed bytes (see :mod:`storage.crypto`; each value
+names the key it was sealed under); ``Conversation.state_json`` holds the dialogue state sealed in
+text form (``sealed:`` and base64); ``Person.id_index`` is a blind index. ``intake keys rotate``
+finds the columns to re-seal by these names.
+"""
 
 from __future__ import annotations
 
@@ -204,7 +210,12 @@ class Blob(SQLModel, table=True):
 
 
 class Conversation(SQLModel, table=True):
-    """The dialogue state of one channel user: phase, current question, attempts (no personal data)."""
+    """The dialogue state of one channel user: phase, current question, attempts, pending read-backs.
+
+    The state may hold what the person said (a read-back waiting for 对/不对, a value refused by a
+    rule), so it is stored sealed: ``state_json`` is ``sealed:`` and the base64 of the sealed JSON,
+    read and written by the Store only (a state of the first format, plain JSON, still reads).
+    """
 
     __table_args__ = (UniqueConstraint("channel", "channel_user_id"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -212,7 +223,7 @@ class Conversation(SQLModel, table=True):
     channel_user_id: str
     questionnaire: str
     record_id: int | None = Field(default=None, foreign_key="record.id")
-    state_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    state_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # sealed text form
     updated_at: datetime = Field(default_factory=utcnow)
 
 

@@ -7,7 +7,6 @@ as Telegram posts them, with the secret token header; what the bot sends is read
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import os
 import signal
@@ -171,7 +170,7 @@ class Person:
         with self.runtime.store_scope() as store:
             conv = store.conversation("telegram", str(self.user))
             assert conv is not None
-            state: dict[str, Any] = json.loads(conv.state_json)
+            state: dict[str, Any] = store.conversation_state(conv)
             return state
 
     def begin(self) -> None:
@@ -647,7 +646,7 @@ def test_poll_command_answers_scripted_updates(db_url: str, fake: tuple[FakeTele
         assert texts[2] == UNSUPPORTED and prompt.prompt in texts[3]
         with identifier.store_scope() as store:
             conv = store.conversation("telegram", str(USER))
-            assert conv is not None and json.loads(conv.state_json)["phase"] == "identify"
+            assert conv is not None and store.conversation_state(conv)["phase"] == "identify"
             assert store.seen_message("telegram", str(server.updates[1]["update_id"])) is not None
     finally:
         identifier.close()
