@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from typing import Any
 
 from bot.questionnaire import QType, Questionnaire
+from storage.crypto import Vault
+from storage.models import Answer
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -71,3 +75,10 @@ def complete(chat: object, answers: Mapping[str, str], limit: int = 120) -> list
         chat.say(answers[key] if key in answers else default_answer(q, key))
         assert chat.last.kind != "error", f"answer to {key} refused: {chat.texts()}"
     raise AssertionError(f"did not reach the read-back after {limit} turns; asked {asked}")
+
+
+def stored_value(vault: Vault, answer: Answer) -> Any:
+    """An answer row's value, sealed or kept in clear, as the store opens it."""
+    if answer.value_enc is not None:
+        return vault.open_json(answer.value_enc)
+    return None if answer.value_json is None else json.loads(answer.value_json)
