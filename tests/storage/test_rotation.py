@@ -216,3 +216,9 @@ def test_the_keys_command_reports_and_rotates(db_url: str, tokenizer: Tokenizer,
     unknown = runner.invoke(cli, ["keys", "status"])
     assert unknown.exit_code == 1 and "no key of the keyring" in unknown.output
     assert len(runner.invoke(cli, ["keys", "generate"]).output.strip()) >= 60
+
+
+def test_an_old_secret_key_too_short_is_refused() -> None:
+    with pytest.raises(ValueError, match="INTAKE_OLD_SECRET_KEYS"):  # pydantic wraps the SettingsError
+        make_settings("sqlite://", old_secret_keys=f"{OLD},short")
+    assert make_settings("sqlite://", old_secret_keys=f" {OLD} ,, ").old_secrets == [OLD]
