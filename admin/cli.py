@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from admin import cmd_demo as demo_cmd
+from admin import cmd_keys as keys_cmd
 from admin import cmd_telegram as telegram_cmd
 from admin import cmd_voice as voice_cmd
 from admin import cmd_wechat as wechat_cmd
@@ -30,6 +31,7 @@ app.add_typer(wechat_cmd.app, name="wechat")
 app.add_typer(telegram_cmd.app, name="telegram")
 app.add_typer(voice_cmd.app, name="voice")
 app.add_typer(demo_cmd.app, name="demo")
+app.add_typer(keys_cmd.app, name="keys")
 
 
 @app.command()

@@ -201,7 +201,7 @@ def compare(
     def covers(region_id: int | None) -> bool:
         return region_ids is None or (region_id is not None and region_id in region_ids)
 
-    persons = recon.persons_by_index([r.index for r in valid])
+    persons = recon.persons_by_number([r.id_number for r in valid])
     roster = {e.person_id: e for e in recon.roster_in(campaign.id or 0, region_ids)}
     person_ids = set(roster) | {p.id for p in persons.values() if p.id is not None}
     records = recon.records_of(campaign.id or 0, sorted(person_ids))
@@ -211,7 +211,7 @@ def compare(
     line_of: dict[int, int] = {}
 
     for row in valid:
-        person = persons.get(row.index)
+        person = persons.get(row.id_number)
         pid = person.id if person is not None else None
         entry = roster.get(pid) if pid is not None else None
         record = records.get(pid) if pid is not None else None

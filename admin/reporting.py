@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.questionnaire import QType, Question, Questionnaire
-from bot.values import decode_date, display
-from storage.crypto import mask_id_number, mask_phone
+from bot.values import decode_date, display, mask_shown
 from storage.repo import StoredAnswer
 
 YES_NO_CODES = {"yes": "1", "no": "2", "unsure": "8", "refuse": "9"}
@@ -34,7 +33,16 @@ def headers(q: Questionnaire) -> list[str]:
 
 
 def code_value(question: Question, stored: Any, *, reveal: bool) -> str:
-    """The export cell of an answer: option codes, ISO dates cut to their granularity, plain numbers."""
+    """The export cell of an answer: option codes, ISO dates cut to their granularity, plain numbers.
+
+    Without ``reveal`` the cell is masked as its question says (``Question.mask``): ID numbers and
+    ID-like numbers, phones and names masked, ID-derived dates to the year, other text hidden.
+    """
+    cell = _code(question, stored)
+    return cell if reveal else mask_shown(question.mask, cell)
+
+
+def _code(question: Question, stored: Any) -> str:
     if stored is None:
         return ""
     t = question.type
@@ -62,10 +70,6 @@ def code_value(question: Question, stored: Any, *, reveal: bool) -> str:
         return str(stored.get("code", ""))
     if t == QType.PHOTO:
         return "有" if stored else ""
-    if t == QType.ID_NUMBER:
-        return str(stored) if reveal else mask_id_number(str(stored))
-    if t == QType.PHONE:
-        return str(stored) if reveal else mask_phone(str(stored))
     return str(stored)
 
 

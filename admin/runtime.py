@@ -73,7 +73,7 @@ def build_runtime(
     be given)."""
     db = make_engine(settings.database_url)
     create_schema(db)
-    vault = Vault(settings.secret_key)
+    vault = Vault(settings.secret_key, settings.old_secrets)
     questionnaires = load_questionnaires(settings)
     with session_scope(db) as session:
         store = Store(session, vault)

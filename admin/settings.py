@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     env: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///./var/intake.db"
     secret_key: str = PLACEHOLDER_SECRET
+    old_secret_keys: str = ""  # comma-separated earlier secret keys: their values still open until re-sealed
     questionnaire_dir: Path | None = None  # extra/override questionnaire files; built-ins otherwise
     default_questionnaire: str = "veterans"
     campaign_year: int = date.today().year
@@ -69,8 +70,15 @@ class Settings(BaseSettings):
     sms_region: str = "ap-guangzhou"
     sms_api_base: str = "https://sms.tencentcloudapi.com/"
 
+    @property
+    def old_secrets(self) -> list[str]:
+        """The earlier secret keys of ``INTAKE_OLD_SECRET_KEYS``, in the order given."""
+        return [part.strip() for part in self.old_secret_keys.split(",") if part.strip()]
+
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:
+        if any(len(old) < 16 for old in self.old_secrets):
+            raise SettingsError("every key of INTAKE_OLD_SECRET_KEYS must be at least 16 characters")
         if self.env != "development" and self.secret_key == PLACEHOLDER_SECRET:
             raise SettingsError(
                 f"INTAKE_SECRET_KEY is the development placeholder; set a real secret for INTAKE_ENV={self.env}"

@@ -9,7 +9,6 @@ stores every answer with its provenance and flags doubtful ones for review.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -92,7 +91,7 @@ class Engine:
             else:
                 replies = turn.notice()
         else:
-            state = _load_state(conv)
+            state = store.conversation_state(conv)
             turn = _Turn(self, store, msg, conv, state)
             replies = turn.run()
         if not turn.dropped:
@@ -105,7 +104,7 @@ class Engine:
         conv = store.conversation(channel, user_id)
         if conv is None or conv.questionnaire not in self.questionnaires:
             return None
-        return _grammar(self.questionnaires[conv.questionnaire], _pending(_load_state(conv)))
+        return _grammar(self.questionnaires[conv.questionnaire], _pending(store.conversation_state(conv)))
 
     def begin_interview(
         self, store: Store, channel: str, user_id: str, questionnaire: str, subject: Person | Record,
@@ -141,7 +140,7 @@ class Engine:
     def pending(self, store: Store, channel: str, user_id: str) -> Pending:
         """What a conversation waits for: its phase, the question asked, and whether a yes/no is expected."""
         conv = store.conversation(channel, user_id)
-        return Pending("none", None, False) if conv is None else _pending(_load_state(conv))
+        return Pending("none", None, False) if conv is None else _pending(store.conversation_state(conv))
 
     def resume(
         self, store: Store, channel: str, user_id: str, questionnaire: str | None = None,
@@ -152,7 +151,7 @@ class Engine:
         if conv is None:
             return self.handle(store, Incoming(channel=channel, user_id=user_id, questionnaire=questionnaire,
                                                staff=staff))
-        state = _load_state(conv)
+        state = store.conversation_state(conv)
         turn = _Turn(self, store, Incoming(channel=channel, user_id=user_id, staff=staff), conv, state)
         replies = turn.where_we_are()
         store.save_conversation(conv, state)
@@ -177,12 +176,6 @@ def _grammar(q: Questionnaire, pending: Pending) -> list[str] | None:
     if pending.yes_no:
         return [*YES_NO_PHRASES, "同意", "不同意", *CONTROL_PHRASES]
     return phrases_for(q.by_key.get(pending.question)) if pending.question else None
-
-
-def _load_state(conv: Conversation) -> dict[str, Any]:
-    """The stored dialogue state of a conversation."""
-    data = json.loads(conv.state_json or "{}")
-    return data if isinstance(data, dict) else {}
 
 
 class _Turn:

@@ -4,6 +4,22 @@ A file describes one questionnaire: its campaign notice, who the subject is (a p
 village), sections of questions with types, options and synonyms, relevance conditions,
 constraints and cross-field rules. :func:`load_questionnaire` validates a file and raises
 :class:`QuestionnaireError` naming the file, the question key and the problem.
+
+Sensitivity (``Question.sensitive``: the answer is sealed at rest). An answer is sealed unless
+(1) its type is coded: a choice, yes/no, ethnicity, or a number whose unit is not money (元, 万元…);
+(2) no rule compares it with the ID-number question (``overlaps(id_birth(id_number), birth_date)``
+makes the birth date ID-derived, ``id_gender(id_number) == gender`` the gender,
+``starts_with(certificate_number, id_number)`` the certificate number); and (3) the file says
+``sensitive: false``. So names, free text, ID numbers, phones, photos, dates, regions, certificate
+numbers, money and ID-derived fields are always sealed, and a coded question is sealed until its
+file says otherwise. ``sensitive: false`` where (1) or (2) fails is refused. Raw words are always sealed.
+
+Masking (``Question.mask``: how staff without the reveal permission see a value in record views,
+lists and exports) is derived from the question: ID numbers and ID-like text (ID-derived, or a
+pattern accepting a long digit string, like the 20-digit disability certificate number) like an
+ID number; phones like phones; text with ``prefill: name`` or ``mask: name`` like a name; an
+ID-derived date to its year; other text and free text hidden; coded values shown. ``mask`` is
+allowed on text questions only (``name`` or ``hidden``), never ``name`` on an ID-like one.
 """
 
 from __future__ import annotations
@@ -11,14 +27,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date
-from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from bot.answer_types import CHOICE_TYPES, CODED_TYPES, MONEY_UNITS, Mask, QType, id_like_pattern
 from bot.expressions import Expression, ExpressionError, compile_expression
 from nlu.choice import Option
 
@@ -38,26 +62,6 @@ class QuestionnaireError(ValueError):
         self.problem = problem
         where = f"{file}: question {question!r}: " if question else f"{file}: "
         super().__init__(where + problem)
-
-
-class QType(StrEnum):
-    """The answer types a question can have."""
-
-    TEXT = "text"
-    SINGLE = "single_choice"
-    MULTI = "multi_choice"
-    YES_NO = "yes_no"
-    DATE = "date"
-    NUMBER = "number"
-    ID_NUMBER = "id_number"
-    PHONE = "phone"
-    ETHNICITY = "ethnicity"
-    REGION = "region"
-    PHOTO = "photo"
-    FREE_TEXT = "free_text"
-
-
-CHOICE_TYPES = frozenset({QType.SINGLE, QType.MULTI})
 
 
 _CJK = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef"
@@ -123,12 +127,16 @@ class Question(_Strict):
     relevant: str | None = None
     constraints: Constraints = Constraints()
     unit: str | None = None
-    sensitive: bool = False
+    # as written in the file (``sensitive:``); the effective rule is the ``sensitive`` property
+    declared_sensitive: bool | None = Field(default=None, alias="sensitive")
+    declared_mask: Literal["name", "hidden"] | None = Field(default=None, alias="mask")  # text questions only
     prefill: str | None = None  # roster column to confirm instead of asking from scratch
     identifies: bool = False  # the subject's identifier (ID number); filled at identification
     creates_appeal: bool = False  # a non-empty answer opens an appeal (诉求) for the hotline queue
     locates: bool = False  # a region answer that places the subject when the roster does not
     code: str | None = None  # export column code
+    # names of the rules that tie this question's value to the ID number (set by Questionnaire)
+    _id_rules: tuple[str, ...] = PrivateAttr(default=())
 
     @field_validator("key")
     @classmethod
@@ -141,6 +149,46 @@ class Question(_Strict):
     def title(self) -> str:
         """The short name shown in summaries and exports."""
         return self.label or self.prompt.rstrip("?？:：。")
+
+    @property
+    def coded(self) -> bool:
+        """Whether the value is a code or a measure that identifies nobody (a choice, yes/no, a non-money number)."""
+        return self.type in CODED_TYPES and not (self.type == QType.NUMBER and (self.unit or "") in MONEY_UNITS)
+
+    @property
+    def derived_from_id(self) -> bool:
+        """Whether a rule of the questionnaire ties the value to the ID number (birth date, gender, certificate)."""
+        return bool(self._id_rules)
+
+    @property
+    def sensitive(self) -> bool:
+        """Whether the answer is sealed at rest: always, unless coded, not ID-derived and marked ``sensitive: false``."""
+        return not (self.coded and not self.derived_from_id and self.declared_sensitive is False)
+
+    @property
+    def id_like(self) -> bool:
+        """Whether the value is, or contains, an ID number: masked like one."""
+        if self.type == QType.ID_NUMBER:
+            return True
+        return self.type == QType.TEXT and (self.derived_from_id or id_like_pattern(self.constraints.pattern))
+
+    @property
+    def mask(self) -> Mask:
+        """How the value is shown to staff who may not reveal it, derived from the question."""
+        t = self.type
+        if self.id_like:
+            return Mask.ID_NUMBER
+        if t == QType.PHONE:
+            return Mask.PHONE
+        if t == QType.TEXT:
+            if self.declared_mask == "name" or (self.prefill == "name" and self.declared_mask is None):
+                return Mask.NAME
+            return Mask.HIDDEN
+        if t == QType.FREE_TEXT:
+            return Mask.HIDDEN
+        if t == QType.DATE and self.derived_from_id:
+            return Mask.YEAR
+        return Mask.NONE
 
     def option(self, code: str) -> OptionDef | None:
         """The option with this code, if any."""
@@ -266,6 +314,9 @@ class Questionnaire(_Strict):
                     raise _Problem(rule.key, f"rule refers to unknown question {k!r}")
         if self.subject.kind == "person" and not any(q.identifies for q in self.questions):
             raise _Problem(None, "a person questionnaire needs one question with identifies: true")
+        _mark_id_derived(self)
+        for q in self.questions:
+            _check_sensitivity(q)
         return self
 
     @property
@@ -348,6 +399,41 @@ def _check_question(q: Question, keys: set[str]) -> None:
         raise _Problem(q.key, "only an id_number question can identify the subject")
     if q.locates and q.type != QType.REGION:
         raise _Problem(q.key, "only a region question can locate the subject")
+
+
+def _mark_id_derived(q: Questionnaire) -> None:
+    """Mark the questions a rule compares with an ID-number question as derived from the ID number."""
+    id_keys = {x.key for x in q.questions if x.type == QType.ID_NUMBER}
+    found: dict[str, list[str]] = {}
+    for rule in q.rules:
+        names = rule.expression.names | set(rule.questions)
+        if names & id_keys:
+            for key in sorted(names - id_keys - RESERVED_NAMES):
+                found.setdefault(key, []).append(rule.key)
+    for question in q.questions:
+        question._id_rules = tuple(found.get(question.key, ()))
+
+
+def _check_sensitivity(q: Question) -> None:
+    """Refuse a file that keeps in clear what is always sealed, or weakens a derived mask."""
+    if q.declared_sensitive is False:
+        if q.type not in CODED_TYPES:
+            raise _Problem(q.key, f"sensitive: false is not allowed on a {q.type.value} question: "
+                                  "names, free text, numbers, dates, places and photos are always sealed")
+        if not q.coded:
+            raise _Problem(q.key, f"sensitive: false is not allowed on a money amount (unit {q.unit})")
+        if q.derived_from_id:
+            raise _Problem(q.key, "sensitive: false is not allowed: rule(s) "
+                                  f"{', '.join(q._id_rules)} tie this value to the ID number")
+        if q.creates_appeal or q.identifies or q.locates:
+            raise _Problem(q.key, "sensitive: false is not allowed on a question that identifies, "
+                                  "locates or opens an appeal")
+    if q.declared_mask is not None:
+        if q.type != QType.TEXT:
+            raise _Problem(q.key, f"mask is derived from the type; only text questions may give one, "
+                                  f"not {q.type.value}")
+        if q.declared_mask == "name" and q.id_like:
+            raise _Problem(q.key, "mask: name is not allowed on an ID-like question (it is masked like an ID number)")
 
 
 def load_questionnaire(path: Path) -> Questionnaire:

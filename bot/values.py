@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.questionnaire import QType, Question
+from bot.questionnaire import Mask, QType, Question
 from nlu.dates import DateSpan
 from nlu.ethnicity import Ethnicity
 from nlu.idcard import IdNumber
 from nlu.numbers import Quantity
-from storage.crypto import mask_id_number, mask_phone
+from storage.crypto import mask_id_number, mask_name, mask_phone
 
 YES_NO_LABELS = {"yes": "是", "no": "否", "unsure": "不清楚", "refuse": "不愿回答"}
+HIDDEN = "（已隐藏）"
+UNANSWERED = "（未填写）"
 
 
 @dataclass(frozen=True)
@@ -63,9 +66,51 @@ def expression_value(q: Question, stored: Any) -> Any:
 
 
 def display(q: Question, stored: Any, *, mask: bool = False) -> str:
-    """A short Chinese rendering of a stored value, for read-backs and summaries."""
+    """A short Chinese rendering of a stored value, for read-backs and summaries.
+
+    With ``mask`` the numbers that identify a person (ID numbers and ID-like numbers such as the
+    disability certificate number, phones) are masked: what a person's own read-back shows. Staff
+    views use :func:`for_staff`, which masks by the question's whole mask.
+    """
     if stored is None:
-        return "（未填写）"
+        return UNANSWERED
+    shown = _plain(q, stored)
+    if mask and q.mask in (Mask.ID_NUMBER, Mask.PHONE):
+        return mask_shown(q.mask, shown)
+    return shown
+
+
+def for_staff(q: Question, stored: Any) -> str:
+    """A stored value as staff without the reveal permission see it: masked as its question says."""
+    if stored is None:
+        return UNANSWERED
+    return mask_shown(q.mask, _plain(q, stored))
+
+
+_DIGIT = re.compile(r"[0-9]")
+_YEAR = re.compile(r"[0-9]{4}")
+
+
+def mask_shown(mask: Mask, text: str) -> str:
+    """A rendered value (display text or export cell) with a mask applied."""
+    if mask == Mask.NONE or not text:
+        return text
+    if mask == Mask.ID_NUMBER:
+        return mask_id_number(text)
+    if mask == Mask.PHONE:
+        return mask_phone(text)
+    if mask == Mask.NAME:
+        return mask_name(text)
+    if mask == Mask.YEAR:
+        year = _YEAR.search(text)
+        if year is None:
+            return HIDDEN
+        return _DIGIT.sub("*", text[:year.start()]) + year.group(0) + _DIGIT.sub("*", text[year.end():])
+    return HIDDEN
+
+
+def _plain(q: Question, stored: Any) -> str:
+    """The rendering of a stored value, unmasked."""
     t = q.type
     if t == QType.DATE:
         span = decode_date(stored)
@@ -89,8 +134,4 @@ def display(q: Question, stored: Any, *, mask: bool = False) -> str:
         return str(stored.get("name", stored.get("code")))
     if t == QType.PHOTO:
         return "已上传照片"
-    if t == QType.ID_NUMBER and mask:
-        return mask_id_number(str(stored))
-    if t == QType.PHONE and mask:
-        return mask_phone(str(stored))
     return str(stored)

@@ -1,7 +1,17 @@
-"""Database engine creation: SQLite (WAL) by default, PostgreSQL by URL."""
+"""Database engine creation: SQLite (WAL) by default, PostgreSQL by URL.
+
+A SQLite database holds sealed personal data and its blind indexes: its file (and with it the
+``-wal`` and ``-shm`` files, which SQLite creates with the main file's permissions) is created
+readable by the owner only (0600), a group- or world-readable one is tightened, and a folder
+intake creates for it is 0700. The audit log refuses updates and deletes on both backends, and
+TRUNCATE on PostgreSQL.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +22,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
 from storage import changes, identity, models, reconcile, staff  # noqa: F401  (registers the tables)
+
+log = logging.getLogger(__name__)
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
 
 
 def normalise_url(url: str) -> str:
@@ -28,15 +42,40 @@ def make_engine(url: str, echo: bool = False) -> Engine:
     kwargs: dict[str, Any] = {"echo": echo}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
-        path = url.split("///", 1)[1] if "///" in url else ""
+        path = url.split("///", 1)[1].split("?", 1)[0] if "///" in url else ""
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            prepare_sqlite_file(Path(path))
     else:
         kwargs["pool_pre_ping"] = True
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def prepare_sqlite_file(path: Path) -> None:
+    """Create the database's folder (0700) and file (0600) before SQLite does; tighten an open file."""
+    folder = path.parent
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for created in reversed(missing):
+        created.mkdir(mode=FOLDER_MODE, exist_ok=True)
+        os.chmod(created, FOLDER_MODE)  # mkdir's mode is reduced by the umask
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    os.close(fd)
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        try:
+            mode = stat.S_IMODE(name.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            try:
+                os.chmod(name, mode & 0o700)
+                log.warning("database file %s was readable by others (%o); now %o", name.name, mode, mode & 0o700)
+            except OSError as exc:
+                log.warning("database file %s is readable by others and cannot be changed: %s", name.name, exc)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -60,11 +99,15 @@ _APPEND_ONLY_POSTGRES = (
     "DROP TRIGGER IF EXISTS auditentry_append_only ON auditentry",
     "CREATE TRIGGER auditentry_append_only BEFORE UPDATE OR DELETE ON auditentry "
     "FOR EACH ROW EXECUTE FUNCTION intake_append_only()",
+    # a row trigger does not see TRUNCATE; a statement-level trigger does (also TRUNCATE ... CASCADE)
+    "DROP TRIGGER IF EXISTS auditentry_no_truncate ON auditentry",
+    "CREATE TRIGGER auditentry_no_truncate BEFORE TRUNCATE ON auditentry "
+    "FOR EACH STATEMENT EXECUTE FUNCTION intake_append_only()",
 )
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet; the audit log refuses updates and deletes."""
+    """Create every table that does not exist yet; the audit log refuses updates, deletes and TRUNCATE."""
     SQLModel.metadata.create_all(engine)
     statements = _APPEND_ONLY_SQLITE if engine.dialect.name == "sqlite" else _APPEND_ONLY_POSTGRES
     with engine.begin() as conn:

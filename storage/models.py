@@ -1,4 +1,11 @@
-"""Database tables of intake (SQLModel). Sensitive columns end in ``_enc`` and hold AES-GCM sealed bytes."""
+"""Database tables of intake (SQLModel).
+
+Sealed columns end in ``_enc`` and hold AES-GCM sealed bytes (see :mod:`storage.crypto`; each value
+names the key it was sealed under); a text column marked ``info={"sealed": "text"}``
+(``Conversation.state_json``) holds a sealed value in text form (``sealed:`` and base64); a column
+marked ``info={"blind_index": ...}`` (``Person.id_index``) is a blind index of a sealed column.
+``intake keys rotate`` finds the columns to re-seal by these names and marks.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +40,9 @@ class Person(SQLModel, table=True):
     """A person a campaign is about; the ID number is stored sealed with a blind index for look-up."""
 
     id: int | None = Field(default=None, primary_key=True)
-    id_index: str = Field(unique=True, index=True)
+    # the blind index of the ID number (re-computed by a key rotation from id_number_enc)
+    id_index: str = Field(unique=True, index=True,
+                          sa_column_kwargs={"info": {"blind_index": "id_number_enc", "purpose": "id"}})
     id_number_enc: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     name_enc: bytes | None = Field(default=None, sa_column=_blob())
     phone_enc: bytes | None = Field(default=None, sa_column=_blob())
@@ -204,7 +213,12 @@ class Blob(SQLModel, table=True):
 
 
 class Conversation(SQLModel, table=True):
-    """The dialogue state of one channel user: phase, current question, attempts (no personal data)."""
+    """The dialogue state of one channel user: phase, current question, attempts, pending read-backs.
+
+    The state may hold what the person said (a read-back waiting for 对/不对, a value refused by a
+    rule), so it is stored sealed: ``state_json`` is ``sealed:`` and the base64 of the sealed JSON,
+    read and written by the Store only (a state of the first format, plain JSON, still reads).
+    """
 
     __table_args__ = (UniqueConstraint("channel", "channel_user_id"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -212,7 +226,7 @@ class Conversation(SQLModel, table=True):
     channel_user_id: str
     questionnaire: str
     record_id: int | None = Field(default=None, foreign_key="record.id")
-    state_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    state_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, info={"sealed": "text"}))
     updated_at: datetime = Field(default_factory=utcnow)
 
 

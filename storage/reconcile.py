@@ -135,6 +135,14 @@ class ReconcileStore:
             found.update((p.id_index, p) for p in rows)
         return found
 
+    def persons_by_number(self, numbers: Sequence[str]) -> dict[str, Person]:
+        """Persons by ID number, indexed under any key of the keyring (a rotation may be under way)."""
+        wanted: dict[str, str] = {}
+        for number in set(numbers):
+            for index in self.vault.blind_indexes(number.upper(), "id"):
+                wanted[index] = number
+        return {wanted[index]: person for index, person in self.persons_by_index(list(wanted)).items()}
+
     def persons_by_id(self, person_ids: Sequence[int]) -> dict[int, Person]:
         """Persons by id."""
         found: dict[int, Person] = {}

@@ -19,7 +19,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.crypto import Vault
+from storage.crypto import Vault, is_sealed_text
 from storage.models import (
     Answer,
     Appeal,
@@ -116,8 +116,9 @@ class Store:
         return self.vault.blind_index(id_number.upper(), "id")
 
     def find_person(self, id_number: str) -> Person | None:
-        """The person with this ID number, if known."""
-        return self.session.exec(select(Person).where(Person.id_index == self.id_index(id_number))).first()
+        """The person with this ID number, if known (indexed under any key of the keyring)."""
+        candidates = self.vault.blind_indexes(id_number.upper(), "id")
+        return self.session.exec(select(Person).where(col(Person.id_index).in_(candidates))).first()
 
     def create_person(
         self,
@@ -364,12 +365,16 @@ class Store:
         status: str,
         channel: str,
         actor: str,
-        sensitive: bool,
+        sensitive: bool = True,
         message_id: str | None = None,
         blob_id: int | None = None,
         reason: str | None = None,
     ) -> Answer:
-        """Append a new version of an answer; the previous version stays, no longer current."""
+        """Append a new version of an answer; the previous version stays, no longer current.
+
+        The value is sealed unless ``sensitive`` is False (a coded value a questionnaire keeps in
+        clear for statistics: ``Question.sensitive``); the raw text is always sealed.
+        """
         previous = self.session.exec(
             select(Answer).where(
                 Answer.record_id == record.id, Answer.question_key == key, col(Answer.is_current).is_(True)
@@ -716,9 +721,15 @@ class Store:
             )
         ).first()
 
+    def conversation_state(self, conv: Conversation) -> dict[str, Any]:
+        """The dialogue state of a conversation, opened (a state of the first format, plain JSON, too)."""
+        text = conv.state_json or "{}"
+        data = json.loads(self.vault.open_text(text) if is_sealed_text(text) else text)
+        return data if isinstance(data, dict) else {}
+
     def save_conversation(self, conv: Conversation, state: dict[str, Any]) -> None:
-        """Store the dialogue state."""
-        conv.state_json = json.dumps(state, ensure_ascii=False)
+        """Store the dialogue state, sealed: it may hold what the person said (a pending read-back)."""
+        conv.state_json = self.vault.seal_text(json.dumps(state, ensure_ascii=False))
         conv.updated_at = utcnow()
         self.session.add(conv)
         self.session.flush()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from typing import Any
 
 from bot.messages import StaffPass
 from bot.questionnaire import QType, Questionnaire
+from storage.crypto import Vault
+from storage.models import Answer
 
 #: a logged-in collector whose area is the whole tree, for tests of village forms
 ANY_COLLECTOR = StaffPass(staff_id=99, may_collect=True, region_ids=None)
@@ -92,3 +96,10 @@ def complete(chat: object, answers: Mapping[str, str], limit: int = 120) -> list
         chat.say(answers[key] if key in answers else default_answer(q, key))
         assert chat.last.kind != "error", f"answer to {key} refused: {chat.texts()}"
     raise AssertionError(f"did not reach the read-back after {limit} turns; asked {asked}")
+
+
+def stored_value(vault: Vault, answer: Answer) -> Any:
+    """An answer row's value, sealed or kept in clear, as the store opens it."""
+    if answer.value_enc is not None:
+        return vault.open_json(answer.value_enc)
+    return None if answer.value_json is None else json.loads(answer.value_json)

@@ -19,8 +19,8 @@ from pydantic import BaseModel, Field
 from admin.access import PERMISSIONS, Scope, not_found, require, scope_of
 from admin.deps import CurrentStaff, RuntimeDep, UowDep
 from admin.reconcile import ReconcileError, decode_csv, parse_mapping, run_import
-from bot.questionnaire import QType
-from storage.crypto import mask_id_number, mask_name, mask_phone
+from bot.values import mask_shown
+from storage.crypto import mask_id_number, mask_name
 from storage.reconcile import (
     DEPARTMENTS,
     KINDS,
@@ -144,9 +144,8 @@ def _item_out(uow: UowDep, rt: RuntimeDep, recon: ReconcileStore, item: Reconcil
     q = rt.questionnaires.get(campaign.questionnaire) if campaign else None
     question = q.by_key.get(item.question_key) if q and item.question_key else None
     ours, theirs, raw = opened.ours, opened.theirs, opened.theirs_raw
-    if question is not None and question.type in (QType.ID_NUMBER, QType.PHONE):
-        hide = mask_id_number if question.type == QType.ID_NUMBER else mask_phone
-        ours, theirs, raw = (hide(v) if v else v for v in (ours, theirs, raw))
+    if question is not None:  # both values masked as the question says (names, ID-like numbers, phones, text)
+        ours, theirs, raw = (mask_shown(question.mask, v) if v else v for v in (ours, theirs, raw))
     region = uow.staff.region(item.region_id) if item.region_id else None
     resolver = uow.staff.get(item.resolved_by) if item.resolved_by else None
     return ItemOut(

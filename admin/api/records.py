@@ -11,9 +11,10 @@ from pydantic import BaseModel, Field
 from admin.access import Scope, not_found, require, scope_of
 from admin.api.summary import RecordSummary, summaries, summary
 from admin.deps import CurrentStaff, RowId, RuntimeDep, UowDep
-from bot.questionnaire import QType, Question, Questionnaire
-from bot.values import display, encode
+from bot.questionnaire import Mask, QType, Question, Questionnaire
+from bot.values import HIDDEN, UNANSWERED, display, encode, for_staff
 from nlu.result import NotUnderstood
+from storage.crypto import scrub_numbers
 from storage.identity import IdentityStore
 from storage.models import Person, Record
 from storage.repo import StoredAnswer
@@ -50,7 +51,7 @@ class AnswerView(BaseModel):
     key: str
     label: str
     section: str
-    sensitive: bool
+    sensitive: bool  # shown masked until revealed
     current: AnswerVersion
     history: list[AnswerVersion]
     flags: list[dict[str, Any]]
@@ -105,10 +106,21 @@ def _readable_record(uow: UowDep, staff: Staff, scope: Scope, record_id: int) ->
     return _visible_record(uow, staff, scope, record_id)
 
 
+def masked_in_view(q: Question) -> bool:
+    """Whether staff see a question's answers masked until revealed: by its derived mask, or coded and marked sensitive."""
+    return q.mask != Mask.NONE or (q.coded and q.declared_sensitive is True)
+
+
 def _version(q: Question, a: StoredAnswer, mask: bool) -> AnswerVersion:
-    hidden = mask and q.sensitive
-    value = "（已隐藏）" if hidden and a.value is not None else display(q, a.value, mask=True)
-    raw = None if hidden else a.raw
+    """One version as staff see it: masked as its question says; the raw words only of unmasked answers."""
+    if not mask:
+        value, raw = display(q, a.value), a.raw
+    elif q.mask == Mask.NONE and masked_in_view(q):
+        value, raw = HIDDEN if a.value is not None else UNANSWERED, None
+    elif q.mask == Mask.NONE:
+        value, raw = display(q, a.value), scrub_numbers(a.raw) if a.raw else None
+    else:
+        value, raw = for_staff(q, a.value), None
     return AnswerVersion(version=a.version, value=value, raw=raw, confidence=a.confidence, status=a.status,
                          channel=a.channel, actor=a.actor, at=a.created_at, audio_blob_id=a.blob_id, reason=a.reason)
 
@@ -153,7 +165,7 @@ def read_record(record_id: RowId, staff: CurrentStaff, uow: UowDep, rt: RuntimeD
             continue
         views.append(AnswerView(
             key=question.key, label=question.title, section=q.section_of[question.key].title,
-            sensitive=question.sensitive,
+            sensitive=masked_in_view(question),
             current=_version(question, versions[-1], mask=True),
             history=[_version(question, a, mask=True) for a in versions],
             flags=[{"id": f.id, "reason": f.reason, "detail": f.detail, "status": f.status}
@@ -206,7 +218,7 @@ def correct_answer(
     versions = uow.store.answer_history(record_id, key)
     flags = [f for f in uow.store.flags(record_id, status=None) if f.question_key == key]
     return AnswerView(
-        key=key, label=question.title, section=q.section_of[key].title, sensitive=question.sensitive,
+        key=key, label=question.title, section=q.section_of[key].title, sensitive=masked_in_view(question),
         current=_version(question, versions[-1], mask=True),
         history=[_version(question, a, mask=True) for a in versions],
         flags=[{"id": f.id, "reason": f.reason, "detail": f.detail, "status": f.status} for f in flags],
@@ -260,7 +272,7 @@ def review_queue(
             flag_id=flag.id or 0, reason=flag.reason, detail=flag.detail, record_id=record.id or 0,
             questionnaire=campaign.questionnaire, question=qq.key, label=qq.title, prompt=qq.prompt,
             value=_version(qq, current, mask=True).value if current else "",
-            raw=None if (qq.sensitive or current is None) else current.raw,
+            raw=_version(qq, current, mask=True).raw if current else None,
             audio_blob_id=current.blob_id if current else None, region=place.path if place else None,
             history=[_version(qq, a, mask=True) for a in versions],
         ))

@@ -43,6 +43,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.channels.http import read_limited
+from bot.channels.logs import quiet_payload_logs
 from bot.messages import Incoming, Reply
 from bot.service import ChatService
 
@@ -143,6 +144,7 @@ class TelegramChannel:
     def __init__(self, config: TelegramConfig, chat: ChatService) -> None:
         self.config = config
         self.chat = chat
+        quiet_payload_logs()
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
         self._ready = False
         self._starting = asyncio.Lock()

@@ -24,7 +24,7 @@ from storage.staff import AuditEntry
 from storage.staff_repo import StaffStore
 from tests.admin.conftest import ID_A, ID_B, PW, login
 from tests.conftest import shared_path
-from tests.helpers import make_id
+from tests.helpers import make_id, stored_value
 from voice.audio import decode
 
 CHUNK = 3200  # 100 ms, as the console's worklet sends it
@@ -146,7 +146,7 @@ def test_an_interview_by_phone_continues_the_record_and_stores_the_collector(
         assert read["question"]["key"] == "birth_date"
     answer = current(runtime, world["A"], "ethnicity")
     assert answer.channel == "phone" and answer.actor == f"collector:{staff_id(runtime, 'collector')}"
-    assert json.loads(answer.value_json or "null")["code"] == "01"
+    assert stored_value(runtime.vault, answer)["code"] == "01"
     with runtime.store_scope() as store:
         audit = {(a.action, a.result) for a in store.session.exec(select(AuditEntry)
                                                                   .where(AuditEntry.username == "collector"))}
@@ -276,7 +276,7 @@ def test_a_misheard_answer_is_corrected_by_typing_and_keeps_the_clip(
             turn = sock.command("text", text="1965年3月12日")
             assert turn["question"]["key"] != "birth_date", turn["replies"]
     answer = current(rt, world["A"], "birth_date")
-    assert json.loads(answer.value_json or "null")["start"] == "1965-03-12"
+    assert stored_value(rt.vault, answer)["start"] == "1965-03-12"
     assert answer.blob_id is not None and answer.actor.startswith("collector:")
     with rt.store_scope() as store:
         assert store.current_answers(world["A"])["birth_date"].raw == "1965年3月12日"
@@ -329,7 +329,7 @@ def test_the_socket_refuses_strangers_other_sites_and_works_without_voice(
             assert sock.command("dance")["type"] == "error"
             ws.send_text("{not json")
             assert sock.receive()["type"] == "error"
-    assert json.loads(current(runtime, world["A"], "ethnicity").value_json or "null")["code"] == "03"
+    assert stored_value(runtime.vault, current(runtime, world["A"], "ethnicity"))["code"] == "03"
 
 
 def test_the_interview_pages_need_a_login_and_show_the_person(runtime: Runtime, world: dict[str, int],

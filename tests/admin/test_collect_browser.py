@@ -6,7 +6,6 @@ so every "开始说话" hears the whole clip: a short pause, “汉族”, then 
 
 from __future__ import annotations
 
-import json
 import wave
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from tests.admin.conftest import PW
 from tests.admin.test_collect import ETHNIC
 from tests.browser import browser_page
 from tests.conftest import shared_path
+from tests.helpers import stored_value
 from tests.server import serve
 from voice.audio import decode
 
@@ -101,8 +101,8 @@ def test_a_collector_interviews_by_phone_with_the_microphone(
         rows = {a.question_key: a for a in store.session.exec(
             select(Answer).where(Answer.record_id == world["A"], Answer.is_current == True)).all()}  # noqa: E712
     ethnicity, birth = rows["ethnicity"], rows["birth_date"]
-    assert json.loads(ethnicity.value_json or "null")["code"] == "01"
+    assert stored_value(rt.vault, ethnicity)["code"] == "01"
     assert ethnicity.channel == "phone" and ethnicity.actor == f"collector:{collector.id}"
     assert ethnicity.blob_id is not None  # the spoken answer is kept as evidence
-    assert birth.channel == "phone" and birth.blob_id is None and json.loads(birth.value_json or "null")["start"] \
+    assert birth.channel == "phone" and birth.blob_id is None and stored_value(rt.vault, birth)["start"] \
         == "1965-03-12"

@@ -42,7 +42,10 @@ def test_who_sees_and_does_what(runtime: Runtime, world: dict[str, int], who: st
             assert detail.status_code == (200 if visible else 404)
             if visible:
                 answers = {a["key"]: a for a in detail.json()["answers"]}
-                assert answers["id_number"]["current"]["value"] == "（已隐藏）"
+                number = ID_A if key == "A" else ID_B
+                assert answers["id_number"]["current"]["value"] == number[:6] + "*" * 8 + number[-4:]
+                assert answers["name"]["current"]["value"].endswith("*") and answers["name"]["sensitive"]
+                assert answers["name"]["current"]["raw"] is None  # the words said may hold the name
                 assert answers["name"]["current"]["status"] == "confirmed"
             reveal = client.post(f"/api/records/{rid}/reveal", json={"key": "id_number"}, headers=h)
             assert reveal.status_code == (403 if not reveals else 200 if visible else 404)

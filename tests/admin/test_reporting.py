@@ -28,7 +28,10 @@ def test_an_export_line_neutralises_answers_but_not_numbers() -> None:
         "appeals": _answer("appeals", "@看病难"),
         "housing_area": _answer("housing_area", {"value": 70.0, "unit": "平方米"}),
     })
-    line = dict(zip(headers(q), cells(q, row, reveal=False), strict=True))
+    line = dict(zip(headers(q), cells(q, row, reveal=True), strict=True))
     assert line["姓名"] == "'=cmd|' /C calc'!A0"
     assert line[q.by_key["appeals"].title] == "'@看病难"
     assert line[q.by_key["housing_area"].title] == "70"
+    masked = dict(zip(headers(q), cells(q, row, reveal=False), strict=True))  # masked, and still neutralised
+    assert masked["姓名"] == "'=" + "*" * 17 and masked[q.by_key["appeals"].title] == "（已隐藏）"
+    assert masked[q.by_key["housing_area"].title] == "70"

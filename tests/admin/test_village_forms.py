@@ -48,7 +48,7 @@ def test_an_anonymous_browser_cannot_fill_or_see_a_village_form(runtime: Runtime
         assert "东塬村" not in _say(client, VILLAGE)
         assert "采集员登录" in _say(client, "同意")
     with runtime.store_scope() as store:
-        assert store.session.exec(select(Record).where(Record.subject_key.startswith("region:"))).all() == []  # type: ignore[attr-defined]
+        assert store.session.exec(select(Record).where(Record.subject_key.startswith("region:"))).all() == []
 
 
 def test_the_collector_of_the_village_fills_it_and_nobody_else_changes_it(

@@ -7,7 +7,6 @@ as Telegram posts them, with the secret token header; what the bot sends is read
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import os
 import signal
@@ -47,7 +46,7 @@ from storage.models import Answer, Blob, InboundMessage, Record
 from tests.bot.telegram_fake import FakeTelegram
 from tests.bot.test_engine_voice_seam import ScriptedTranscriber
 from tests.conftest import REPO, TEST_SECRET, make_settings
-from tests.helpers import default_answer, make_id
+from tests.helpers import default_answer, make_id, stored_value
 from tests.server import serve
 from voice.api import Transcript
 
@@ -171,7 +170,7 @@ class Person:
         with self.runtime.store_scope() as store:
             conv = store.conversation("telegram", str(self.user))
             assert conv is not None
-            state: dict[str, Any] = json.loads(conv.state_json)
+            state: dict[str, Any] = store.conversation_state(conv)
             return state
 
     def begin(self) -> None:
@@ -411,7 +410,7 @@ def test_a_failed_send_answers_500_and_the_retry_sends_the_stored_replies(
     with rt.store_scope() as store:
         answers = store.session.exec(sm_select(Answer).where(Answer.question_key.in_(["recipient_kind", "name"]))).all()  # type: ignore[attr-defined]
         assert sorted(a.question_key for a in answers) == ["name", "recipient_kind"]
-        assert [a.value_json for a in answers if a.question_key == "recipient_kind"] == ['"02"']
+        assert [stored_value(store.vault, a) for a in answers if a.question_key == "recipient_kind"] == ["02"]
 
 
 def test_a_person_who_blocked_the_bot_is_acknowledged(make_runtime: Callable[..., Runtime],
@@ -538,7 +537,7 @@ def test_a_voice_note_is_recognised_and_stored_with_its_clip(
     assert [c.params["file_id"] for c in server.calls_to("getFile")] == ["voice-2", "voice-gone"]
     with rt.store_scope() as store:
         answer = store.session.exec(sm_select(Answer).where(Answer.question_key == "recipient_kind")).one()
-        assert answer.value_json == '"02"' and answer.channel == "telegram" and answer.blob_id is not None
+        assert stored_value(store.vault, answer) == "02" and answer.channel == "telegram" and answer.blob_id is not None
         assert store.blob_bytes(answer.blob_id) == ("audio/ogg", clip)
 
 
@@ -647,7 +646,7 @@ def test_poll_command_answers_scripted_updates(db_url: str, fake: tuple[FakeTele
         assert texts[2] == UNSUPPORTED and prompt.prompt in texts[3]
         with identifier.store_scope() as store:
             conv = store.conversation("telegram", str(USER))
-            assert conv is not None and json.loads(conv.state_json)["phase"] == "identify"
+            assert conv is not None and store.conversation_state(conv)["phase"] == "identify"
             assert store.seen_message("telegram", str(server.updates[1]["update_id"])) is not None
     finally:
         identifier.close()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import json
 import os
 import subprocess
 import sys
@@ -187,7 +186,7 @@ class Person:
         with self.runtime.store_scope() as store:
             conv = store.conversation("wechat", self.user)
             assert conv is not None
-            state: dict[str, Any] = json.loads(conv.state_json)
+            state: dict[str, Any] = store.conversation_state(conv)
             return state
 
     def answer_until(self, stop: Callable[[dict[str, Any]], bool], answers: dict[str, str] | None = None) -> str:
@@ -639,7 +638,7 @@ def test_slow_voice_gets_a_holding_reply_then_one_customer_service_message(
         claimed = store.session.exec(sm_select(InboundMessage).where(InboundMessage.message_key == f"msg:{msg_id}"))
         assert len(claimed.all()) == 1
         conv = store.session.exec(sm_select(Conversation)).one()
-        assert json.loads(conv.state_json)["current"] == "name"
+        assert store.conversation_state(conv)["current"] == "name"
 
 
 # -- replies longer than WeChat allows ----------------------------------------------------------
