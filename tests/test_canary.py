@@ -51,6 +51,7 @@ from tests.helpers import default_answer, make_id
 from tests.server import serve
 
 VILLAGE = "中咀岭乡大山村"  # in 积石山县, a county the demo leaves alone
+VILLAGE_PATH = "甘肃省/临夏回族自治州/积石山保安族东乡族撒拉族自治县/中咀岭乡/大山村"
 HUKOU = "东乡族自治县东塬乡东塬村"
 
 
@@ -183,6 +184,8 @@ def _web(base: str, rt: Runtime, name: str, canary_or_village: Canary | None) ->
             assert r.status_code == 200, r.text
             return "\n".join(str(x["text"]) for x in r.json()["replies"])
 
+        if canary_or_village is None:  # a village's form: its collector, logged in to the console
+            _staff_login(http, "canary.collector", DEMO_PASSWORD)
         http.get(f"/chat/{name}/resume")
         say("同意")
         if canary_or_village is None:
@@ -344,6 +347,8 @@ def test_no_clear_value_anywhere_it_should_not_be(db_url: str, tokenizer: Tokeni
             with rt.store_scope() as store:
                 create_staff(StaffStore(store.session), "canary.reviewer", "省级审核员", DEMO_PASSWORD, "reviewer",
                              "甘肃省")
+                create_staff(StaffStore(store.session), "canary.collector", "大山村采集员", DEMO_PASSWORD, "collector",
+                             VILLAGE_PATH)
             with serve(create_app(runtime=rt)) as base:
                 logs()  # the server's loggers exist now: listen to them too
                 _channels(base, rt, tg, wx_fake)
