@@ -4,6 +4,8 @@ To rotate: put the new secret in ``INTAKE_SECRET_KEY`` and the old one in ``INTA
 restart the service (new values are sealed under the new key, old ones still open), run
 ``intake keys rotate`` (interrupted, run it again: it resumes), check with ``intake keys status``
 that nothing is left under the old key id, then remove the old secret.
+
+After upgrading from a version that kept some answers in clear, run ``intake keys seal-clear`` once.
 """
 
 from __future__ import annotations
@@ -89,6 +91,34 @@ def rotate(
         for name, n in sorted(report.unreadable.items()):
             typer.echo(f"  {name:32} {n} open under no key of the keyring: left as they are", err=True)
         raise typer.Exit(1)
+
+
+@app.command("seal-clear")
+def seal_clear(
+    batch: Annotated[int, typer.Option(min=1, max=100_000, help="Rows per batch (one commit each).")] = 500,
+) -> None:
+    """Seal answers an earlier version kept in clear whose question is sealed now; then compact the database."""
+    from admin.runtime import load_questionnaires
+    from storage.db import create_schema, make_engine
+    from storage.seal_clear import seal_clear_answers
+
+    settings = settings_or_exit()
+    vault = _vault(settings.secret_key, settings.old_secrets)
+    questionnaires = load_questionnaires(settings)
+
+    def sensitive(questionnaire: str, key: str) -> bool:
+        q = questionnaires.get(questionnaire)
+        question = q.by_key.get(key) if q is not None else None
+        return question is None or question.sensitive  # a question no file knows any more: sealed
+
+    engine = make_engine(settings.database_url)
+    try:
+        create_schema(engine)
+        report = seal_clear_answers(engine, vault, sensitive, batch_size=batch)
+    finally:
+        engine.dispose()
+    typer.echo(f"{report.looked_at} answers in clear, {report.sealed} of them sealed now"
+               + ("; the database was compacted" if report.compacted else ""))
 
 
 @app.command("generate")
