@@ -63,10 +63,10 @@ PEOPLE = {"east": ID_C, "west": ID_D, "top": ID_P}
 
 
 def change(t: Town, record_id: int) -> int:
-    """A person's change request on a record (the gender they give after submitting)."""
+    """A person's change request on a record (their employment, given after submitting)."""
     with t.runtime.store_scope() as store:
-        row = ChangeStore(store).request(store.get_record(record_id), "gender", stored(t.runtime, "gender", "女"),
-                                         raw="性别改成女", confidence=1.0, channel="web", actor="self:web")
+        row = ChangeStore(store).request(store.get_record(record_id), "employment", stored(t.runtime, "employment", "个体"),
+                                         raw="就业情况改成个体", confidence=1.0, channel="web", actor="self:web")
         return row.id or 0
 
 
@@ -141,7 +141,7 @@ def _change(t: Town, who: str) -> None:
     targets_once(t)
 
     def same(cid: Any, r: Response) -> None:
-        assert r.json()["id"] == cid and r.json()["requested"] == "女"
+        assert r.json()["id"] == cid and r.json()["requested"] == "个体"
 
     check_targets(t, "GET /api/changes/{change_id}", who,
                   lambda cid: t.client.get(f"/api/changes/{cid}", headers=t.h[who]), fixed(t, CHANGES), MISSING,
@@ -153,7 +153,7 @@ def _reveal_change(t: Town, who: str) -> None:
     targets_once(t)
 
     def shown(cid: Any, r: Response) -> None:
-        assert (r.json()["current"], r.json()["requested"]) == (None, "女")
+        assert (r.json()["current"], r.json()["requested"]) == (None, "个体")
 
     check_targets(t, "POST /api/changes/{change_id}/reveal", who,
                   lambda cid: t.client.post(f"/api/changes/{cid}/reveal", headers=t.h[who]), fixed(t, CHANGES),

@@ -68,7 +68,7 @@ class Maker:
             self.numbers[person.id or 0] = store.person_id_number(person)
             record, _ = store.record_for(campaign, f"person:{person.id}", channel="web", person_id=person.id,
                                          region_id=region.id if region else None)
-            values = {"recipient_kind": "退役士兵", "gender": "男", **({"name": name} if name else {}),
+            values = {"recipient_kind": "退役士兵", "gender": "男", "employment": "务农", **({"name": name} if name else {}),
                       **({"phone": phone} if phone else {}), **(answers or {})}
             for key, text in values.items():
                 store.save_answer(record, key, stored(rt, key, text), raw=text, confidence=1.0, status="new",
@@ -85,7 +85,7 @@ class Maker:
             assert person_id is not None
             return person_id
 
-    def change(self, record_id: int, key: str = "gender", text: str = "女") -> int:
+    def change(self, record_id: int, key: str = "employment", text: str = "个体") -> int:
         """A person's change request on a record, as the engine keeps it after submission."""
         with self.runtime.store_scope() as store:
             record = store.get_record(record_id)

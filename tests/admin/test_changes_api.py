@@ -66,7 +66,7 @@ def test_only_the_reviewers_of_the_current_stage_decide(runtime: Runtime, staffe
         assert [(i["id"], i["decides"]) for i in listed] == [(change, True)]
         r = client.post(f"/api/changes/{change}/approve", json={"reason": "已电话核实"}, headers=h[decider])
         assert r.status_code == 200, (stage, r.text)
-        assert r.json()["status"] == "approved" and r.json()["current"] == "女"
+        assert r.json()["status"] == "approved" and r.json()["current"] == "个体"
     with runtime.store_scope() as store:
         denied = store.session.exec(select(AuditEntry).where(AuditEntry.result == "denied",
                                                              AuditEntry.target_type == "change")).all()
@@ -76,17 +76,17 @@ def test_only_the_reviewers_of_the_current_stage_decide(runtime: Runtime, staffe
 def test_approving_applies_a_new_version_and_the_stage_stays(runtime: Runtime, staffed: TestClient) -> None:
     client, make = staffed, Maker(runtime)
     record = make.record(VILLAGE, stage="township_reviewed")
-    approve, reject = make.change(record, "gender", "女"), make.change(record, "phone", "13100002222")
+    approve, reject = make.change(record, "employment", "个体"), make.change(record, "phone", "13100002222")
     county = login(runtime, "dongxiang", client)
     listed = client.get("/api/changes", headers=county).json()
     assert listed["total"] == 2
     by_id = {i["id"]: i for i in listed["items"]}
-    assert (by_id[approve]["current"], by_id[approve]["requested"]) == ("男", "女")
+    assert (by_id[approve]["current"], by_id[approve]["requested"]) == ("务农", "个体")
     assert (by_id[reject]["current"], by_id[reject]["requested"]) == ("（已隐藏）", "（已隐藏）")  # phone is sensitive
     assert by_id[approve]["record"]["subject"] == "王*" and by_id[approve]["record"]["pending_changes"] == 2
     assert "13100002222" not in str(listed) and "王五" not in str(listed)
     detail = client.get(f"/api/changes/{approve}", headers=county).json()
-    assert detail["requested_raw"] == "把gender改成女" and detail["status"] == "pending"
+    assert detail["requested_raw"] == "把employment改成个体" and detail["status"] == "pending"
     assert client.get(f"/api/changes/{reject}", headers=county).json()["requested_raw"] is None
     shown = client.post(f"/api/changes/{reject}/reveal", headers=county).json()
     assert (shown["current"], shown["requested"]) == ("13700001234", "13100002222")
@@ -105,15 +105,15 @@ def test_approving_applies_a_new_version_and_the_stage_stays(runtime: Runtime, s
     with runtime.store_scope() as store:
         row = store.get_record(record)
         assert row.stage == "township_reviewed" and row.status == "submitted"
-        gender = store.answer_history(record, "gender")
-        assert [a.value for a in gender] == ["1", "2"] and gender[-1].status == "changed"
-        assert gender[-1].actor == "self:web" and f"change request {approve}" in (gender[-1].reason or "")
+        employment = store.answer_history(record, "employment")
+        assert [a.value for a in employment] == ["8", "4"] and employment[-1].status == "changed"
+        assert employment[-1].actor == "self:web" and f"change request {approve}" in (employment[-1].reason or "")
         assert [a.value for a in store.answer_history(record, "phone")] == ["13700001234"]
         events = store.session.exec(select(WorkflowEvent).where(WorkflowEvent.record_id == record)).all()
         assert [(e.action, e.to_stage) for e in events][-2:] == [("change_approved", None), ("change_rejected", None)]
         audited = store.session.exec(select(AuditEntry.action, AuditEntry.detail).where(
             AuditEntry.username == "dongxiang")).all()
-        assert ("change_approved", f"change {approve} gender") in audited
+        assert ("change_approved", f"change {approve} employment") in audited
         assert any(a == "reveal" for a, _ in audited)
         assert all("13100002222" not in d for _, d in audited)
     assert client.get("/api/changes", headers=county).json()["total"] == 0
@@ -150,7 +150,7 @@ def test_a_concurrent_approval_applies_once(runtime: Runtime, staffed: TestClien
             t.join(60)
     assert sorted(results) == [200, 409, 409, 409]
     with runtime.store_scope() as store:
-        assert len(store.answer_history(record, "gender")) == 2
+        assert len(store.answer_history(record, "employment")) == 2
         assert store.session.exec(select(ChangeRequest).where(ChangeRequest.id == change)).one().status == "approved"
         events = store.session.exec(select(WorkflowEvent).where(WorkflowEvent.action == "change_approved")).all()
         assert len(events) == 1
