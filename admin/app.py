@@ -21,6 +21,9 @@ from admin.collect import collect_pages
 from admin.collect import router as interviews_router
 from admin.console import console_router
 from admin.console_workflow import workflow_pages
+from admin.csrf import CsrfMiddleware
+from admin.deps import STAFF_COOKIE
+from admin.login import LoginGate, LoginService
 from admin.outbox import OutboxDispatcher
 from admin.runtime import Runtime, build_runtime
 from admin.settings import Settings
@@ -36,6 +39,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         own = runtime is None
         rt = runtime or build_runtime(settings)
         app.state.runtime = rt
+        app.state.login = LoginService(rt.db, rt.settings.secret_key, LoginGate())
         app.state.channels = build_channels(rt.settings, rt.chat)
         started: list[ChannelAdapter] = []
         app.state.outbox = OutboxDispatcher(rt, app.state.channels)
@@ -63,6 +67,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         rt: Runtime = app.state.runtime
         return rt
 
+    app.add_middleware(CsrfMiddleware, cookie=STAFF_COOKIE, secret=lambda: current().settings.secret_key)
     app.include_router(web_chat_router(lambda: current().chat, lambda: current().questionnaires))
     app.include_router(auth_api.router)
     app.include_router(records_api.router)

@@ -30,7 +30,7 @@ from admin.api import records as records_api
 from admin.api import reports as reports_api
 from admin.deps import RuntimeDep, UnitOfWork, UowDep, bearer_token
 from admin.runtime import Runtime
-from admin.security import staff_for_token
+from admin.security import csrf_token, staff_for_token
 from bot.questionnaire import QType, Questionnaire
 from storage.staff import Staff
 
@@ -158,6 +158,7 @@ class Console:
     uow: UnitOfWork
     rt: Runtime
     staff: Staff | None
+    token: str | None = None  # the session token the request came with
     _names: dict[int, str] = field(default_factory=dict)
 
     def can(self, permission: str) -> bool:
@@ -195,6 +196,8 @@ class Console:
     def html(self, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
         """Render a template with the common context and the console's security headers."""
         base: dict[str, Any] = {"can": self.can, "staff_name": self.staff_name, "actor": self.actor}
+        if self.staff is not None and self.token:
+            base["csrf"] = csrf_token(self.rt.settings.secret_key, self.token)  # console.js sends it (admin.csrf)
         if self.staff is not None:
             base["me"] = auth_api.staff_public(self.uow, self.staff)
             base["nav"] = [(key, href, label) for key, href, label, perms in NAV if any(map(self.can, perms))]
@@ -220,7 +223,7 @@ def get_console(request: Request, uow: UowDep, rt: RuntimeDep,
                 token: Annotated[str | None, Depends(bearer_token)]) -> Console:
     """The console context of a request; ``staff`` is None when nobody (valid) is logged in."""
     staff = staff_for_token(uow.staff, token, datetime.now(UTC)) if token else None
-    return Console(request, uow, rt, staff)
+    return Console(request, uow, rt, staff, token)
 
 
 ConsoleDep = Annotated[Console, Depends(get_console)]
