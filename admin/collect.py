@@ -53,6 +53,7 @@ from pydantic import BaseModel, Field
 from admin.access import Scope, not_found, require, scope_of
 from admin.console import ConsoleDep
 from admin.deps import STAFF_COOKIE, CurrentStaff, RuntimeDep, UnitOfWork, UowDep
+from admin.params import DbId, Offset
 from admin.runtime import Runtime
 from admin.security import staff_for_token
 from bot.engine import Pending, campaign_of
@@ -90,7 +91,7 @@ class InterviewIn(BaseModel):
 
     questionnaire: str = Field(min_length=1, max_length=64)
     mode: Literal["phone", "visit"]
-    person_id: int | None = None
+    person_id: DbId | None = None
     id_number: str | None = Field(default=None, max_length=40)
     consent: bool = Field(description="the notice was read out to the person and they agreed")
 
@@ -333,7 +334,7 @@ router = APIRouter(prefix="/api/interviews", tags=["interviews"])
 def roster(staff: CurrentStaff, uow: UowDep, rt: RuntimeDep,
            questionnaire: Annotated[str, Query(max_length=64)],
            limit: Annotated[int, Query(ge=1, le=200)] = 50,
-           offset: Annotated[int, Query(ge=0)] = 0) -> RosterOut:
+           offset: Offset = 0) -> RosterOut:
     """The people of a campaign's roster in the caller's region (masked), the ones not yet done first."""
     require(uow.staff, staff, "collect")
     q = _questionnaire(rt, questionnaire)
@@ -374,7 +375,7 @@ def open_interview(body: InterviewIn, staff: CurrentStaff, uow: UowDep, rt: Runt
 
 
 @router.get("/{interview_id}", response_model=InterviewOut)
-def read_interview(interview_id: int, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> InterviewOut:
+def read_interview(interview_id: DbId, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> InterviewOut:
     """The state of one of the caller's interviews, with the pending prompt."""
     interview = _visible(uow, staff, interview_id)
     return rt.chat.within(lambda store: _state(
@@ -382,7 +383,7 @@ def read_interview(interview_id: int, staff: CurrentStaff, uow: UowDep, rt: Runt
 
 
 @router.post("/{interview_id}/answer", response_model=InterviewOut)
-def answer(interview_id: int, body: AnswerIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> InterviewOut:
+def answer(interview_id: DbId, body: AnswerIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> InterviewOut:
     """A typed answer, correction or control phrase; a repeated message_id stores nothing twice."""
     interview = _visible(uow, staff, interview_id)
     replies = rt.chat.handle(_incoming(interview, staff, body.text.strip(), message_id=body.message_id))
@@ -390,7 +391,7 @@ def answer(interview_id: int, body: AnswerIn, staff: CurrentStaff, uow: UowDep, 
 
 
 @router.websocket("/{interview_id}/listen")
-async def listen(websocket: WebSocket, interview_id: int) -> None:
+async def listen(websocket: WebSocket, interview_id: DbId) -> None:
     """The live microphone of an interview (see the module's docstring for the protocol)."""
     rt: Runtime = websocket.app.state.runtime
     if not _same_origin(websocket):
@@ -629,7 +630,7 @@ def collect_pages() -> APIRouter:
     pages = APIRouter(prefix="/admin/collect", include_in_schema=False)
 
     @pages.get("")
-    def picker(c: ConsoleDep, questionnaire: str = "", offset: int = 0) -> Response:
+    def picker(c: ConsoleDep, questionnaire: str = "", offset: Offset = 0) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             require(c.uow.staff, staff, "collect")
             choices = [(name, q) for name, q in sorted(c.rt.questionnaires.items()) if q.subject.kind == "person"]
@@ -644,7 +645,7 @@ def collect_pages() -> APIRouter:
         return c.page("collect", "collect.html", build)
 
     @pages.get("/{interview_id}")
-    def interview_page(c: ConsoleDep, interview_id: int) -> Response:
+    def interview_page(c: ConsoleDep, interview_id: DbId) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             state = read_interview(interview_id, staff, c.uow, c.rt)
             return {"s": state, "modes": MODES}

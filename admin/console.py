@@ -29,6 +29,7 @@ from admin.api import reconcile as reconcile_api
 from admin.api import records as records_api
 from admin.api import reports as reports_api
 from admin.deps import RuntimeDep, UnitOfWork, UowDep, bearer_token
+from admin.params import DbId, Offset
 from admin.runtime import Runtime
 from admin.security import csrf_token, staff_for_token
 from bot.questionnaire import QType, Questionnaire
@@ -285,7 +286,7 @@ def console_router() -> APIRouter:
         return c.page("review", "review.html", build)
 
     @router.get("/records")
-    def records(c: ConsoleDep, campaign: str = "", status: str = "", offset: int = 0) -> Response:
+    def records(c: ConsoleDep, campaign: str = "", status: str = "", offset: Offset = 0) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             start = max(offset, 0)
             page = records_api.list_records(staff, c.uow, campaign=campaign or None,
@@ -296,7 +297,7 @@ def console_router() -> APIRouter:
         return c.page("records", "records.html", build)
 
     @router.get("/records/{record_id}")
-    def record(c: ConsoleDep, record_id: int) -> Response:
+    def record(c: ConsoleDep, record_id: DbId) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             detail = records_api.read_record(record_id, staff, c.uow, c.rt)
             row = c.uow.store.get_record(record_id)  # visible: read_record answered 404 otherwise
@@ -310,7 +311,7 @@ def console_router() -> APIRouter:
         return c.page("records", "record.html", build)
 
     @router.get("/appeals")
-    def appeals(c: ConsoleDep, status: str = "", category: str = "", offset: int = 0) -> Response:
+    def appeals(c: ConsoleDep, status: str = "", category: str = "", offset: Offset = 0) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             start = max(offset, 0)
             page = appeals_api.list_appeals(staff, c.uow, status=_choice(status, APPEAL_STATUS),
@@ -321,7 +322,7 @@ def console_router() -> APIRouter:
         return c.page("appeals", "appeals.html", build)
 
     @router.get("/appeals/{appeal_id}")
-    def appeal(c: ConsoleDep, appeal_id: int) -> Response:
+    def appeal(c: ConsoleDep, appeal_id: DbId) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             return {"appeal": appeals_api.read_appeal(appeal_id, staff, c.uow)}
 
@@ -375,8 +376,8 @@ def console_router() -> APIRouter:
         return c.page("reconcile", "reconcile.html", build)
 
     @router.get("/reconcile/{run_id}")
-    def reconcile_run(c: ConsoleDep, run_id: int, kind: str = "", reason: str = "", status: str = "",
-                      offset: int = 0) -> Response:
+    def reconcile_run(c: ConsoleDep, run_id: DbId, kind: str = "", reason: str = "", status: str = "",
+                      offset: Offset = 0) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             start = max(offset, 0)
             run = reconcile_api.read_run(run_id, staff, c.uow)

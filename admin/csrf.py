@@ -68,8 +68,9 @@ class CsrfMiddleware:
         if scope.get("method", "GET") in SAFE_METHODS or not path.startswith(PROTECTED) or path in EXEMPT:
             return None
         headers = _headers(scope)
-        if headers.get("authorization", "").lower().startswith("bearer "):
-            return None
+        authorization = headers.get("authorization", "")
+        if authorization.lower().startswith("bearer ") and authorization[7:].strip():
+            return None  # a bearer token authenticates it (admin.deps prefers it to the cookie)
         origin = headers.get("origin") or headers.get("referer")
         host = headers.get("host", "")
         if path == LOGIN:  # not authenticated by the cookie; only a forged cross-site login is refused

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from admin.access import PERMISSIONS, Scope, not_found, require, scope_of
 from admin.deps import CurrentStaff, RuntimeDep, UowDep
+from admin.params import DbId, Offset
 from admin.reconcile import ReconcileError, decode_csv, parse_mapping, run_import
 from bot.questionnaire import QType
 from storage.crypto import mask_id_number, mask_name, mask_phone
@@ -238,7 +239,7 @@ def list_runs(
 
 
 @router.get("/runs/{run_id}", response_model=RunOut)
-def read_run(run_id: int, staff: CurrentStaff, uow: UowDep) -> RunOut:
+def read_run(run_id: DbId, staff: CurrentStaff, uow: UowDep) -> RunOut:
     """One run's summary, counted within the caller's region."""
     _may_read(uow, staff)
     scope = scope_of(uow.staff, staff)
@@ -250,12 +251,12 @@ def read_run(run_id: int, staff: CurrentStaff, uow: UowDep) -> RunOut:
 
 @router.get("/runs/{run_id}/items", response_model=ItemPage)
 def list_items(
-    run_id: int, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep,
+    run_id: DbId, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep,
     kind: Annotated[str | None, Query(pattern="^(" + "|".join(KINDS) + ")$")] = None,
     reason: Annotated[str | None, Query(pattern="^(" + "|".join(REASONS) + ")$")] = None,
     status: Annotated[str | None, Query(pattern="^(open|resolved)$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ItemPage:
     """The problem or missing data list of a run, limited to the caller's region; ID numbers and names masked."""
     _may_read(uow, staff)
@@ -270,7 +271,7 @@ def list_items(
 
 
 @router.post("/items/{item_id}/resolve", response_model=ItemOut)
-def resolve_item(item_id: int, body: ResolveIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> ItemOut:
+def resolve_item(item_id: DbId, body: ResolveIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> ItemOut:
     """Settle a task with a note; reviewers and admins anywhere in their region, collectors in their village."""
     if staff.role != "collector":
         require(uow.staff, staff, "review.act", f"reconcile_item {item_id}")

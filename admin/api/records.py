@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from admin.access import Scope, not_found, require, scope_of
 from admin.deps import CurrentStaff, RuntimeDep, UowDep
+from admin.params import DbId, Offset
 from bot.questionnaire import QType, Question, Questionnaire
 from bot.values import display, encode
 from nlu.result import NotUnderstood
@@ -138,7 +139,7 @@ def list_records(
     campaign: Annotated[str | None, Query(description="campaign key, e.g. veterans-2026")] = None,
     status: Annotated[str | None, Query(pattern="^(in_progress|submitted)$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> RecordPage:
     """Records of the caller's region, personal data masked."""
     require(uow.staff, staff, "records.read")
@@ -156,7 +157,7 @@ def list_records(
 
 
 @router.get("/records/{record_id}", response_model=RecordDetail)
-def read_record(record_id: int, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> RecordDetail:
+def read_record(record_id: DbId, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> RecordDetail:
     """One record with every answer's history and flags; sensitive values hidden."""
     require(uow.staff, staff, "records.read")
     record = _visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
@@ -182,7 +183,7 @@ def read_record(record_id: int, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep
 
 
 @router.post("/records/{record_id}/reveal")
-def reveal(record_id: int, body: RevealIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> dict[str, str | None]:
+def reveal(record_id: DbId, body: RevealIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> dict[str, str | None]:
     """Show one masked value in clear (ID number, name, a sensitive answer); always audited."""
     require(uow.staff, staff, "records.reveal", str(record_id))
     record = _visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
@@ -199,7 +200,7 @@ def reveal(record_id: int, body: RevealIn, staff: CurrentStaff, uow: UowDep, rt:
 
 @router.post("/records/{record_id}/answers/{key}", response_model=AnswerView)
 def correct_answer(
-    record_id: int, key: str, body: CorrectionIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep
+    record_id: DbId, key: str, body: CorrectionIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep
 ) -> AnswerView:
     """Correct an answer: read like a typed answer, stored as a new version with the reviewer and reason."""
     require(uow.staff, staff, "review.act", str(record_id))
@@ -287,7 +288,7 @@ def review_queue(
 
 
 @router.post("/flags/{flag_id}/approve", status_code=204)
-def approve(flag_id: int, staff: CurrentStaff, uow: UowDep) -> None:
+def approve(flag_id: DbId, staff: CurrentStaff, uow: UowDep) -> None:
     """Accept a flagged answer as it is."""
     require(uow.staff, staff, "review.act", str(flag_id))
     flag = uow.store.get_flag(flag_id)
@@ -303,7 +304,7 @@ def approve(flag_id: int, staff: CurrentStaff, uow: UowDep) -> None:
 
 
 @router.get("/records/{record_id}/blobs/{blob_id}")
-def evidence(record_id: int, blob_id: int, staff: CurrentStaff, uow: UowDep) -> Response:
+def evidence(record_id: DbId, blob_id: DbId, staff: CurrentStaff, uow: UowDep) -> Response:
     """The audio clip or photo kept with one of the record's answers (played or shown in review)."""
     require(uow.staff, staff, "review.read", str(record_id))
     _visible_record(uow, staff, scope_of(uow.staff, staff), record_id)

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Cookie, File, HTTPException, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
@@ -26,7 +26,11 @@ CHANNEL = "web"
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 
-_templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+_HERE = Path(__file__).parent
+_templates = Jinja2Templates(directory=str(_HERE / "templates"))
+# the pages' styles and script are files, not inline, so that they run under a CSP of script-src 'self'
+STATIC = {"chat.js": "text/javascript; charset=utf-8", "chat.css": "text/css; charset=utf-8",
+          "index.css": "text/css; charset=utf-8"}
 
 
 class SendIn(BaseModel):
@@ -62,6 +66,12 @@ def web_chat_router(
 
     def _out(replies: list[Reply]) -> RepliesOut:
         return RepliesOut(replies=[r.to_dict() for r in replies])
+
+    @router.get("/static/{file}", include_in_schema=False)
+    def static(file: str) -> FileResponse:
+        if file not in STATIC:
+            raise HTTPException(status_code=404, detail="no such file")
+        return FileResponse(_HERE / "static" / file, media_type=STATIC[file], headers={"Cache-Control": "no-cache"})
 
     @router.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index(request: Request) -> HTMLResponse:
