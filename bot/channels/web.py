@@ -9,14 +9,17 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Cookie, File, HTTPException, Request, Response, UploadFile
+from fastapi import APIRouter, Cookie, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
+from starlette.datastructures import UploadFile as StarletteUpload
+from starlette.formparsers import MultiPartException
 
+from bot.channels.http import read_form_limited
 from bot.messages import Incoming, Reply
 from bot.questionnaire import Questionnaire
 from bot.service import ChatService
@@ -24,6 +27,12 @@ from bot.service import ChatService
 COOKIE = "intake_web"
 CHANNEL = "web"
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
+FORM_OVERHEAD = 64 * 1024  # the multipart framing around the photo
+# the photo route reads its body itself (bounded); this documents the form it takes
+PHOTO_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary", "description": "JPEG, PNG or WebP, at most 8 MiB"}},
+}}}}}
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 
 _HERE = Path(__file__).parent
@@ -98,21 +107,34 @@ def web_chat_router(
         msg = Incoming(channel=CHANNEL, user_id=user, text=body.text, message_id=body.message_id, questionnaire=name)
         return _out(await run_in_threadpool(service().handle, msg))
 
-    @router.post("/chat/{name}/photo", response_model=RepliesOut)
+    @router.post("/chat/{name}/photo", response_model=RepliesOut, openapi_extra=PHOTO_BODY)
     async def photo(
-        name: str,
-        response: Response,
-        file: Annotated[UploadFile, File()],
-        token: Annotated[str | None, Cookie(alias=COOKIE)] = None,
+        name: str, request: Request, response: Response, token: Annotated[str | None, Cookie(alias=COOKIE)] = None,
     ) -> RepliesOut:
+        """A photo for the question that asks for one (multipart ``file``: JPEG, PNG or WebP, at most 8 MiB)."""
         _questionnaire(name)
         user = _user(token, response, name)
-        if file.content_type not in PHOTO_TYPES:
-            raise HTTPException(status_code=415, detail="photo must be JPEG, PNG or WebP")
-        data = await file.read(MAX_PHOTO_BYTES + 1)
+        try:
+            form = await read_form_limited(request, MAX_PHOTO_BYTES + FORM_OVERHEAD, "photo")
+        except HTTPException as exc:
+            if exc.status_code == 413:
+                raise HTTPException(status_code=413, detail="photo larger than 8 MiB") from None
+            raise
+        except MultiPartException:
+            raise HTTPException(status_code=422, detail="the body is not a multipart form with a file") from None
+        try:
+            file = form.get("file")
+            if not isinstance(file, StarletteUpload):
+                raise HTTPException(status_code=422, detail="the form has no file field")
+            if file.content_type not in PHOTO_TYPES:
+                raise HTTPException(status_code=415, detail="photo must be JPEG, PNG or WebP")
+            data = await file.read(MAX_PHOTO_BYTES + 1)
+            content_type = file.content_type
+        finally:
+            await form.close()
         if len(data) > MAX_PHOTO_BYTES:
             raise HTTPException(status_code=413, detail="photo larger than 8 MiB")
-        msg = Incoming(channel=CHANNEL, user_id=user, image=data, image_type=file.content_type, questionnaire=name)
+        msg = Incoming(channel=CHANNEL, user_id=user, image=data, image_type=content_type, questionnaire=name)
         return _out(await run_in_threadpool(service().handle, msg))
 
     return router
