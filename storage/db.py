@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
-from storage import models, reconcile, staff  # noqa: F401  (registers the tables)
+from storage import models, reconcile, replay, staff  # noqa: F401  (registers the tables)
 
 
 def normalise_url(url: str) -> str:

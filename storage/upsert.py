@@ -17,6 +17,7 @@ def insert_ignore(session: Session, table: Table, conflict: list[str], values: d
     """
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
-    result = session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))
+    # RETURNING says whether a row was inserted (psycopg's rowcount of an INSERT does not)
+    key = next(iter(table.primary_key.columns))
+    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict).returning(key)
+    return session.execute(statement).first() is not None
