@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from admin.access import PERMISSIONS, Scope, not_found, require, scope_of
 from admin.deps import CurrentStaff, RuntimeDep, UowDep
 from admin.params import DbId, Offset
-from admin.reconcile import ReconcileError, decode_csv, parse_mapping, run_import
+from admin.reconcile import ListTooLarge, ReconcileError, parse_mapping, receive_list, run_import, utf8_csv
 from bot.questionnaire import QType
 from storage.crypto import mask_id_number, mask_name, mask_phone
 from storage.reconcile import (
@@ -193,28 +193,27 @@ def import_list(
     if suffix not in SUFFIXES:
         raise _failed(uow, staff, "reconcile_import", 422,
                       f"{name}: only {', '.join(SUFFIXES)} files can be imported")
-    data = file.file.read(MAX_LIST_BYTES + 1)
-    if len(data) > MAX_LIST_BYTES:
-        raise _failed(uow, staff, "reconcile_import", 413, "the list is larger than 50 MiB")
     recon = ReconcileStore(uow.store.session, uow.store.vault)
-    try:
-        parsed_mapping = parse_mapping(mapping)
-        if suffix == ".csv":
-            data = decode_csv(data)
-        with tempfile.TemporaryDirectory(prefix="intake-reconcile-") as tmp:
-            path = Path(tmp) / ("list" + suffix)
-            path.write_bytes(data)
+    with tempfile.TemporaryDirectory(prefix="intake-reconcile-") as tmp:
+        path = Path(tmp) / ("list" + suffix)
+        try:  # streamed to disk and read back in batches: memory does not grow with the file (admin.reconcile)
+            receive_list(file.file, path, MAX_LIST_BYTES)
+        except ListTooLarge:
+            raise _failed(uow, staff, "reconcile_import", 413, "the list is larger than 50 MiB") from None
+        try:
+            parsed_mapping = parse_mapping(mapping)
             run, outcome = run_import(
-                uow.store, recon, found, questionnaire, rt.understanding, path, department=department,
-                mapping=parsed_mapping, file_name=name, staff_id=staff.id, home_region_id=staff.region_id,
-                region_ids=scope.region_ids, now=datetime.now(UTC), low_confidence=rt.settings.low_confidence,
+                uow.store, recon, found, questionnaire, rt.understanding, utf8_csv(path) if suffix == ".csv" else path,
+                department=department, mapping=parsed_mapping, file_name=name, staff_id=staff.id,
+                home_region_id=staff.region_id, region_ids=scope.region_ids, now=datetime.now(UTC),
+                low_confidence=rt.settings.low_confidence,
             )
-    except ReconcileError as exc:
-        uow.store.session.rollback()
-        raise _failed(uow, staff, "reconcile_import", 422, str(exc)) from None
+        except ReconcileError as exc:
+            uow.store.session.rollback()
+            raise _failed(uow, staff, "reconcile_import", 422, str(exc)) from None
     uow.staff.audit("reconcile_import", staff=staff, target_type="reconcile_run", target_id=run.id,
                     detail=f"{department} {found.key}: {outcome.rows} rows, {outcome.matched} matched, "
-                           f"{len(outcome.rejected)} rejected, {len(outcome.items)} items")
+                           f"{outcome.rejected_total} rejected, {outcome.items} items")
     return _run_out(uow, recon, run, scope)
 
 
