@@ -178,3 +178,20 @@ def test_the_safety_net_maps_database_range_errors_to_422(runtime: Runtime) -> N
                 runtime.db.dialect.name == "sqlite" and number == 2**31 and r.status_code == 200), number
         r = client.get("/probe/1", params={"word": "a\x00b"})  # SQLite takes NUL, PostgreSQL refuses it
         assert r.status_code == (200 if runtime.db.dialect.name == "sqlite" else 422)
+
+
+def test_odd_json_and_odd_urls_are_not_500(admin: tuple[TestClient, dict[str, str]]) -> None:
+    """Attacks kept as tests: deep nesting, non-finite numbers, huge integers, NUL and surrogate escapes in URLs."""
+    client, headers = admin
+    json_headers = {**headers, "Content-Type": "application/json"}
+    bodies = (b"[" * 100_000 + b"]" * 100_000, b'{"text": NaN}', b'{"username": 1e999, "password": "x"}',
+              b'{"text": "a", "message_id": ' + b"9" * 5000 + b"}", b'{"text": "\\u0000"}', b"\xff\xfe{}")
+    for body in bodies:
+        for path in ("/chat/veterans/messages", "/api/auth/login", "/api/workflow/advance", "/api/appeals"):
+            r = client.post(path, content=body, headers=json_headers)
+            assert r.status_code < 500, (path, body[:30], r.status_code)
+    for url in ("/api/records?campaign=%00", "/api/records?campaign=%ED%A0%80", "/api/stats?campaign=%00&question=x",
+                "/api/exports/%00.csv", "/api/workflow/queue?campaign=%00", "/api/reconcile/runs?campaign=%00",
+                "/chat/%ED%A0%80", "/api/interviews/roster?questionnaire=%00"):
+        r = client.get(url, headers=headers)
+        assert r.status_code < 500, (url, r.status_code)

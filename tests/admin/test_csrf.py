@@ -164,3 +164,18 @@ def test_the_chat_is_not_affected_by_a_staff_cookie(console: Console) -> None:
     """A member of staff may fill a questionnaire in the same browser: the chat does not use the staff cookie."""
     r = console.client.post("/chat/veterans/messages", json={"text": "你好"}, headers={"Origin": SITE})
     assert r.status_code == 200
+
+
+def test_more_forgeries_are_refused(console: Console) -> None:
+    """Attacks kept as tests: another port of this host, an empty bearer header beside the cookie, a PUT."""
+    flag = _open_flag(console.runtime)
+    for headers in ({"Origin": SITE + ":8080", "X-CSRF-Token": console.csrf},
+                    {"Origin": "https://testserver", "X-CSRF-Token": "x" * 64},
+                    {"Authorization": "Bearer ", "Origin": "https://evil.example"},
+                    {"Authorization": "Basic Zm9vOmJhcg==", "Origin": "https://evil.example"}):
+        r = console.client.post(f"/api/flags/{flag}/approve", headers=headers)
+        assert r.status_code == 403, headers
+    r = console.client.put("/api/workflow/rate/veterans-2026", json={"rate": 0.5}, headers={"Origin": SITE})
+    assert (r.status_code, r.json()) == (403, {"detail": NO_TOKEN})
+    with console.runtime.store_scope() as store:
+        assert store.session.get(Flag, flag).status == "open"  # type: ignore[union-attr]

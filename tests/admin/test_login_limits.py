@@ -52,19 +52,21 @@ def base_url(staffed: Runtime) -> Iterator[str]:
         yield url
 
 
-def _burst(base_url: str, attempts: list[tuple[str, str]], client: str = "198.51.100.7") -> list[int]:
-    """POST every (username, password) at once from one client address; the status codes, in order."""
+def _burst(base_url: str, attempts: list[tuple[str, str]], client: str | None = "198.51.100.7") -> list[int]:
+    """POST every (username, password) at once from one client address (each from its own when None);
+    the status codes, in order."""
     start = threading.Barrier(len(attempts))
 
-    def one(attempt: tuple[str, str]) -> int:
+    def one(numbered: tuple[int, tuple[str, str]]) -> int:
+        n, (username, password) = numbered
         with httpx.Client(base_url=base_url, timeout=120) as http:
             start.wait()
-            r = http.post("/api/auth/login", json={"username": attempt[0], "password": attempt[1]},
-                          headers={"X-Forwarded-For": client})  # uvicorn trusts it from loopback
+            r = http.post("/api/auth/login", json={"username": username, "password": password},
+                          headers={"X-Forwarded-For": client or f"203.0.113.{n + 1}"})  # uvicorn trusts it from loopback
             return r.status_code
 
     with ThreadPoolExecutor(max_workers=len(attempts)) as pool:
-        return list(pool.map(one, attempts))
+        return list(pool.map(one, enumerate(attempts)))
 
 
 def _checked(rt: Runtime) -> Counter[str]:
@@ -79,6 +81,13 @@ def test_a_burst_of_wrong_passwords_checks_at_most_the_limit(staffed: Runtime, b
     checked = _checked(staffed)
     assert checked["failed"] == MAX_FAILED_LOGINS and checked["ok"] == 0
     assert checked["denied"] == 40 - MAX_FAILED_LOGINS
+
+
+def test_a_burst_from_many_addresses_checks_at_most_the_limit(staffed: Runtime, base_url: str) -> None:
+    """An attacker with many addresses (a botnet) gets no more guesses at one account."""
+    codes = _burst(base_url, [("county_admin", f"guess {i}") for i in range(40)], client=None)
+    assert set(codes) <= {401, 423}
+    assert _checked(staffed)["failed"] == MAX_FAILED_LOGINS
 
 
 def test_the_right_password_in_a_burst_of_wrong_ones(staffed: Runtime, base_url: str) -> None:
