@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,21 +47,18 @@ _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def _id(n: int) -> str:
-    """The n-th valid ID number of the benchmark (Dongxiang county, births spread over 1940-1999)."""
-    body = f"622926{1940 + n % 60:04d}{1 + n % 12:02d}{1 + n % 28:02d}{n // 10000 % 1000:03d}"
+    """The n-th valid ID number of the benchmark: Dongxiang county, 1,000 a day from 1940-01-01 (all different)."""
+    born = date(1940, 1, 1) + timedelta(days=n // 1000)
+    body = f"622926{born:%Y%m%d}{n % 1000:03d}"
     total = sum(int(c) * w for c, w in zip(body, _WEIGHTS, strict=True))
     return body + "10X98765432"[total % 11]
 
 
 def _unique_ids() -> Iterator[str]:
-    seen: set[str] = set()
     n = 0
     while True:
-        number = _id(n)
+        yield _id(n)
         n += 1
-        if number not in seen:
-            seen.add(number)
-            yield number
 
 
 def _settings(db: Path) -> Any:
@@ -72,8 +70,6 @@ def _settings(db: Path) -> Any:
 
 def seed(db: Path, roster: int, folder: Path) -> list[str]:
     """The database: regions, an admin, a roster of ``roster`` people; returns their ID numbers."""
-    from datetime import date
-
     from admin.regions import read_region_file
     from admin.roster import import_roster
     from admin.runtime import build_runtime
