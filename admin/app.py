@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 
+from admin import errors
 from admin.access import staff_pass
 from admin.api import appeals as appeals_api
 from admin.api import audit as audit_api
@@ -23,13 +24,18 @@ from admin.api import reconcile as reconcile_api
 from admin.api import records as records_api
 from admin.api import reports as reports_api
 from admin.api import workflow as workflow_api
+from admin.body_guard import JsonBodyGuard
 from admin.channels import ChannelAdapter, build_channels, channel_routers
 from admin.collect import router as interviews_router
 from admin.collect_live import router as interview_socket_router
 from admin.console import console_router
 from admin.console_collect import collect_pages
 from admin.console_workflow import workflow_pages
+from admin.csrf import CsrfMiddleware
 from admin.deps import STAFF_COOKIE
+from admin.docs import docs_router
+from admin.headers import SecurityHeaders
+from admin.login import LoginGate, LoginService
 from admin.outbox import OutboxDispatcher
 from admin.runtime import Runtime, build_runtime
 from admin.security import staff_for_token
@@ -49,6 +55,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         own = runtime is None
         rt = runtime or build_runtime(settings)
         app.state.runtime = rt
+        app.state.login = LoginService(rt.db, rt.settings.secret_key, LoginGate())
         app.state.channels = build_channels(rt.settings, rt.chat)
         started: list[ChannelAdapter] = []
         app.state.outbox = OutboxDispatcher(rt, app.state.channels)
@@ -70,12 +77,19 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             if own:
                 rt.close()
 
-    app = FastAPI(title="intake", version="0.1.0", lifespan=lifespan)
+    # /docs is served from this site (admin.docs); ReDoc would load from a CDN and is off
+    app = FastAPI(title="intake", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
+    errors.install(app)
 
     def current() -> Runtime:
         rt: Runtime = app.state.runtime
         return rt
 
+    # innermost first: the body guard, then CSRF, then the headers (which every answer gets, refusals too)
+    app.add_middleware(JsonBodyGuard)
+    app.add_middleware(CsrfMiddleware, cookie=STAFF_COOKIE, secret=lambda: current().settings.secret_key)
+    app.add_middleware(SecurityHeaders)
+    app.include_router(docs_router(app.title))
     app.include_router(web_chat_router(lambda: current().chat, lambda: current().questionnaires,
                                        lambda request: console_staff_pass(current(), request)))
     app.include_router(auth_api.router)

@@ -40,7 +40,8 @@ from pydantic import BaseModel, Field
 
 from admin.access import Scope, not_found, require, scope_of
 from admin.api.summary import prefilled
-from admin.deps import MAX_ROW_ID, CurrentStaff, RowId, RuntimeDep, UnitOfWork, UowDep
+from admin.deps import CurrentStaff, RuntimeDep, UnitOfWork, UowDep
+from admin.params import DbId, Offset
 from admin.runtime import Runtime
 from bot.engine import campaign_of
 from bot.grammar import phrases_for
@@ -75,7 +76,7 @@ class InterviewIn(BaseModel):
 
     questionnaire: str = Field(min_length=1, max_length=64)
     mode: Literal["phone", "visit"]
-    person_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
+    person_id: DbId | None = None
     id_number: str | None = Field(default=None, max_length=40)
     consent: bool = Field(description="the notice was read out to the person and they agreed")
 
@@ -377,7 +378,7 @@ router = APIRouter(prefix="/api/interviews", tags=["interviews"])
 def roster(staff: CurrentStaff, uow: UowDep, rt: RuntimeDep,
            questionnaire: Annotated[str, Query(max_length=64)],
            limit: Annotated[int, Query(ge=1, le=200)] = 50,
-           offset: Annotated[int, Query(ge=0)] = 0) -> RosterOut:
+           offset: Offset = 0) -> RosterOut:
     """The people of a campaign's roster in the caller's region (masked), the ones not yet done first."""
     require(uow.staff, staff, "collect")
     q = _questionnaire(rt, questionnaire)
@@ -418,7 +419,7 @@ def open_interview(body: InterviewIn, staff: CurrentStaff, uow: UowDep, rt: Runt
 
 
 @router.get("/{interview_id}", response_model=InterviewOut)
-def read_interview(interview_id: RowId, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> InterviewOut:
+def read_interview(interview_id: DbId, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> InterviewOut:
     """The state of one of the caller's interviews, with the pending prompt."""
     interview = _visible(uow, staff, interview_id)
     scope = scope_of(uow.staff, staff)
@@ -427,7 +428,7 @@ def read_interview(interview_id: RowId, staff: CurrentStaff, uow: UowDep, rt: Ru
 
 
 @router.post("/{interview_id}/answer", response_model=InterviewOut)
-def answer(interview_id: RowId, body: AnswerIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> InterviewOut:
+def answer(interview_id: DbId, body: AnswerIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> InterviewOut:
     """A typed answer, correction or control phrase; a repeated message_id stores nothing twice."""
     interview = _visible(uow, staff, interview_id)
     scope = scope_of(uow.staff, staff)
@@ -436,7 +437,7 @@ def answer(interview_id: RowId, body: AnswerIn, staff: CurrentStaff, uow: UowDep
 
 
 @router.post("/{interview_id}/link-code", response_model=LinkCodeOut, status_code=201)
-def link_code(interview_id: RowId, staff: CurrentStaff, uow: UowDep, response: Response) -> LinkCodeOut:
+def link_code(interview_id: DbId, staff: CurrentStaff, uow: UowDep, response: Response) -> LinkCodeOut:
     """A link code for the person interviewed (8 digits, 15 minutes): sent in their own chat, it links it to them.
 
     Only for a person of the caller's area, never for a declaration; a new code retires the person's

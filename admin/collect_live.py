@@ -35,6 +35,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from admin.access import PERMISSIONS, Scope, scope_of
 from admin.collect import MAX_TEXT, Interview, InterviewOut, _incoming, _interview, _state
 from admin.deps import STAFF_COOKIE
+from admin.params import DbId
 from admin.runtime import Runtime
 from admin.security import staff_for_token
 from bot.engine import Pending
@@ -72,7 +73,7 @@ def wav_bytes(pcm: bytes) -> bytes:
 
 
 @router.websocket("/{interview_id}/listen")
-async def listen(websocket: WebSocket, interview_id: int) -> None:
+async def listen(websocket: WebSocket, interview_id: DbId) -> None:
     """The live microphone of an interview (see the module's docstring for the protocol)."""
     rt: Runtime = websocket.app.state.runtime
     if not _same_origin(websocket):

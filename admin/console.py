@@ -32,9 +32,10 @@ from admin.api import identity as identity_api
 from admin.api import reconcile as reconcile_api
 from admin.api import records as records_api
 from admin.api import reports as reports_api
-from admin.deps import RowId, RuntimeDep, UnitOfWork, UowDep, bearer_token
+from admin.deps import RuntimeDep, UnitOfWork, UowDep, bearer_token
+from admin.params import DbId, Offset
 from admin.runtime import Runtime
-from admin.security import staff_for_token
+from admin.security import csrf_token, staff_for_token
 from bot.questionnaire import QType, Questionnaire
 from storage.staff import Staff
 
@@ -178,6 +179,7 @@ class Console:
     uow: UnitOfWork
     rt: Runtime
     staff: Staff | None
+    token: str | None = None  # the session token the request came with
     _names: dict[int, str] = field(default_factory=dict)
 
     def can(self, permission: str) -> bool:
@@ -215,6 +217,8 @@ class Console:
     def html(self, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
         """Render a template with the common context and the console's security headers."""
         base: dict[str, Any] = {"can": self.can, "staff_name": self.staff_name, "actor": self.actor}
+        if self.staff is not None and self.token:
+            base["csrf"] = csrf_token(self.rt.settings.secret_key, self.token)  # console.js sends it (admin.csrf)
         if self.staff is not None:
             base["me"] = auth_api.staff_public(self.uow, self.staff)
             base["nav"] = [(key, href, label) for key, href, label, perms in NAV if any(map(self.can, perms))]
@@ -240,7 +244,7 @@ def get_console(request: Request, uow: UowDep, rt: RuntimeDep,
                 token: Annotated[str | None, Depends(bearer_token)]) -> Console:
     """The console context of a request; ``staff`` is None when nobody (valid) is logged in."""
     staff = staff_for_token(uow.staff, token, datetime.now(UTC)) if token else None
-    return Console(request, uow, rt, staff)
+    return Console(request, uow, rt, staff, token)
 
 
 ConsoleDep = Annotated[Console, Depends(get_console)]
@@ -302,7 +306,7 @@ def console_router() -> APIRouter:
         return c.page("review", "review.html", build)
 
     @router.get("/records")
-    def records(c: ConsoleDep, campaign: str = "", status: str = "", offset: int = 0) -> Response:
+    def records(c: ConsoleDep, campaign: str = "", status: str = "", offset: Offset = 0) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             start = max(offset, 0)
             page = records_api.list_records(staff, c.uow, c.rt, campaign=campaign or None,
@@ -313,7 +317,7 @@ def console_router() -> APIRouter:
         return c.page("records", "records.html", build)
 
     @router.get("/records/{record_id}")
-    def record(c: ConsoleDep, record_id: RowId) -> Response:
+    def record(c: ConsoleDep, record_id: DbId) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             detail = records_api.read_record(record_id, staff, c.uow, c.rt)
             row = c.uow.store.get_record(record_id)  # visible: read_record answered 404 otherwise
@@ -335,7 +339,7 @@ def console_router() -> APIRouter:
         return c.page("records", "record.html", build)
 
     @router.get("/appeals")
-    def appeals(c: ConsoleDep, status: str = "", category: str = "", offset: int = 0) -> Response:
+    def appeals(c: ConsoleDep, status: str = "", category: str = "", offset: Offset = 0) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             start = max(offset, 0)
             page = appeals_api.list_appeals(staff, c.uow, status=_choice(status, APPEAL_STATUS),
@@ -348,7 +352,7 @@ def console_router() -> APIRouter:
         return c.page("appeals", "appeals.html", build)
 
     @router.get("/appeals/{appeal_id}")
-    def appeal(c: ConsoleDep, appeal_id: int) -> Response:
+    def appeal(c: ConsoleDep, appeal_id: DbId) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             return {"appeal": appeals_api.read_appeal(appeal_id, staff, c.uow)}
 
@@ -402,8 +406,8 @@ def console_router() -> APIRouter:
         return c.page("reconcile", "reconcile.html", build)
 
     @router.get("/reconcile/{run_id}")
-    def reconcile_run(c: ConsoleDep, run_id: int, kind: str = "", reason: str = "", status: str = "",
-                      offset: int = 0) -> Response:
+    def reconcile_run(c: ConsoleDep, run_id: DbId, kind: str = "", reason: str = "", status: str = "",
+                      offset: Offset = 0) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             start = max(offset, 0)
             run = reconcile_api.read_run(run_id, staff, c.uow)

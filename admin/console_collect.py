@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from admin.access import require
 from admin.collect import MODES, read_interview, roster
 from admin.console import ConsoleDep
-from admin.deps import RowId
+from admin.params import DbId, Offset
 from storage.staff import Staff
 
 STATUS_LABELS = {"not_started": "未开始", "in_progress": "填写中", "submitted": "已提交"}
@@ -25,7 +25,7 @@ def collect_pages() -> APIRouter:
     pages = APIRouter(prefix="/admin/collect", include_in_schema=False)
 
     @pages.get("")
-    def picker(c: ConsoleDep, questionnaire: str = "", offset: int = 0) -> Response:
+    def picker(c: ConsoleDep, questionnaire: str = "", offset: Offset = 0) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             require(c.uow.staff, staff, "collect")
             choices = [(name, q) for name, q in sorted(c.rt.questionnaires.items()) if q.subject.kind == "person"]
@@ -40,7 +40,7 @@ def collect_pages() -> APIRouter:
         return c.page("collect", "collect.html", build)
 
     @pages.get("/{interview_id}")
-    def interview_page(c: ConsoleDep, interview_id: RowId) -> Response:
+    def interview_page(c: ConsoleDep, interview_id: DbId) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             state = read_interview(interview_id, staff, c.uow, c.rt)
             return {"s": state, "modes": MODES}

@@ -21,6 +21,7 @@ from admin.api import changes as changes_api
 from admin.api import workflow as workflow_api
 from admin.api.summary import summaries
 from admin.console import LEVEL_LABELS, ConsoleDep
+from admin.params import Offset
 from storage.staff import Staff
 
 PAGE_SIZE = 200
@@ -38,7 +39,7 @@ def workflow_pages() -> APIRouter:
     pages = APIRouter(prefix="/admin/workflow", include_in_schema=False)
 
     @pages.get("", name="workflow_page")
-    def workflow_page(c: ConsoleDep, campaign: str = "", offset: int = 0) -> Response:
+    def workflow_page(c: ConsoleDep, campaign: str = "", offset: Offset = 0) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             require(c.uow.staff, staff, "review.read")
             campaigns = c.campaigns()

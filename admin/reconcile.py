@@ -21,6 +21,7 @@ Bad rows (an invalid or repeated ID number) are reported with their line numbers
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import unicodedata
@@ -29,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -42,9 +43,13 @@ from nlu.idcard import parse_id_number
 from nlu.result import NotUnderstood
 from storage.models import Campaign, Person
 from storage.reconcile import DEPARTMENTS, NewItem, ReconcileRun, ReconcileStore
+from storage.reconcile_scratch import Scratch
 from storage.repo import Store, StoredAnswer
 
 NUMBER_TOLERANCE = 0.1  # approximate quantities ("约80平方米") agree within 10 %
+BATCH = 500  # rows of the list matched at a time (one look-up of persons, roster, records, answers each)
+MAX_REJECTED_LISTED = 1000  # rejected rows listed one by one with the run; more are counted
+CHUNK = 1024 * 1024  # bytes read at a time from an upload
 
 
 class ReconcileError(ValueError):
@@ -120,14 +125,37 @@ class Row:
     cells: list[str]
 
 
+@dataclass(frozen=True)
+class _Rejected:
+    """A row of the list that is skipped."""
+
+    line: int
+    code: str
+    message: str
+
+
 @dataclass
 class Outcome:
-    """What a comparison found, before it is stored."""
+    """What a comparison found (the findings themselves wait, sealed, in the run's Scratch)."""
 
     rows: int = 0
     matched: int = 0
-    rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (line, code, message)
-    items: list[NewItem] = field(default_factory=list)
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (line, code, message): the first ones
+    rejected_total: int = 0
+    items: int = 0
+
+    def reject(self, line: int, code: str, message: str) -> None:
+        """Skip a row; only the first MAX_REJECTED_LISTED are listed, the others counted."""
+        self.rejected_total += 1
+        if len(self.rejected) < MAX_REJECTED_LISTED:
+            self.rejected.append((line, code, message))
+
+    def listed_rejections(self) -> list[tuple[int, str, str]]:
+        """The rejected rows to store with the run, with a last line saying how many more there were."""
+        more = self.rejected_total - len(self.rejected)
+        if more <= 0:
+            return list(self.rejected)
+        return [*self.rejected, (0, "more_rejected", f"另有{more}行同样被跳过，未逐行列出")]
 
 
 def read_rows(
@@ -158,6 +186,29 @@ def read_rows(
     return positions, rows
 
 
+@dataclass
+class _Context:
+    """What the batches of one comparison share."""
+
+    store: Store
+    recon: ReconcileStore
+    campaign_id: int
+    questions: dict[str, Question]
+    positions: dict[str, int]
+    mapping: ColumnMapping
+    understanding: Understanding
+    region_ids: frozenset[int] | None
+    home_region_id: int
+    now: datetime
+    low_confidence: float
+    scratch: Scratch
+    out: Outcome
+
+    def covers(self, region_id: int | None) -> bool:
+        """Whether a region lies in the importer's area."""
+        return self.region_ids is None or (region_id is not None and region_id in self.region_ids)
+
+
 def compare(
     store: Store,
     recon: ReconcileStore,
@@ -169,92 +220,123 @@ def compare(
     region_ids: frozenset[int] | None,
     home_region_id: int,
     now: datetime,
+    scratch: Scratch,
     low_confidence: float = 0.6,
 ) -> Outcome:
     """Compare a department's list with the roster and records in ``region_ids`` (all when None).
 
-    ``home_region_id`` places findings that no record or roster entry places (a person who is
-    not on the roster and not known in the region): the importer's own region.
+    The list is read and matched BATCH rows at a time; what must outlive a batch, and the findings,
+    go to ``scratch`` (on disk), so memory stays the same whatever the size of the file.
+    ``home_region_id`` places findings that no record or roster entry places (a person who is not
+    on the roster and not known in the region): the importer's own region.
     """
     questions = check_mapping(mapping, questionnaire)
     positions, table = read_rows(path, mapping, questions)
-    out = Outcome()
-    valid: list[Row] = []
-    seen: dict[str, int] = {}
+    ctx = _Context(store, recon, campaign.id or 0, questions, positions, mapping, understanding, region_ids,
+                   home_region_id, now, low_confidence, scratch, Outcome())
     width = max(positions.values()) + 1
+    batch: list[Row | _Rejected] = []  # in file order, so that rejections are listed in it
     for line, raw_cells in _guarded(table, path.name):
         if not any(raw_cells):
             continue
-        out.rows += 1
+        ctx.out.rows += 1
         cells = raw_cells + [""] * (width - len(raw_cells))
         parsed = parse_id_number(cells[positions[mapping.id_column]], now.date())
         if isinstance(parsed, NotUnderstood):
-            out.rejected.append((line, "bad_id_number", f"身份证号码无效：{parsed.message}"))
-            continue
-        number = parsed.value.number
-        if number in seen:
-            out.rejected.append((line, "duplicate", f"身份证号码与第{seen[number]}行重复"))
-            continue
-        seen[number] = line
-        valid.append(Row(line, number, store.id_index(number), cells))
+            batch.append(_Rejected(line, "bad_id_number", f"身份证号码无效：{parsed.message}"))
+        else:
+            number = parsed.value.number
+            batch.append(Row(line, number, store.id_index(number), cells))
+        if len(batch) >= BATCH:
+            _match(ctx, batch)
+            batch = []
+    _match(ctx, batch)
+    _not_collected(ctx)
+    return ctx.out
 
-    def covers(region_id: int | None) -> bool:
-        return region_ids is None or (region_id is not None and region_id in region_ids)
 
-    persons = recon.persons_by_number([r.id_number for r in valid])
-    roster = {e.person_id: e for e in recon.roster_in(campaign.id or 0, region_ids)}
-    person_ids = set(roster) | {p.id for p in persons.values() if p.id is not None}
-    records = recon.records_of(campaign.id or 0, sorted(person_ids))
-    submitted = [r.id for r in records.values() if r.status == "submitted" and r.id is not None
-                 and covers(r.region_id)]
-    answers = store.current_answers_for(submitted)
-    line_of: dict[int, int] = {}
-
+def _match(ctx: _Context, batch: list[Row | _Rejected]) -> None:
+    """Match a batch of rows by ID number; their findings go to the scratch."""
+    rows = [r for r in batch if isinstance(r, Row)]
+    earlier = dict(zip((r.line for r in rows), ctx.scratch.first_seen([(r.index, r.line) for r in rows]), strict=True))
+    valid: list[Row] = []
+    for row in batch:
+        if isinstance(row, _Rejected):
+            ctx.out.reject(row.line, row.code, row.message)
+        elif (first := earlier[row.line]) is not None:
+            ctx.out.reject(row.line, "duplicate", f"身份证号码与第{first}行重复")
+        else:
+            valid.append(row)
+    if not valid:
+        return
+    persons = ctx.recon.persons_by_number([r.id_number for r in valid])  # under any key: a rotation may run
+    person_ids = sorted({p.id for p in persons.values() if p.id is not None})
+    roster = ctx.recon.roster_of(ctx.campaign_id, person_ids, ctx.region_ids)
+    records = ctx.recon.records_of(ctx.campaign_id, person_ids)
+    answers = ctx.store.current_answers_for([r.id for r in records.values() if r.status == "submitted"
+                                             and r.id is not None and ctx.covers(r.region_id)])
+    found: list[NewItem] = []
     for row in valid:
         person = persons.get(row.id_number)
         pid = person.id if person is not None else None
         entry = roster.get(pid) if pid is not None else None
         record = records.get(pid) if pid is not None else None
-        visible = record is not None and covers(record.region_id)
-        known = entry is not None or visible or (person is not None and covers(person.region_id))
-        listed = row.cells[positions[mapping.name_column]] or None if mapping.name_column else None
-        name = (_name(store, person) if known else None) or listed  # nobody else's data leaks in
+        visible = record is not None and ctx.covers(record.region_id)
+        known = entry is not None or visible or (person is not None and ctx.covers(person.region_id))
+        mapping = ctx.mapping
+        listed = row.cells[ctx.positions[mapping.name_column]] or None if mapping.name_column else None
+        name = (_name(ctx.store, person) if known else None) or listed  # nobody else's data leaks in
         if entry is None:
             if visible and record is not None:
                 region_id = record.region_id
-            elif person is not None and covers(person.region_id):
+            elif person is not None and ctx.covers(person.region_id):
                 region_id = person.region_id
             else:
-                region_id = home_region_id
-            out.items.append(NewItem("not_on_roster", region_id, line=row.line, person_id=pid,
-                                     record_id=record.id if visible and record is not None else None,
-                                     id_number=row.id_number, name=name))
+                region_id = ctx.home_region_id
+            found.append(NewItem("not_on_roster", region_id, line=row.line, person_id=pid,
+                                 record_id=record.id if visible and record is not None else None,
+                                 id_number=row.id_number, name=name))
         else:
-            out.matched += 1
-            line_of[entry.person_id] = row.line
+            ctx.out.matched += 1
+            ctx.scratch.matched(entry.person_id, row.line)
         if visible and record is not None and record.status == "submitted":
             mine = answers.get(record.id or 0, {})
-            for column, q in questions.items():
-                text = row.cells[positions[column]]
-                finding = _check_value(q, mine.get(q.key), text, understanding, now, low_confidence)
+            for column, q in ctx.questions.items():
+                text = row.cells[ctx.positions[column]]
+                finding = _check_value(q, mine.get(q.key), text, ctx.understanding, ctx.now, ctx.low_confidence)
                 if finding is not None:
                     reason, ours, theirs = finding
-                    out.items.append(NewItem(
+                    found.append(NewItem(
                         reason, record.region_id, line=row.line, question_key=q.key, person_id=pid,
                         record_id=record.id, roster_entry_id=entry.id if entry else None,
                         id_number=row.id_number, name=name, ours=ours, theirs=theirs, theirs_raw=text))
+    _keep(ctx, found)
 
-    uncollected = [e for e in roster.values()
-                   if (rec := records.get(e.person_id)) is None or rec.status != "submitted"]
-    people = recon.persons_by_id([e.person_id for e in uncollected])
-    for entry in sorted(uncollected, key=lambda e: e.id or 0):
-        person = people[entry.person_id]
-        rec = records.get(entry.person_id)
-        out.items.append(NewItem(
-            "not_collected", entry.region_id, line=line_of.get(entry.person_id), person_id=entry.person_id,
-            record_id=rec.id if rec is not None and covers(rec.region_id) else None, roster_entry_id=entry.id,
-            id_number=store.person_id_number(person), name=_name(store, person)))
-    return out
+
+def _not_collected(ctx: _Context) -> None:
+    """The roster people of the area without a submitted record, page by page in roster order."""
+    after = 0
+    while page := ctx.recon.roster_page(ctx.campaign_id, ctx.region_ids, after=after, limit=BATCH):
+        after = page[-1].id or 0
+        records = ctx.recon.records_of(ctx.campaign_id, [e.person_id for e in page])
+        uncollected = [e for e in page if (rec := records.get(e.person_id)) is None or rec.status != "submitted"]
+        people = ctx.recon.persons_by_id([e.person_id for e in uncollected])
+        lines = ctx.scratch.lines_of([e.person_id for e in uncollected])
+        found = []
+        for entry in uncollected:
+            person = people[entry.person_id]
+            rec = records.get(entry.person_id)
+            found.append(NewItem(
+                "not_collected", entry.region_id, line=lines.get(entry.person_id), person_id=entry.person_id,
+                record_id=rec.id if rec is not None and ctx.covers(rec.region_id) else None,
+                roster_entry_id=entry.id, id_number=ctx.store.person_id_number(person),
+                name=_name(ctx.store, person)))
+        _keep(ctx, found)
+
+
+def _keep(ctx: _Context, found: list[NewItem]) -> None:
+    ctx.scratch.add_items([ctx.recon.sealed(new) for new in found])
+    ctx.out.items += len(found)
 
 
 def run_import(
@@ -274,17 +356,22 @@ def run_import(
     now: datetime,
     low_confidence: float = 0.6,
 ) -> tuple[ReconcileRun, Outcome]:
-    """Compare a department's list and store the run with its items (each a task for its region)."""
+    """Compare a department's list and store the run with its items (each a task for its region).
+
+    The findings are staged in a scratch file next to ``path`` and written at the end, in batches.
+    """
     if department not in DEPARTMENTS:
         raise ReconcileError(f"unknown department {department!r}; one of: {', '.join(DEPARTMENTS)}")
-    outcome = compare(store, recon, campaign, questionnaire, understanding, path, mapping, region_ids,
-                      home_region_id, now, low_confidence)
-    run = recon.create_run(
-        campaign_id=campaign.id or 0, department=department, file_name=file_name,
-        mapping=mapping.model_dump(), staff_id=staff_id, region_id=home_region_id, rows=outcome.rows,
-        matched=outcome.matched, rejected=outcome.rejected,
-    )
-    recon.add_items(run, outcome.items)
+    with Scratch(path.with_name(path.name + ".scratch")) as scratch:
+        outcome = compare(store, recon, campaign, questionnaire, understanding, path, mapping, region_ids,
+                          home_region_id, now, scratch, low_confidence)
+        run = recon.create_run(
+            campaign_id=campaign.id or 0, department=department, file_name=file_name,
+            mapping=mapping.model_dump(), staff_id=staff_id, region_id=home_region_id, rows=outcome.rows,
+            matched=outcome.matched, rejected=outcome.listed_rejections(),
+        )
+        for rows in scratch.items():
+            recon.insert_sealed(run, rows)
     return run, outcome
 
 
@@ -298,17 +385,49 @@ def _guarded(rows: Iterator[tuple[int, list[str]]], name: str) -> Iterator[tuple
         raise ReconcileError(f"{name}: the file cannot be read after line {line} ({type(exc).__name__})") from None
 
 
-def decode_csv(data: bytes) -> bytes:
-    """A CSV upload as UTF-8: files saved by Excel on Chinese Windows are often GB18030 (GBK)."""
+class ListTooLarge(ReconcileError):
+    """The uploaded list is larger than the limit."""
+
+
+def receive_list(source: BinaryIO, path: Path, limit: int) -> None:
+    """Copy an upload to ``path`` a chunk at a time; ListTooLarge as soon as it passes ``limit`` bytes."""
+    size = 0
+    with path.open("wb") as out:
+        while chunk := source.read(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise ListTooLarge(f"the list is larger than {limit // (1024 * 1024)} MiB")
+            out.write(chunk)
+
+
+def utf8_csv(path: Path) -> Path:
+    """A CSV upload as UTF-8: files saved by Excel on Chinese Windows are often GB18030 (GBK).
+
+    Checked and, when needed, converted a chunk at a time (incremental codecs), never read whole.
+    """
+    if _decodes(path, "utf-8"):
+        return path
+    if not _decodes(path, "gb18030"):
+        raise ReconcileError("the CSV file is neither UTF-8 nor GB18030 (GBK) text")
+    target = path.with_name("utf8-" + path.name)
+    decoder = codecs.getincrementaldecoder("gb18030")()
+    with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
+        while chunk := source.read(CHUNK):
+            out.write(decoder.decode(chunk))
+        out.write(decoder.decode(b"", final=True))
+    return target
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
     try:
-        data.decode("utf-8")
-        return data
+        with path.open("rb") as source:
+            while chunk := source.read(CHUNK):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030").encode("utf-8")
-    except UnicodeDecodeError:
-        raise ReconcileError("the CSV file is neither UTF-8 nor GB18030 (GBK) text") from None
+        return False
+    return True
 
 
 def _name(store: Store, person: Person | None) -> str | None:

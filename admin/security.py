@@ -1,11 +1,15 @@
-"""Staff authentication: argon2 password hashes, expiring bearer tokens, lock-out after failed logins."""
+"""Staff authentication: argon2 password hashes, expiring bearer tokens, the console's CSRF token.
+
+Logging in (attempts counted before the password is checked, argon2 verifications capped) is
+:mod:`admin.login`.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import secrets
+import hmac
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -13,20 +17,22 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from storage.staff import ROLES, Staff
 from storage.staff_repo import StaffStore
 
-MAX_FAILED_LOGINS = 5
-LOCK_MINUTES = 15
 SESSION_HOURS = 8
 MIN_PASSWORD = 10
 
 _hasher = PasswordHasher()  # stateless and thread-safe: parameters only
+# A hash of a random, forgotten password with the hasher's parameters: checking a password against it
+# costs what checking a real account's does, so a username without an account answers as slowly.
+_NO_ACCOUNT_HASH = "$argon2id$v=19$m=65536,t=3,p=4$j89RZF0OabXTN71PpZNFtQ$P+krOavynkHO4RPnXiwCFlqDg9QBo1jfBh8vckwbw34"
 
 
 class AuthError(Exception):
-    """Login refused; ``reason`` is invalid | locked | inactive."""
+    """Login refused; ``reason`` is invalid | locked | inactive | client_limited | busy."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, retry_after: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.retry_after = retry_after
 
 
 class StaffInputError(ValueError):
@@ -40,6 +46,7 @@ class Login:
     staff: Staff
     token: str
     expires_at: datetime
+    region_path: str = ""
 
 
 def hash_password(password: str) -> str:
@@ -60,66 +67,30 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
+def check_password(password_hash: str | None, password: str) -> tuple[bool, str | None]:
+    """Whether ``password`` matches (a missing hash never does, at the same cost); a new hash when due.
+
+    This is the expensive step (argon2: 64 MiB and tens of milliseconds): run it under the
+    login gate (:class:`admin.login.LoginGate`).
+    """
+    try:
+        _hasher.verify(password_hash or _NO_ACCOUNT_HASH, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False, None
+    if password_hash is None:
+        return False, None
+    return True, (_hasher.hash(password) if _hasher.check_needs_rehash(password_hash) else None)
+
+
+def csrf_token(secret: str, session_token: str) -> str:
+    """The console's CSRF token of a login: an HMAC of its session token (nothing to store, dies with it)."""
+    return hmac.new(secret.encode(), b"csrf\0" + session_token.encode("ascii", "replace"), hashlib.sha256).hexdigest()
+
+
 def typed_username(username: str) -> str:
     """What the audit log keeps of a username that has no account: its first characters (a password
     typed into the wrong field must not be logged)."""
     return (username[:2] + "…") if len(username) > 2 else "…"
-
-
-def _is_locked(locked_until: datetime | None, now: datetime) -> bool:
-    until = _aware(locked_until)
-    return until is not None and until > now
-
-
-def _one_more_failure(failures: int, now: datetime) -> tuple[int, datetime | None]:
-    """The failure count and lock after one more wrong password: the fifth locks for 15 minutes."""
-    if failures + 1 >= MAX_FAILED_LOGINS:
-        return 0, now + timedelta(minutes=LOCK_MINUTES)
-    return failures + 1, None
-
-
-def _unknown_user(store: StaffStore, username: str, now: datetime) -> str:
-    """Count a failure under a username without an account, locking it as a real one would be."""
-    row = store.throttle(hashlib.sha256(username.strip().lower().encode()).hexdigest())
-    if _is_locked(row.locked_until, now):
-        store.audit("login", username=typed_username(username), result="denied", detail="unknown user; locked")
-        return "locked"
-    row.failures, row.locked_until = _one_more_failure(row.failures, now)
-    store.save_throttle(row)
-    store.audit("login", username=typed_username(username), result="failed", detail="unknown user")
-    return "invalid" if row.locked_until is None else "locked"
-
-
-def authenticate(store: StaffStore, username: str, password: str, now: datetime) -> Login:
-    """Check a password; five failures lock the account for 15 minutes. Every attempt is audited."""
-    staff = store.by_username(username)
-    if staff is None:
-        _hasher.hash("timing-equaliser")  # about the same time as a real check
-        raise AuthError(_unknown_user(store, username, now))
-    if _is_locked(staff.locked_until, now):
-        store.audit("login", staff=staff, result="denied", detail="locked")
-        raise AuthError("locked")
-    if not staff.active:
-        store.audit("login", staff=staff, result="denied", detail="inactive")
-        raise AuthError("inactive")
-    try:
-        _hasher.verify(staff.password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        staff.failed_logins, staff.locked_until = _one_more_failure(staff.failed_logins, now)
-        store.save(staff)
-        locked = staff.locked_until is not None
-        store.audit("login", staff=staff, result="failed", detail="wrong password; locked" if locked else "wrong password")
-        raise AuthError("locked" if locked else "invalid") from None
-    staff.failed_logins = 0
-    staff.locked_until = None
-    if _hasher.check_needs_rehash(staff.password_hash):
-        staff.password_hash = _hasher.hash(password)
-    store.save(staff)
-    token = secrets.token_urlsafe(32)
-    expires = now + timedelta(hours=SESSION_HOURS)
-    store.open_session(token_hash(token), staff.id or 0, expires)
-    store.audit("login", staff=staff)
-    return Login(staff, token, expires)
 
 
 def staff_for_token(store: StaffStore, token: str, now: datetime) -> Staff | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable
@@ -24,6 +25,23 @@ from voice.api import AudioError, VoiceUnavailable
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+#: Channels whose message ids the platform assigns, unique for the account: WeChat's MsgId (or
+#: sender, time and event) and Telegram's update id. Everywhere else (the web chat, the collector's
+#: console, the terminal) the client chooses the id, so it only means something per sender.
+PLATFORM_MESSAGE_IDS = frozenset({"wechat", "telegram"})
+
+
+def message_key(msg: Incoming) -> str:
+    """What a message is de-duplicated by: the platform's id, or the sender and the id the client chose.
+
+    Without the sender, a second browser sending an id the first one used would get the first
+    one's replies (their answers, names, receipt) and have its own message dropped.
+    """
+    message_id = msg.message_id or ""
+    if msg.channel in PLATFORM_MESSAGE_IDS:
+        return message_id
+    return "sender:" + hashlib.sha256(f"{msg.user_id}\0{message_id}".encode()).hexdigest()
 
 
 class ChatService:
@@ -55,24 +73,25 @@ class ChatService:
 
     def _turn(self, msg: Incoming, outgoing: list[int]) -> list[Reply]:
         """One committed turn; the ids of the verification SMS it queued are added to ``outgoing``."""
+        key = message_key(msg)
         try:
             with self._lock, session_scope(self.db) as session:
                 store = Store(session, self.vault)
                 if msg.message_id:
-                    seen = store.seen_message(msg.channel, msg.message_id)
+                    seen = store.seen_message(msg.channel, key)
                     if seen is not None:
                         return [Reply.from_dict(d) for d in seen]
-                    store.remember_message(msg.channel, msg.message_id, [])  # claim it before working
+                    store.remember_message(msg.channel, key, [])  # claim it before working
                 replies = _with_outbox(store, msg.channel, msg.user_id, self.engine.handle(store, msg))
                 if msg.message_id:
-                    store.record_replies(msg.channel, msg.message_id, [r.to_dict() for r in replies])
+                    store.record_replies(msg.channel, key, [r.to_dict() for r in replies])
                 sms = queued_sms(session)
             outgoing.extend(sms)  # committed: the codes exist, they may be sent
             return replies
         except DuplicateMessage:
             # A concurrent copy of the same message won; give the replies it stored.
             with session_scope(self.db) as session:
-                seen = Store(session, self.vault).seen_message(msg.channel, msg.message_id or "")
+                seen = Store(session, self.vault).seen_message(msg.channel, key)
                 return [Reply.from_dict(d) for d in seen or []]
 
     def _send_codes(self, sms_ids: list[int]) -> None:
@@ -99,7 +118,7 @@ class ChatService:
         assert transcriber is not None
         if msg.message_id:
             with session_scope(self.db) as session:
-                if Store(session, self.vault).seen_message(msg.channel, msg.message_id) is not None:
+                if Store(session, self.vault).seen_message(msg.channel, message_key(msg)) is not None:
                     return msg  # a retry: answered from the stored replies without hearing it again
         with session_scope(self.db) as session:
             grammar = self.engine.grammar_for(Store(session, self.vault), msg.channel, msg.user_id)

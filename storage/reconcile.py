@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, LargeBinary, Text, func
+from sqlalchemy import Column, LargeBinary, Text, func, insert
 from sqlmodel import Field, Session, SQLModel, col, or_, select
 
 from storage.crypto import Vault
@@ -152,12 +152,26 @@ class ReconcileStore:
             found.update((p.id or 0, p) for p in rows)
         return found
 
-    def roster_in(self, campaign_id: int, region_ids: frozenset[int] | None) -> list[RosterEntry]:
-        """A campaign's roster entries placed in the regions (all when None), in id order."""
-        query = select(RosterEntry).where(RosterEntry.campaign_id == campaign_id)
+    def roster_of(self, campaign_id: int, person_ids: Sequence[int],
+                  region_ids: frozenset[int] | None) -> dict[int, RosterEntry]:
+        """The campaign's roster entries of these persons placed in the regions (all when None), by person id."""
+        found: dict[int, RosterEntry] = {}
+        unique = sorted(set(person_ids))
+        for i in range(0, len(unique), _CHUNK):
+            query = select(RosterEntry).where(RosterEntry.campaign_id == campaign_id,
+                                              col(RosterEntry.person_id).in_(unique[i:i + _CHUNK]))
+            if region_ids is not None:
+                query = query.where(col(RosterEntry.region_id).in_(sorted(region_ids)))
+            found.update((e.person_id, e) for e in self.session.exec(query).all())
+        return found
+
+    def roster_page(self, campaign_id: int, region_ids: frozenset[int] | None, *, after: int,
+                    limit: int) -> list[RosterEntry]:
+        """The next ``limit`` roster entries with an id above ``after``, placed in the regions, in id order."""
+        query = select(RosterEntry).where(RosterEntry.campaign_id == campaign_id, col(RosterEntry.id) > after)
         if region_ids is not None:
             query = query.where(col(RosterEntry.region_id).in_(sorted(region_ids)))
-        return list(self.session.exec(query.order_by(col(RosterEntry.id))).all())
+        return list(self.session.exec(query.order_by(col(RosterEntry.id)).limit(limit)).all())
 
     def records_of(self, campaign_id: int, person_ids: Sequence[int]) -> dict[int, Record]:
         """The campaign's record of each of these persons that has one, by person id."""
@@ -185,18 +199,24 @@ class ReconcileStore:
         self.session.flush()
         return run
 
+    def sealed(self, new: NewItem) -> dict[str, Any]:
+        """A finding as the columns of its row, every personal value sealed (what an import keeps on disk)."""
+        return {"kind": REASONS[new.reason], "reason": new.reason, "line": new.line, "question_key": new.question_key,
+                "person_id": new.person_id, "record_id": new.record_id, "roster_entry_id": new.roster_entry_id,
+                "region_id": new.region_id, "id_number_enc": self._seal(new.id_number),
+                "name_enc": self._seal(new.name), "ours_enc": self._seal(new.ours),
+                "theirs_enc": self._seal(new.theirs), "theirs_raw_enc": self._seal(new.theirs_raw)}
+
+    def insert_sealed(self, run: ReconcileRun, rows: Sequence[dict[str, Any]]) -> None:
+        """Store sealed findings of a run in one statement, without keeping ORM objects for them."""
+        if rows:
+            created = utcnow()
+            self.session.execute(insert(ReconcileItem), [
+                {**r, "run_id": run.id, "status": "open", "created_at": created} for r in rows])
+
     def add_items(self, run: ReconcileRun, items: Sequence[NewItem]) -> int:
         """Store a run's findings, sealing every personal value; returns how many."""
-        for new in items:
-            self.session.add(ReconcileItem(
-                run_id=run.id or 0, kind=REASONS[new.reason], reason=new.reason, line=new.line,
-                question_key=new.question_key, person_id=new.person_id, record_id=new.record_id,
-                roster_entry_id=new.roster_entry_id, region_id=new.region_id,
-                id_number_enc=self._seal(new.id_number), name_enc=self._seal(new.name),
-                ours_enc=self._seal(new.ours), theirs_enc=self._seal(new.theirs),
-                theirs_raw_enc=self._seal(new.theirs_raw),
-            ))
-        self.session.flush()
+        self.insert_sealed(run, [self.sealed(new) for new in items])
         return len(items)
 
     def get_run(self, run_id: int) -> ReconcileRun | None:

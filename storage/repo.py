@@ -39,6 +39,7 @@ from storage.models import (
     WorkflowEvent,
     utcnow,
 )
+from storage.upsert import insert_ignore
 
 APPEAL_DAYS = 15  # an appeal should be answered within this many days
 
@@ -178,20 +179,16 @@ class Store:
     def ensure_campaign(
         self, questionnaire: str, version: str, year: int, title: str, reference_date: date | None
     ) -> Campaign:
-        """The campaign of a questionnaire in a year, created if missing."""
+        """The campaign of a questionnaire in a year, created if missing (safe when first conversations race)."""
         key = f"{questionnaire}-{year}"
-        campaign = self.session.exec(select(Campaign).where(Campaign.key == key)).first()
+        campaign = self.campaign_by_key(key)
         if campaign is None:
-            campaign = Campaign(
-                key=key,
-                questionnaire=questionnaire,
-                questionnaire_version=version,
-                year=year,
-                title=title,
-                reference_date=reference_date,
-            )
-            self.session.add(campaign)
-            self.session.flush()
+            new = Campaign(key=key, questionnaire=questionnaire, questionnaire_version=version, year=year,
+                           title=title, reference_date=reference_date)
+            # INSERT … ON CONFLICT DO NOTHING: a concurrent first conversation may create it at the same time
+            insert_ignore(self.session, Campaign.__table__, ["key"], new.model_dump(exclude={"id"}))  # type: ignore[attr-defined]
+            campaign = self.campaign_by_key(key)
+            assert campaign is not None
         return campaign
 
     def campaign_by_key(self, key: str) -> Campaign | None:

@@ -22,6 +22,8 @@ class Staff(SQLModel, table=True):
     role: str = Field(index=True)
     region_id: int = Field(foreign_key="region.id", index=True)
     active: bool = True
+    # Not used since failed logins are counted in LoginLimit; kept so that databases created
+    # before still accept new accounts (the columns are NOT NULL there).
     failed_logins: int = 0
     locked_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
@@ -54,10 +56,16 @@ class AuditEntry(SQLModel, table=True):
     detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
-class LoginThrottle(SQLModel, table=True):
-    """Failed logins under a username that has no account: locked like a real one, so a 423 tells nothing."""
+class LoginLimit(SQLModel, table=True):
+    """A login budget: attempts in the current window under one key (a username typed, or a client).
+
+    ``key`` is an HMAC of the username or client address, never the text. An attempt is counted
+    *before* its password is checked, by one conditional UPDATE, so that concurrent guesses cannot
+    check more than the limit. The budget is spent when ``attempts`` reaches the limit while
+    ``window_ends`` lies ahead; the attempt that reaches it moves ``window_ends`` 15 minutes on.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
-    username_key: str = Field(unique=True, index=True)  # sha256 of the username typed, never the text
-    failures: int = 0
-    locked_until: datetime | None = None
+    key: str = Field(unique=True, index=True, max_length=80)
+    attempts: int = 0
+    window_ends: datetime

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import Table, case, update
 from sqlmodel import Session, col, or_, select
 
 from storage.models import Region
-from storage.staff import AuditEntry, LoginThrottle, Staff, StaffSession
+from storage.staff import AuditEntry, LoginLimit, Staff, StaffSession
+from storage.upsert import insert_ignore
+
+_LIMITS: Table = LoginLimit.__table__  # type: ignore[attr-defined]
 
 
 class StaffStore:
@@ -31,17 +35,41 @@ class StaffStore:
         """A staff account by login name."""
         return self.session.exec(select(Staff).where(Staff.username == username)).first()
 
-    def throttle(self, username_key: str) -> LoginThrottle:
-        """The failed-login counter of a username without an account (created on first need)."""
-        row = self.session.exec(select(LoginThrottle).where(LoginThrottle.username_key == username_key)).first()
-        if row is None:
-            row = LoginThrottle(username_key=username_key)
-        return row
+    # -- login budgets (see LoginLimit) ---------------------------------------------------
 
-    def save_throttle(self, row: LoginThrottle) -> None:
-        """Store a failed-login counter."""
-        self.session.add(row)
-        self.session.flush()
+    def reserve_attempt(self, key: str, limit: int, window: timedelta, now: datetime) -> bool:
+        """Count one login attempt under ``key`` before its password is checked; False when the budget is spent.
+
+        One conditional UPDATE, atomic on SQLite and PostgreSQL and across processes: of concurrent
+        attempts, at most ``limit`` succeed within a window.
+        """
+        at = now
+        insert_ignore(self.session, _LIMITS, ["key"], {"key": key, "attempts": 0, "window_ends": at})
+        c = _LIMITS.c
+        over = c.window_ends <= at
+        result = self.session.execute(
+            update(_LIMITS)
+            .where(c.key == key, or_(over, c.attempts < limit))
+            .values(attempts=case((over, 1), else_=c.attempts + 1),
+                    window_ends=case((or_(over, c.attempts + 1 >= limit), at + window), else_=c.window_ends))
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    def give_back_attempt(self, key: str) -> None:
+        """Return an attempt that checked no password (or, for a client, one that logged in)."""
+        c = _LIMITS.c
+        self.session.execute(update(_LIMITS).where(c.key == key, c.attempts > 0).values(attempts=c.attempts - 1))
+
+    def clear_attempts(self, key: str) -> None:
+        """Forget the attempts under ``key`` (the right password was given)."""
+        self.session.execute(update(_LIMITS).where(_LIMITS.c.key == key).values(attempts=0))
+
+    def attempts_left(self, key: str, limit: int, now: datetime) -> tuple[int, datetime | None]:
+        """How many attempts ``key`` has left in its window, and when the window ends."""
+        row = self.session.exec(select(LoginLimit).where(LoginLimit.key == key)).first()
+        if row is None or row.window_ends <= now:
+            return limit, None
+        return max(limit - row.attempts, 0), row.window_ends
 
     def get(self, staff_id: int) -> Staff | None:
         """A staff account by id."""

@@ -19,6 +19,7 @@ from starlette.types import Message
 
 from admin.access import not_found, require, scope_of
 from admin.deps import CurrentStaff, RuntimeDep, UowDep
+from admin.params import DbId, Offset
 from nlu.appeals import classify_appeal
 from nlu.idcard import parse_id_number
 from nlu.result import NotUnderstood
@@ -108,7 +109,7 @@ class NoteIn(BaseModel):
 class AssignIn(BaseModel):
     """Who takes the appeal."""
 
-    username: str
+    username: str = Field(min_length=1, max_length=64)
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -154,7 +155,7 @@ def list_appeals(
     status: Annotated[str | None, Query(pattern="^(" + "|".join(STATUSES) + ")$")] = None,
     category: Annotated[str | None, Query(pattern="^(" + "|".join(CATEGORIES) + ")$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> AppealPage:
     """The appeals queue of the caller's region."""
     require(uow.staff, staff, "appeals.read")
@@ -290,7 +291,7 @@ router.add_api_route(
 
 
 @router.get("/{appeal_id}", response_model=AppealOut)
-def read_appeal(appeal_id: int, staff: CurrentStaff, uow: UowDep) -> AppealOut:
+def read_appeal(appeal_id: DbId, staff: CurrentStaff, uow: UowDep) -> AppealOut:
     """An appeal with its thread."""
     require(uow.staff, staff, "appeals.read")
     appeal = _visible(uow, staff, appeal_id)
@@ -299,7 +300,7 @@ def read_appeal(appeal_id: int, staff: CurrentStaff, uow: UowDep) -> AppealOut:
 
 
 @router.post("/{appeal_id}/assign", response_model=AppealOut)
-def assign(appeal_id: int, body: AssignIn, staff: CurrentStaff, uow: UowDep) -> AppealOut:
+def assign(appeal_id: DbId, body: AssignIn, staff: CurrentStaff, uow: UowDep) -> AppealOut:
     """Give the appeal to a staff member of the same area."""
     require(uow.staff, staff, "appeals.act")
     appeal = _visible(uow, staff, appeal_id)
@@ -315,7 +316,7 @@ def assign(appeal_id: int, body: AssignIn, staff: CurrentStaff, uow: UowDep) -> 
 
 
 @router.post("/{appeal_id}/notes", response_model=AppealOut)
-def add_note(appeal_id: int, body: NoteIn, staff: CurrentStaff, uow: UowDep) -> AppealOut:
+def add_note(appeal_id: DbId, body: NoteIn, staff: CurrentStaff, uow: UowDep) -> AppealOut:
     """Add a note to the thread; the appeal is then in progress."""
     require(uow.staff, staff, "appeals.act")
     appeal = _visible(uow, staff, appeal_id)
@@ -330,7 +331,7 @@ def add_note(appeal_id: int, body: NoteIn, staff: CurrentStaff, uow: UowDep) -> 
 
 
 @router.post("/{appeal_id}/answer", response_model=AppealOut)
-def answer(appeal_id: int, body: NoteIn, staff: CurrentStaff, uow: UowDep, request: Request) -> AppealOut:
+def answer(appeal_id: DbId, body: NoteIn, staff: CurrentStaff, uow: UowDep, request: Request) -> AppealOut:
     """Answer the person: the text goes back through the channel they used (chat appeals).
 
     WeChat and Telegram deliver it at once (the outbox dispatcher); the web chat shows it when the
@@ -355,7 +356,7 @@ def answer(appeal_id: int, body: NoteIn, staff: CurrentStaff, uow: UowDep, reque
 
 
 @router.post("/{appeal_id}/close", response_model=AppealOut)
-def close(appeal_id: int, staff: CurrentStaff, uow: UowDep) -> AppealOut:
+def close(appeal_id: DbId, staff: CurrentStaff, uow: UowDep) -> AppealOut:
     """Close the appeal."""
     require(uow.staff, staff, "appeals.act")
     appeal = _visible(uow, staff, appeal_id)
@@ -367,7 +368,7 @@ def close(appeal_id: int, staff: CurrentStaff, uow: UowDep) -> AppealOut:
 
 
 @router.get("/{appeal_id}/recording")
-def play_recording(appeal_id: int, staff: CurrentStaff, uow: UowDep) -> Response:
+def play_recording(appeal_id: DbId, staff: CurrentStaff, uow: UowDep) -> Response:
     """The call recording an appeal was transcribed from, as uploaded (played back to staff)."""
     require(uow.staff, staff, "appeals.read", str(appeal_id))
     _visible(uow, staff, appeal_id)

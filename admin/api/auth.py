@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 from admin.deps import STAFF_COOKIE, CurrentStaff, RuntimeDep, UowDep, bearer_token
-from admin.security import AuthError, authenticate, logout
+from admin.login import LoginService
+from admin.security import AuthError, Login, csrf_token, logout
 from storage.staff import Staff
 
 
@@ -32,9 +33,11 @@ class StaffPublic(BaseModel):
 
 
 class LoginOut(BaseModel):
-    """A bearer token, shown once."""
+    """A bearer token, shown once, and the CSRF token a client using the cookie instead must send."""
 
     token: str
+    csrf_token: str = Field(description="send as X-CSRF-Token with state-changing requests authenticated "
+                                        "by the cookie (not needed with Authorization: Bearer)")
     expires_at: datetime
     staff: StaffPublic
 
@@ -45,7 +48,10 @@ _MESSAGES = {
     "invalid": "wrong username or password",
     "locked": "too many failed logins: the account is locked for 15 minutes",
     "inactive": "the account is disabled",
+    "client_limited": "too many failed logins from this address: try again later",
+    "busy": "too many logins at once: try again in a few seconds",
 }
+_STATUS = {"invalid": 401, "inactive": 401, "locked": 423, "client_limited": 429, "busy": 503}
 
 
 def staff_public(uow: UowDep, staff: Staff) -> StaffPublic:
@@ -55,20 +61,30 @@ def staff_public(uow: UowDep, staff: Staff) -> StaffPublic:
                        region_id=staff.region_id, region_path=region.path if region else "")
 
 
-@router.post("/login", response_model=LoginOut)
-def login(body: LoginIn, uow: UowDep, response: Response, request: Request, rt: RuntimeDep) -> LoginOut:
+def _public(login: Login) -> StaffPublic:
+    staff = login.staff
+    return StaffPublic(id=staff.id or 0, username=staff.username, display_name=staff.display_name, role=staff.role,
+                       region_id=staff.region_id, region_path=login.region_path)
+
+
+@router.post("/login", response_model=LoginOut,
+             responses={423: {"description": "locked"}, 429: {"description": "too many failures from this client"},
+                        503: {"description": "too many logins at once"}})
+async def login(body: LoginIn, response: Response, request: Request, rt: RuntimeDep) -> LoginOut:
     """Exchange a username and password for a bearer token (also set as an HttpOnly cookie)."""
+    service: LoginService = request.app.state.login
+    client = request.client.host if request.client else "unknown"
     try:
-        result = authenticate(uow.staff, body.username, body.password, datetime.now(UTC))
+        result = await service.log_in(body.username, body.password, client, datetime.now(UTC))
     except AuthError as exc:
-        uow.staff.session.commit()  # keep the failed-login count and the audit entry
-        status = 423 if exc.reason == "locked" else 401
-        raise HTTPException(status_code=status, detail=_MESSAGES[exc.reason]) from None
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        raise HTTPException(status_code=_STATUS[exc.reason], detail=_MESSAGES[exc.reason], headers=headers) from None
     # Secure (HTTPS only) in production, which runs behind HTTPS, and whenever the request came over HTTPS
     secure = rt.settings.env == "production" or request.url.scheme == "https"
     response.set_cookie(STAFF_COOKIE, result.token, httponly=True, samesite="strict", secure=secure,
                         max_age=int((result.expires_at - datetime.now(UTC)).total_seconds()))
-    return LoginOut(token=result.token, expires_at=result.expires_at, staff=staff_public(uow, result.staff))
+    return LoginOut(token=result.token, csrf_token=csrf_token(rt.settings.secret_key, result.token),
+                    expires_at=result.expires_at, staff=_public(result))
 
 
 @router.post("/logout", status_code=204)

@@ -21,7 +21,8 @@ from pydantic import BaseModel, Field
 from admin.access import PERMISSIONS, Scope, not_found, require, scope_of
 from admin.api.summary import RecordSummary, summaries
 from admin.api.workflow import QUEUE_STAGES, STEPS, _level
-from admin.deps import MAX_ROW_ID, CurrentStaff, RowId, RuntimeDep, UnitOfWork, UowDep
+from admin.deps import CurrentStaff, RuntimeDep, UnitOfWork, UowDep
+from admin.params import MAX_ID, DbId
 from admin.runtime import Runtime
 from bot.questionnaire import QType, Question
 from bot.values import display
@@ -183,7 +184,7 @@ def list_changes(
     questionnaire: Annotated[str | None, Query(max_length=64)] = None,
     stage: Annotated[str | None, Query(pattern="^(" + "|".join(QUEUE_STAGES) + ")$",
                                        description="the record's current stage")] = None,
-    record_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID, description="the change requests of one record")] = None,
+    record_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="the change requests of one record")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ChangePage:
@@ -202,7 +203,7 @@ def list_changes(
 
 
 @router.get("/{change_id}", response_model=ChangeDetail)
-def read_change(change_id: RowId, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> ChangeDetail:
+def read_change(change_id: DbId, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> ChangeDetail:
     """One change request: the value now and the value asked for, masked."""
     require(uow.staff, staff, "review.read", str(change_id))
     detail = _detail(uow, rt, staff, scope_of(uow.staff, staff), change_id)
@@ -212,7 +213,7 @@ def read_change(change_id: RowId, staff: CurrentStaff, uow: UowDep, rt: RuntimeD
 
 
 @router.post("/{change_id}/reveal", response_model=RevealOut)
-def reveal_change(change_id: RowId, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> RevealOut:
+def reveal_change(change_id: DbId, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> RevealOut:
     """Both values of a change request in clear; always audited."""
     require(uow.staff, staff, "records.reveal", str(change_id))
     row, record, campaign = _visible(uow, staff, scope_of(uow.staff, staff), change_id)
@@ -259,12 +260,12 @@ def _decide(change_id: int, body: DecisionIn, staff: Staff, uow: UnitOfWork, rt:
 
 
 @router.post("/{change_id}/approve", response_model=ChangeDetail)
-def approve_change(change_id: RowId, body: DecisionIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> ChangeDetail:
+def approve_change(change_id: DbId, body: DecisionIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> ChangeDetail:
     """Apply the change as a new version of the answer (the record's stage stays where it is)."""
     return _decide(change_id, body, staff, uow, rt, approve=True)
 
 
 @router.post("/{change_id}/reject", response_model=ChangeDetail)
-def reject_change(change_id: RowId, body: DecisionIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> ChangeDetail:
+def reject_change(change_id: DbId, body: DecisionIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> ChangeDetail:
     """Keep the answer as it is; the request is closed with the reason."""
     return _decide(change_id, body, staff, uow, rt, approve=False)

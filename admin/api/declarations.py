@@ -19,7 +19,8 @@ from pydantic import BaseModel, Field
 
 from admin.access import PERMISSIONS, Scope, not_found, require, scope_of
 from admin.api.summary import RecordSummary, summaries
-from admin.deps import MAX_ROW_ID, CurrentStaff, RowId, RuntimeDep, UnitOfWork, UowDep
+from admin.deps import CurrentStaff, RuntimeDep, UnitOfWork, UowDep
+from admin.params import MAX_ID, DbId
 from admin.runtime import Runtime
 from storage import casework
 from storage.identity import Declaration
@@ -72,7 +73,7 @@ def _out(uow: UnitOfWork, rt: Runtime, staff: Staff, scope: Scope,
 def list_declarations(
     staff: CurrentStaff, uow: UowDep, rt: RuntimeDep,
     status: Annotated[str | None, Query(pattern="^(open|merged|dismissed)$")] = "open",
-    person_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID, description="declarations under one person")] = None,
+    person_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="declarations under one person")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> DeclarationPage:
@@ -122,12 +123,12 @@ def _close(declaration_id: int, body: CloseIn, staff: Staff, uow: UnitOfWork, rt
 
 
 @router.post("/{declaration_id}/merge", response_model=DeclarationOut)
-def merge(declaration_id: RowId, body: CloseIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> DeclarationOut:
+def merge(declaration_id: DbId, body: CloseIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> DeclarationOut:
     """Mark a declaration as the registered person's own (its answers are not copied into their record)."""
     return _close(declaration_id, body, staff, uow, rt, "merged")
 
 
 @router.post("/{declaration_id}/dismiss", response_model=DeclarationOut)
-def dismiss(declaration_id: RowId, body: CloseIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> DeclarationOut:
+def dismiss(declaration_id: DbId, body: CloseIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> DeclarationOut:
     """Mark a declaration as not the registered person's; the record stays as a record in its own right."""
     return _close(declaration_id, body, staff, uow, rt, "dismissed")

@@ -15,7 +15,8 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
 from admin.access import not_found, require, scope_of
-from admin.deps import CurrentStaff, RowId, UowDep
+from admin.deps import CurrentStaff, UowDep
+from admin.params import DbId
 from storage import casework
 from storage.crypto import mask_id_number, mask_name
 from storage.identity import IdentityStore
@@ -52,7 +53,7 @@ def list_blocks(staff: CurrentStaff, uow: UowDep) -> list[BlockedOut]:
 
 
 @router.post("/blocks/{person_id}/lift", status_code=204)
-def lift_block(person_id: RowId, staff: CurrentStaff, uow: UowDep) -> None:
+def lift_block(person_id: DbId, staff: CurrentStaff, uow: UowDep) -> None:
     """Lift a person's block after checking who is calling; a person who is not blocked answers 409."""
     require(uow.staff, staff, "identity.lift", str(person_id))
     person = uow.store.session.get(Person, person_id)

@@ -16,7 +16,8 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from admin.access import not_found, require, scope_of
-from admin.deps import CurrentStaff, RowId, UowDep
+from admin.deps import CurrentStaff, UowDep
+from admin.params import DbId
 from storage import casework
 from storage.crypto import mask_id_number, mask_name
 from storage.models import Person
@@ -116,7 +117,7 @@ def list_unplaced(
 
 
 @router.post("/{person_id}/claim", response_model=ClaimOut)
-def claim(person_id: RowId, body: ClaimIn, staff: CurrentStaff, uow: UowDep) -> ClaimOut:
+def claim(person_id: DbId, body: ClaimIn, staff: CurrentStaff, uow: UowDep) -> ClaimOut:
     """Place an unplaced person in a region (province-level administrators); audited with the region ids."""
     require(uow.staff, staff, "persons.claim", str(person_id))
     scope = scope_of(uow.staff, staff)

@@ -18,7 +18,8 @@ from pydantic import BaseModel, Field
 
 from admin.access import PERMISSIONS, Scope, not_found, require, scope_of
 from admin.deps import CurrentStaff, RuntimeDep, UowDep
-from admin.reconcile import ReconcileError, decode_csv, parse_mapping, run_import
+from admin.params import DbId, Offset
+from admin.reconcile import ListTooLarge, ReconcileError, parse_mapping, receive_list, run_import, utf8_csv
 from bot.values import mask_shown
 from storage.crypto import mask_id_number, mask_name
 from storage.reconcile import (
@@ -191,28 +192,27 @@ def import_list(
     if suffix not in SUFFIXES:
         raise _failed(uow, staff, "reconcile_import", 422,
                       f"{name}: only {', '.join(SUFFIXES)} files can be imported")
-    data = file.file.read(MAX_LIST_BYTES + 1)
-    if len(data) > MAX_LIST_BYTES:
-        raise _failed(uow, staff, "reconcile_import", 413, "the list is larger than 50 MiB")
     recon = ReconcileStore(uow.store.session, uow.store.vault)
-    try:
-        parsed_mapping = parse_mapping(mapping)
-        if suffix == ".csv":
-            data = decode_csv(data)
-        with tempfile.TemporaryDirectory(prefix="intake-reconcile-") as tmp:
-            path = Path(tmp) / ("list" + suffix)
-            path.write_bytes(data)
+    with tempfile.TemporaryDirectory(prefix="intake-reconcile-") as tmp:
+        path = Path(tmp) / ("list" + suffix)
+        try:  # streamed to disk and read back in batches: memory does not grow with the file (admin.reconcile)
+            receive_list(file.file, path, MAX_LIST_BYTES)
+        except ListTooLarge:
+            raise _failed(uow, staff, "reconcile_import", 413, "the list is larger than 50 MiB") from None
+        try:
+            parsed_mapping = parse_mapping(mapping)
             run, outcome = run_import(
-                uow.store, recon, found, questionnaire, rt.understanding, path, department=department,
-                mapping=parsed_mapping, file_name=name, staff_id=staff.id, home_region_id=staff.region_id,
-                region_ids=scope.region_ids, now=datetime.now(UTC), low_confidence=rt.settings.low_confidence,
+                uow.store, recon, found, questionnaire, rt.understanding, utf8_csv(path) if suffix == ".csv" else path,
+                department=department, mapping=parsed_mapping, file_name=name, staff_id=staff.id,
+                home_region_id=staff.region_id, region_ids=scope.region_ids, now=datetime.now(UTC),
+                low_confidence=rt.settings.low_confidence,
             )
-    except ReconcileError as exc:
-        uow.store.session.rollback()
-        raise _failed(uow, staff, "reconcile_import", 422, str(exc)) from None
+        except ReconcileError as exc:
+            uow.store.session.rollback()
+            raise _failed(uow, staff, "reconcile_import", 422, str(exc)) from None
     uow.staff.audit("reconcile_import", staff=staff, target_type="reconcile_run", target_id=run.id,
                     detail=f"{department} {found.key}: {outcome.rows} rows, {outcome.matched} matched, "
-                           f"{len(outcome.rejected)} rejected, {len(outcome.items)} items")
+                           f"{outcome.rejected_total} rejected, {outcome.items} items")
     return _run_out(uow, recon, run, scope)
 
 
@@ -237,7 +237,7 @@ def list_runs(
 
 
 @router.get("/runs/{run_id}", response_model=RunOut)
-def read_run(run_id: int, staff: CurrentStaff, uow: UowDep) -> RunOut:
+def read_run(run_id: DbId, staff: CurrentStaff, uow: UowDep) -> RunOut:
     """One run's summary, counted within the caller's region."""
     _may_read(uow, staff)
     scope = scope_of(uow.staff, staff)
@@ -249,12 +249,12 @@ def read_run(run_id: int, staff: CurrentStaff, uow: UowDep) -> RunOut:
 
 @router.get("/runs/{run_id}/items", response_model=ItemPage)
 def list_items(
-    run_id: int, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep,
+    run_id: DbId, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep,
     kind: Annotated[str | None, Query(pattern="^(" + "|".join(KINDS) + ")$")] = None,
     reason: Annotated[str | None, Query(pattern="^(" + "|".join(REASONS) + ")$")] = None,
     status: Annotated[str | None, Query(pattern="^(open|resolved)$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ItemPage:
     """The problem or missing data list of a run, limited to the caller's region; ID numbers and names masked."""
     _may_read(uow, staff)
@@ -269,7 +269,7 @@ def list_items(
 
 
 @router.post("/items/{item_id}/resolve", response_model=ItemOut)
-def resolve_item(item_id: int, body: ResolveIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> ItemOut:
+def resolve_item(item_id: DbId, body: ResolveIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> ItemOut:
     """Settle a task with a note; reviewers and admins anywhere in their region, collectors in their village."""
     if staff.role != "collector":
         require(uow.staff, staff, "review.act", f"reconcile_item {item_id}")

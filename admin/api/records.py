@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 
 from admin.access import Scope, not_found, require, scope_of
 from admin.api.summary import RecordSummary, summaries, summary
-from admin.deps import CurrentStaff, RowId, RuntimeDep, UowDep
+from admin.deps import CurrentStaff, RuntimeDep, UowDep
+from admin.params import DbId, Offset
 from bot.questionnaire import Mask, QType, Question, Questionnaire
 from bot.values import HIDDEN, UNANSWERED, display, encode, for_staff
 from nlu.result import NotUnderstood
@@ -131,7 +132,7 @@ def list_records(
     campaign: Annotated[str | None, Query(description="campaign key, e.g. veterans-2026")] = None,
     status: Annotated[str | None, Query(pattern="^(in_progress|submitted)$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> RecordPage:
     """Records of the caller's region, personal data masked."""
     require(uow.staff, staff, "records.read")
@@ -149,7 +150,7 @@ def list_records(
 
 
 @router.get("/records/{record_id}", response_model=RecordDetail)
-def read_record(record_id: RowId, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> RecordDetail:
+def read_record(record_id: DbId, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> RecordDetail:
     """One record with every answer's history and flags; sensitive values hidden."""
     require(uow.staff, staff, "records.read")
     scope = scope_of(uow.staff, staff)
@@ -176,7 +177,7 @@ def read_record(record_id: RowId, staff: CurrentStaff, uow: UowDep, rt: RuntimeD
 
 
 @router.post("/records/{record_id}/reveal")
-def reveal(record_id: RowId, body: RevealIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> dict[str, str | None]:
+def reveal(record_id: DbId, body: RevealIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> dict[str, str | None]:
     """Show one masked value in clear (ID number, name, a sensitive answer); always audited."""
     require(uow.staff, staff, "records.reveal", str(record_id))
     record = _visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
@@ -193,7 +194,7 @@ def reveal(record_id: RowId, body: RevealIn, staff: CurrentStaff, uow: UowDep, r
 
 @router.post("/records/{record_id}/answers/{key}", response_model=AnswerView)
 def correct_answer(
-    record_id: RowId, key: str, body: CorrectionIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep
+    record_id: DbId, key: str, body: CorrectionIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep
 ) -> AnswerView:
     """Correct an answer: read like a typed answer, stored as a new version with the reviewer and reason."""
     require(uow.staff, staff, "review.act", str(record_id))
@@ -281,7 +282,7 @@ def review_queue(
 
 
 @router.post("/flags/{flag_id}/approve", status_code=204)
-def approve(flag_id: RowId, staff: CurrentStaff, uow: UowDep) -> None:
+def approve(flag_id: DbId, staff: CurrentStaff, uow: UowDep) -> None:
     """Accept a flagged answer as it is."""
     require(uow.staff, staff, "review.act", str(flag_id))
     flag = uow.store.get_flag(flag_id)
@@ -297,7 +298,7 @@ def approve(flag_id: RowId, staff: CurrentStaff, uow: UowDep) -> None:
 
 
 @router.get("/records/{record_id}/blobs/{blob_id}")
-def evidence(record_id: RowId, blob_id: RowId, staff: CurrentStaff, uow: UowDep) -> Response:
+def evidence(record_id: DbId, blob_id: DbId, staff: CurrentStaff, uow: UowDep) -> Response:
     """The audio clip or photo kept with one of the record's answers (played or shown in review)."""
     require(uow.staff, staff, "review.read", str(record_id))
     _visible_record(uow, staff, scope_of(uow.staff, staff), record_id)

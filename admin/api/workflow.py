@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from admin.access import Scope, not_found, require, scope_of
 from admin.api.summary import RecordSummary, summaries
 from admin.deps import CurrentStaff, RuntimeDep, UowDep
+from admin.params import DbId, Offset
 from storage.models import Campaign, Record, WorkflowEvent
 from storage.staff import Staff
 
@@ -36,21 +37,21 @@ STEPS: dict[str, tuple[str, str]] = {
 class AdvanceIn(BaseModel):
     """Records to move one step up."""
 
-    record_ids: list[int] = Field(min_length=1, max_length=1000)
+    record_ids: list[DbId] = Field(min_length=1, max_length=1000)
     to: str = Field(pattern="^(" + "|".join(STEPS) + ")$")
 
 
 class ReturnIn(BaseModel):
     """Records to send back down, and why."""
 
-    record_ids: list[int] = Field(min_length=1, max_length=1000)
+    record_ids: list[DbId] = Field(min_length=1, max_length=1000)
     reason: str = Field(min_length=2, max_length=500)
 
 
 class SpotCheckIn(BaseModel):
     """The result of a county's spot check of one record."""
 
-    record_id: int
+    record_id: DbId
     passed: bool
     note: str = Field(default="", max_length=500)
 
@@ -289,7 +290,7 @@ def queue(
     stage: Annotated[str | None, Query(pattern="^(" + "|".join(QUEUE_STAGES) + ")$",
                                        description="the stage before the caller's step by default")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> QueueOut:
     """Records of the caller's area at a stage, oldest first, masked: what waits for the caller's step."""
     require(uow.staff, staff, "review.read")

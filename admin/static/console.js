@@ -8,12 +8,15 @@
     404: '没有找到，或者不在您负责的地区范围内。',
     409: '这一项已经处理过了，请刷新页面查看。',
     422: '填写的内容有误，请检查后再试。',
-    423: '密码输错次数过多，账号已锁定15分钟，请稍后再试。'
+    423: '密码输错次数过多，账号已锁定15分钟，请稍后再试。',
+    429: '这台电脑登录失败的次数过多，请过15分钟再试。',
+    503: '登录的人太多了，请过几秒钟再试。'
   };
 
   function problem(form, status, body) {
     if (status === 401 && form.hasAttribute('data-login')) return '用户名或密码不正确，请重新输入。';
     var detail = body && typeof body.detail === 'string' ? body.detail : '';
+    if (status === 403 && /^(CSRF|cross-site)/.test(detail)) return '页面已过期，请刷新页面后再试。';
     if (form.hasAttribute('data-mapping')) {
       if (status === 413) return '文件太大了，不能超过50MB。';
       if (status === 422) return '导入失败，请检查文件格式、列名和对应的问题。（' + detail + '）';
@@ -58,10 +61,18 @@
 
   var NETWORK = '网络不通，请检查网络后再试。';
 
+  // The login's CSRF token, which every state-changing request must carry (admin/csrf.py).
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute('content') : '';
+  }
+
   // One request to the staff API with the session cookie: {status, ok, body}, status 0 when the network
   // failed. An expired login (401) goes to the login page, unless ``keepOn401`` (the login form itself).
   async function call(url, method, headers, body, keepOn401) {
     var res, data = null;
+    var token = csrfToken();
+    if (token && method !== 'GET' && method !== 'HEAD') headers = Object.assign({'X-CSRF-Token': token}, headers);
     try {
       res = await fetch(url, {method: method, credentials: 'same-origin', headers: headers, body: body});
       if (res.status !== 204) {

@@ -9,14 +9,17 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Cookie, File, HTTPException, Request, Response, UploadFile
+from fastapi import APIRouter, Cookie, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
+from starlette.datastructures import UploadFile as StarletteUpload
+from starlette.formparsers import MultiPartException
 
+from bot.channels.http import read_form_limited
 from bot.messages import Incoming, Reply, StaffPass
 from bot.questionnaire import Questionnaire
 from bot.service import ChatService
@@ -24,9 +27,19 @@ from bot.service import ChatService
 COOKIE = "intake_web"
 CHANNEL = "web"
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
+FORM_OVERHEAD = 64 * 1024  # the multipart framing around the photo
+# the photo route reads its body itself (bounded); this documents the form it takes
+PHOTO_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary", "description": "JPEG, PNG or WebP, at most 8 MiB"}},
+}}}}}
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 
-_templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+_HERE = Path(__file__).parent
+_templates = Jinja2Templates(directory=str(_HERE / "templates"))
+# the pages' styles and script are files, not inline, so that they run under a CSP of script-src 'self'
+STATIC = {"chat.js": "text/javascript; charset=utf-8", "chat.css": "text/css; charset=utf-8",
+          "index.css": "text/css; charset=utf-8"}
 
 
 class SendIn(BaseModel):
@@ -68,6 +81,12 @@ def web_chat_router(
     def _out(replies: list[Reply]) -> RepliesOut:
         return RepliesOut(replies=[r.to_dict() for r in replies])
 
+    @router.get("/static/{file}", include_in_schema=False)
+    def static(file: str) -> FileResponse:
+        if file not in STATIC:
+            raise HTTPException(status_code=404, detail="no such file")
+        return FileResponse(_HERE / "static" / file, media_type=STATIC[file], headers={"Cache-Control": "no-cache"})
+
     @router.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index(request: Request) -> HTMLResponse:
         items = sorted(questionnaires().values(), key=lambda q: q.name)
@@ -105,22 +124,34 @@ def web_chat_router(
                        client=_client(request), staff=staff)
         return _out(await run_in_threadpool(service().handle, msg))
 
-    @router.post("/chat/{name}/photo", response_model=RepliesOut)
+    @router.post("/chat/{name}/photo", response_model=RepliesOut, openapi_extra=PHOTO_BODY)
     async def photo(
-        name: str,
-        request: Request,
-        response: Response,
-        file: Annotated[UploadFile, File()],
-        token: Annotated[str | None, Cookie(alias=COOKIE)] = None,
+        name: str, request: Request, response: Response, token: Annotated[str | None, Cookie(alias=COOKIE)] = None,
     ) -> RepliesOut:
+        """A photo for the question that asks for one (multipart ``file``: JPEG, PNG or WebP, at most 8 MiB)."""
         q = _questionnaire(name)
         user = _user(token, response, name)
-        if file.content_type not in PHOTO_TYPES:
-            raise HTTPException(status_code=415, detail="photo must be JPEG, PNG or WebP")
-        data = await file.read(MAX_PHOTO_BYTES + 1)
+        try:
+            form = await read_form_limited(request, MAX_PHOTO_BYTES + FORM_OVERHEAD, "photo")
+        except HTTPException as exc:
+            if exc.status_code == 413:
+                raise HTTPException(status_code=413, detail="photo larger than 8 MiB") from None
+            raise
+        except MultiPartException:
+            raise HTTPException(status_code=422, detail="the body is not a multipart form with a file") from None
+        try:
+            file = form.get("file")
+            if not isinstance(file, StarletteUpload):
+                raise HTTPException(status_code=422, detail="the form has no file field")
+            if file.content_type not in PHOTO_TYPES:
+                raise HTTPException(status_code=415, detail="photo must be JPEG, PNG or WebP")
+            data = await file.read(MAX_PHOTO_BYTES + 1)
+            content_type = file.content_type
+        finally:
+            await form.close()
         if len(data) > MAX_PHOTO_BYTES:
             raise HTTPException(status_code=413, detail="photo larger than 8 MiB")
-        msg = Incoming(channel=CHANNEL, user_id=user, image=data, image_type=file.content_type, questionnaire=name,
+        msg = Incoming(channel=CHANNEL, user_id=user, image=data, image_type=content_type, questionnaire=name,
                        client=_client(request), staff=await run_in_threadpool(_sender, request, q))
         return _out(await run_in_threadpool(service().handle, msg))
 

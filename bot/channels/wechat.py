@@ -12,6 +12,8 @@ What is checked in which mode:
 * plaintext mode: ``signature`` = sha1(token, timestamp, nonce) and the timestamp window. The
   body is not signed by WeChat in this mode and carries no AppID (``ToUserName`` is the
   account's original id ``gh_...``), so nothing in it can be checked; use safe mode in production.
+  A signature is remembered with a digest of its body while its timestamp is in the window
+  (:mod:`storage.replay`): the same request again is a retry, another body under it is refused.
 * safe and compatible modes (``encrypt_type=aes``): the above plus ``msg_signature`` over the
   ciphertext, AES decryption, and the AppID appended to the plaintext (wechatpy raises on a
   mismatch). Only the decrypted message is used; the clear-text copy of compatible mode is ignored.
@@ -42,6 +44,7 @@ from wechatpy.utils import check_signature
 from bot.channels.http import read_limited
 from bot.messages import Incoming, Reply
 from bot.service import ChatService
+from storage.replay import SignedRequests
 
 log = logging.getLogger(__name__)
 
@@ -169,10 +172,12 @@ class WeChatChannel:
 
     name = "wechat"
 
-    def __init__(self, config: WeChatConfig, chat: ChatService, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, config: WeChatConfig, chat: ChatService, clock: Callable[[], float] = time.time,
+                 signed: SignedRequests | None = None) -> None:
         self.config = config
         self.chat = chat
         self.clock = clock
+        self.signed = signed or SignedRequests(chat.db)  # replays of a signature with another body
         self.client: WeChatAPI | None = None
         self._crypto: _Crypto | None = None
         if config.aes_key:
@@ -257,6 +262,14 @@ class WeChatChannel:
         except UnicodeDecodeError as exc:
             raise BadMessage("body is not UTF-8") from exc
 
+    async def _refuse_replays(self, signature: str, envelope: _Envelope, body: bytes) -> None:
+        """RequestRejected when this signature came before with another body (plaintext mode signs no body;
+        WeChat's retries resend the same request byte for byte and pass, to the MsgId de-duplication)."""
+        now = self.clock()
+        if not await asyncio.to_thread(self.signed.first_use, CHANNEL, signature, envelope.timestamp, envelope.nonce,
+                                       body, int(envelope.timestamp) + self.config.max_clock_skew, now):
+            raise RequestRejected("signature replayed with another body")
+
     # -- messages -------------------------------------------------------------------------
 
     async def receive(self, params: Mapping[str, str], body: bytes) -> Response:
@@ -268,6 +281,7 @@ class WeChatChannel:
             if envelope.encrypted:  # AES-CBC is not authenticated: garbage inside means tampered ciphertext
                 raise RequestRejected("decrypted content is not a WeChat message") from exc
             raise
+        await self._refuse_replays(params.get("signature", ""), envelope, body)
         key = message_key(message)
         job = self._inflight.get(key)
         if job is None:

@@ -18,7 +18,7 @@ from admin.app import create_app
 from admin.runtime import Runtime, build_runtime
 from admin.security import StaffInputError, create_staff
 from nlu.tokenizer import Tokenizer
-from storage.staff import AuditEntry, Staff, StaffSession
+from storage.staff import AuditEntry, LoginLimit, Staff, StaffSession
 from storage.staff_repo import StaffStore
 from tests.bot.test_engine_other_questionnaires import _load_dongxiang
 from tests.conftest import TEST_SECRET, make_settings
@@ -62,10 +62,10 @@ def test_lockout_after_five_failures_and_expiry(staffed: Runtime) -> None:
         assert client.post("/api/auth/login", json={"username": "county_admin", "password": "x"}).status_code == 423
         # locked: even the right password is refused until the lock ends
         assert client.post("/api/auth/login", json={"username": "county_admin", "password": PASSWORD}).status_code == 423
-        with staffed.store_scope() as store:
-            staff = store.session.exec(select(Staff)).one()
-            staff.locked_until = datetime.now(UTC) - timedelta(seconds=1)
-            store.session.add(staff)
+        with staffed.store_scope() as store:  # the 15 minutes pass
+            for budget in store.session.exec(select(LoginLimit)).all():
+                budget.window_ends = datetime.now(UTC) - timedelta(seconds=1)
+                store.session.add(budget)
         r = client.post("/api/auth/login", json={"username": "county_admin", "password": PASSWORD})
         assert r.status_code == 200
         token = r.json()["token"]

@@ -45,9 +45,10 @@ def _app(runtime: Runtime) -> FastAPI:
 
 
 def _as(client: TestClient, username: str) -> None:
-    """Log in through the API; the client keeps the session cookie, as the browser does."""
+    """Log in through the API; the client keeps the session cookie and sends the CSRF token, as the console does."""
     r = client.post("/api/auth/login", json={"username": username, "password": PW})
     assert r.status_code == 200, r.text
+    client.headers.update({"Origin": str(client.base_url), "X-CSRF-Token": r.json()["csrf_token"]})
 
 
 def _rows(html: str, attribute: str) -> list[int]:

@@ -47,7 +47,8 @@ def test_web_chat_full_questionnaire(runtime: Runtime, tmp_path: Path) -> None:
         page.wait_for_selector(".choices button")
         assert "同意" in page.locator(".choices").inner_text()
         page.click(".choices button:has-text('同意')")
-        page.wait_for_function("document.querySelectorAll('#log .msg.bot').length >= 2")
+        # locators, not wait_for_function: the page's CSP refuses the eval a string predicate needs
+        page.locator("#log .msg.bot").nth(1).wait_for()
         clicks = 0
         for _ in range(80):
             count = page.locator("#log .msg.bot").count()
@@ -73,7 +74,7 @@ def test_web_chat_full_questionnaire(runtime: Runtime, tmp_path: Path) -> None:
             else:
                 page.fill("#text", answer)
                 page.click("#send")
-            page.wait_for_function(f"document.querySelectorAll('#log .msg.bot').length > {count}")
+            page.locator("#log .msg.bot").nth(count).wait_for()
         else:
             raise AssertionError("never reached the read-back: " + page.locator("#log").inner_text())
         assert clicks >= 5
