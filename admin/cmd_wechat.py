@@ -15,7 +15,7 @@ def menu() -> None:
     import requests
     from wechatpy.exceptions import WeChatClientException
 
-    from bot.channels.wechat import WeChatAPI, menu_definition
+    from bot.channels.wechat_api import WeChatAPI, menu_definition
 
     settings = settings_or_exit()
     if not settings.wechat_appid or not settings.wechat_secret:

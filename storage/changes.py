@@ -88,10 +88,12 @@ class ChangeStore:
         actor: str, message_id: str | None = None,
     ) -> ChangeRequest:
         """Keep a person's change of a submitted record; an earlier pending one for the question is withdrawn."""
-        for earlier in self._pending_rows(record.id or 0, key):
-            earlier.status = ChangeStatus.WITHDRAWN.value
-            earlier.decided_at = utcnow()
-            self.session.add(earlier)
+        # one conditional update: a request a reviewer is approving at this moment stays approved
+        self.session.execute(
+            update(ChangeRequest)
+            .where(col(ChangeRequest.record_id) == record.id, col(ChangeRequest.question_key) == key,
+                   col(ChangeRequest.status) == ChangeStatus.PENDING.value)
+            .values(status=ChangeStatus.WITHDRAWN.value, decided_at=utcnow()))
         vault = self.store.vault
         row = ChangeRequest(
             record_id=record.id or 0, question_key=key,

@@ -532,6 +532,8 @@ class Store:
         query = select(Flag).where(Flag.record_id == record_id, Flag.question_key == key, Flag.status == "open")
         if flag_id is not None:
             query = query.where(Flag.id == flag_id)
+        else:  # a declaration's "not verified" flag is closed by its own decision only (merge or dismiss)
+            query = query.where(Flag.reason != "unverified")
         flags = self.session.exec(query).all()
         for flag in flags:
             flag.status = "resolved"

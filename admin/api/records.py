@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 
 from admin.access import Scope, not_found, require, scope_of
-from admin.api.summary import RecordSummary, summaries, summary
+from admin.api.summary import RecordSummary, summaries, summary, visible_flags
 from admin.deps import CurrentStaff, RuntimeDep, UowDep
 from admin.params import DbId, Offset
 from bot.questionnaire import Mask, QType, Question, Questionnaire
@@ -158,7 +158,7 @@ def read_record(record_id: DbId, staff: CurrentStaff, uow: UowDep, rt: RuntimeDe
     campaign = uow.store.get_campaign(record.campaign_id)
     q = _questionnaire(rt, campaign.questionnaire)
     history = uow.store.answer_history(record_id)
-    flags = uow.store.flags(record_id, status=None)
+    flags = visible_flags(scope, uow.store.flags(record_id, status=None))
     views: list[AnswerView] = []
     for question in q.questions:
         versions = [a for a in history if a.key == question.key]
@@ -292,6 +292,9 @@ def approve(flag_id: DbId, staff: CurrentStaff, uow: UowDep) -> None:
         raise not_found(uow.staff, staff, "flag", flag_id)
     if flag.status != "open":
         raise HTTPException(status_code=409, detail="this flag is already resolved")
+    if flag.reason == "unverified":
+        raise HTTPException(status_code=409, detail="an unverified declaration is decided by the staff of the "
+                                                    "registered person: merge or dismiss it (/api/declarations)")
     uow.store.resolve_flags(flag.record_id, flag.question_key, by=f"staff:{staff.id}", flag_id=flag_id)
     uow.staff.audit("approve_flag", staff=staff, target_type="record", target_id=flag.record_id,
                     detail=flag.question_key)

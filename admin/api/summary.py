@@ -13,14 +13,14 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from admin.access import Scope
+from admin.access import PERMISSIONS, Scope
 from admin.deps import UnitOfWork
 from bot.questionnaire import Question, Questionnaire
 from storage import casework
 from storage.changes import ChangeStore
 from storage.crypto import mask_id_number, mask_name
 from storage.identity import Declaration, IdentityStore
-from storage.models import Person, Record
+from storage.models import Flag, Person, Record
 
 
 class PersonLink(BaseModel):
@@ -82,6 +82,14 @@ def person_link(uow: UnitOfWork, scope: Scope, person: Person) -> PersonLink | N
         record_ids=[r.id or 0 for r, _ in records if scope.covers(r.region_id)])
 
 
+def visible_flags(scope: Scope, flags: Sequence[Flag]) -> list[Flag]:
+    """The flags a staff member is shown: a declaration's "not verified" flag only to reviewers (a collector
+    who opened a record must not learn from it that the ID number is registered elsewhere)."""
+    if scope.staff.role in PERMISSIONS["review.read"]:
+        return list(flags)
+    return [f for f in flags if f.reason != "unverified"]
+
+
 def declaration_mark(uow: UnitOfWork, scope: Scope, declaration: Declaration) -> DeclarationMark:
     """A declaration as the caller may see it."""
     person = uow.store.session.get(Person, declaration.person_id)
@@ -123,13 +131,14 @@ def _one(uow: UnitOfWork, questionnaires: Mapping[str, Questionnaire], scope: Sc
             number = answers.get(ident.key) if ident else None
             subject = mask_name(_text(name.value if name else None))
             id_number = mask_id_number(_text(number.value)) if number and _text(number.value) else None
-            mark = declaration_mark(uow, scope, declaration)
+            if scope.staff.role in PERMISSIONS["review.read"]:  # a collector learns nothing of who else is
+                mark = declaration_mark(uow, scope, declaration)
     region = uow.staff.region(record.region_id) if record.region_id else None
     if record.subject_key.startswith("region:") and region is not None:
         subject = region.name
     return RecordSummary(
         id=record.id or 0, campaign=campaign.key, questionnaire=campaign.questionnaire, status=record.status,
         subject=subject, id_number=id_number, region=region.path if region else None,
-        open_flags=len(uow.store.flags(record.id or 0)), receipt=record.receipt, updated_at=record.updated_at,
+        open_flags=len(visible_flags(scope, uow.store.flags(record.id or 0))), receipt=record.receipt, updated_at=record.updated_at,
         pending_changes=pending, declaration=mark,
     )

@@ -34,7 +34,7 @@ from xml.parsers.expat import ExpatError
 import requests
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import PlainTextResponse
-from wechatpy import WeChatClient, create_reply, parse_message
+from wechatpy import create_reply, parse_message
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.events import ClickEvent, SubscribeEvent, SubscribeScanEvent, UnsubscribeEvent
 from wechatpy.exceptions import WeChatClientException, WeChatException
@@ -42,6 +42,8 @@ from wechatpy.messages import BaseMessage, ImageMessage, TextMessage, VoiceMessa
 from wechatpy.utils import check_signature
 
 from bot.channels.http import read_limited
+from bot.channels.logs import quiet_payload_logs
+from bot.channels.wechat_api import MENU_ACTIONS, WeChatAPI, render_text, split_text
 from bot.messages import Incoming, Reply
 from bot.service import ChatService
 from storage.replay import SignedRequests
@@ -49,7 +51,6 @@ from storage.replay import SignedRequests
 log = logging.getLogger(__name__)
 
 CHANNEL = "wechat"
-TEXT_LIMIT = 2048  # bytes of one text message (passive reply and customer-service message)
 MAX_BODY = 64 * 1024  # WeChat's XML messages are small
 MAX_MEDIA = 10 * 1024 * 1024
 
@@ -59,31 +60,6 @@ UNSUPPORTED = "抱歉，暂时只能处理文字、语音和图片消息，请�
 MEDIA_FAILED = "没能收到您发送的{what}，请再发一次，或者用文字回复。"
 MEDIA_OFF = "暂时还不能接收{what}，请用文字回复。"
 SUCCESS = "success"  # what WeChat expects when there is nothing to say
-
-# Custom-menu click keys, and what each does: resume the chat, or send a text to the engine.
-MENU_START, MENU_CONTINUE, MENU_MY_RECORD, MENU_HUMAN = "START", "CONTINUE", "MY_RECORD", "HUMAN"
-_MENU_ACTIONS: Mapping[str, str | None] = {
-    MENU_START: None,  # None: resume (the notice for a new person, else where they left off)
-    MENU_CONTINUE: "继续",
-    MENU_MY_RECORD: None,  # resume shows the read-back once all is answered, else the pending question
-    MENU_HUMAN: "转人工",
-}
-
-
-def menu_definition() -> dict[str, Any]:
-    """The custom menu created by ``intake wechat menu`` (a fresh dict each call).
-
-    WeChat allows at most three top-level buttons, so 我的登记 and 人工服务 sit under 更多.
-    """
-    return {"button": [
-        {"type": "click", "name": "开始登记", "key": MENU_START},
-        {"type": "click", "name": "继续填写", "key": MENU_CONTINUE},
-        {"name": "更多", "sub_button": [
-            {"type": "click", "name": "我的登记", "key": MENU_MY_RECORD},
-            {"type": "click", "name": "人工服务", "key": MENU_HUMAN},
-        ]},
-    ]}
-
 
 class WeChatError(Exception):
     """Base of the WeChat channel's exceptions."""
@@ -113,28 +89,6 @@ class WeChatConfig:
     max_clock_skew: float = 300.0  # seconds a request's timestamp may differ from ours (replays)
     reply_deadline: float = 4.0  # seconds before a holding reply is sent (WeChat waits 5)
     api_timeout: float = 10.0  # seconds for calls to the WeChat API
-
-
-class WeChatAPI(WeChatClient):
-    """wechatpy's client with a configurable API base; access tokens cached and refreshed by wechatpy."""
-
-    def __init__(self, appid: str, secret: str, api_base: str, timeout: float = 10.0) -> None:
-        super().__init__(appid, secret, timeout=timeout)  # MemoryStorage session: tokens live in-process
-        base = api_base.rstrip("/")
-        self.API_BASE_URL = f"{base}/cgi-bin/"
-        self.token_url = f"{base}/cgi-bin/token"
-
-    def fetch_access_token(self) -> dict[str, Any]:
-        """Fetch a new access token from the configured base (wechatpy hard-codes the real host)."""
-        result: dict[str, Any] = self._fetch_access_token(
-            url=self.token_url,
-            params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
-        )
-        return result
-
-    def close(self) -> None:
-        """Close the HTTP connection pool."""
-        self._http.close()
 
 
 class _Crypto(WeChatCrypto):
@@ -177,6 +131,7 @@ class WeChatChannel:
         self.config = config
         self.chat = chat
         self.clock = clock
+        quiet_payload_logs()
         self.signed = signed or SignedRequests(chat.db)  # replays of a signature with another body
         self.client: WeChatAPI | None = None
         self._crypto: _Crypto | None = None
@@ -338,9 +293,9 @@ class WeChatChannel:
         if isinstance(message, SubscribeEvent | SubscribeScanEvent):
             return [Reply(GREETING), *self.chat.resume(CHANNEL, user)]
         if isinstance(message, ClickEvent):
-            if message.key not in _MENU_ACTIONS:
+            if message.key not in MENU_ACTIONS:
                 return []
-            text = _MENU_ACTIONS[message.key]
+            text = MENU_ACTIONS[message.key]
             if text is None:
                 return self.chat.resume(CHANNEL, user)
             return self.chat.handle(Incoming(CHANNEL, user, text=text, message_id=key))
@@ -439,41 +394,6 @@ def message_key(message: BaseMessage) -> str:
     kind = _raw(message, "Event") or _raw(message, "MsgType")
     event_key = message._data.get("EventKey") or ""
     return f"{message.source}:{_raw(message, 'CreateTime')}:{kind}:{str(event_key)[:64]}"
-
-
-def render_text(replies: list[Reply]) -> str:
-    """The engine's replies as one text: paragraphs, with choices as a short "请回复：…" line."""
-    parts = []
-    for reply in replies:
-        text = reply.text
-        if reply.choices:
-            text += "\n请回复：" + " / ".join(c.label for c in reply.choices)
-        parts.append(text)
-    return "\n\n".join(p for p in parts if p)
-
-
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Cut a text into messages of at most ``limit`` UTF-8 bytes, at line breaks where possible."""
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate.encode()) <= limit:
-            current = candidate
-            continue
-        if current:
-            chunks.append(current)
-        current = ""
-        while len(line.encode()) > limit:  # one very long line: cut by characters
-            cut = len(line)
-            while len(line[:cut].encode()) > limit:
-                cut -= 1
-            chunks.append(line[:cut])
-            line = line[cut:]
-        current = line
-    if current.strip():
-        chunks.append(current)
-    return [c for c in chunks if c.strip()]
 
 
 def _first_and_rest(text: str) -> tuple[str, list[str]]:

@@ -80,6 +80,12 @@ def test_an_id_number_of_another_county_answers_exactly_like_an_unknown_one(runt
         assert other_b["record_id"] == b["record_id"] and other_b["id"] != b["id"]
         assert {**without_ids(other_a), "person": None} == {**without_ids(other_b), "person": None}
         assert other_b["replies"][0]["text"].startswith("欢迎回来")
+        # the collector's record list tells the two apart by nothing either: no mark, no extra flag
+        listed = {i["id"]: i for i in client.get("/api/records", headers=h).json()["items"]}
+        new_row, hidden_row = listed[a["record_id"]], listed[b["record_id"]]
+        assert hidden_row["declaration"] is None and hidden_row["open_flags"] == new_row["open_flags"]
+        details = [client.get(f"/api/records/{x['record_id']}", headers=h).json() for x in (a, b)]
+        assert [[f["reason"] for v in d["answers"] for f in v["flags"]] for d in details] == [[], []]
     # B and B's record are untouched; the declaration is a record of its own in the collector's village
     assert person_state(runtime, ID_B) == before
     with runtime.store_scope() as store:

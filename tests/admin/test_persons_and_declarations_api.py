@@ -154,6 +154,12 @@ def test_declarations_show_their_own_answers_and_the_persons_side_decides(runtim
         assert client.post(f"/api/declarations/{declaration}/merge", json={"reason": "是本人"},
                            headers=login(runtime, "collector", client)).status_code == 403
         assert make.state(declared) == before
+        # nor can the declaration's county close its "not verified" flag by accepting it as a flag
+        with runtime.store_scope() as store:
+            unverified = next(f for f in store.flags(declared) if f.reason == "unverified")
+        refused = client.post(f"/api/flags/{unverified.id}/approve", headers=west)
+        assert refused.status_code == 409 and "registered person" in refused.json()["detail"]
+        assert make.state(declared) == before
 
         done = client.post(f"/api/declarations/{declaration}/dismiss", json={"reason": "不是本人"}, headers=east)
         assert done.status_code == 200 and done.json()["status"] == "dismissed" and not done.json()["decides"]

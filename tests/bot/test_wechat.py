@@ -29,14 +29,8 @@ from wechatpy.utils import WeChatSigner
 
 from admin.app import create_app
 from admin.runtime import Runtime, build_runtime
-from bot.channels.wechat import (
-    GREETING,
-    HOLDING,
-    UNSUPPORTED,
-    WeChatChannel,
-    menu_definition,
-    split_text,
-)
+from bot.channels.wechat import GREETING, HOLDING, UNSUPPORTED, WeChatChannel
+from bot.channels.wechat_api import menu_definition, split_text
 from nlu.tokenizer import Tokenizer
 from storage.models import Answer, Appeal, Blob, Conversation, InboundMessage, Record
 from tests.bot.test_engine_voice_seam import ScriptedTranscriber
