@@ -442,3 +442,24 @@ def test_asking_for_a_person_in_the_first_message_reaches_the_hotline(runtime: R
     with runtime.store_scope() as store:
         appeal = store.session.exec(select(Appeal)).one()
         assert appeal.source == "chat" and appeal.channel_user_id == "newcomer"
+
+
+def test_a_change_to_a_record_the_province_accepted_waits_for_the_province(runtime: Runtime) -> None:
+    chat = Chat(runtime, "veterans")
+    _begin(chat)
+    complete(chat, HAPPY)
+    chat.say("确认提交")
+    with runtime.store_scope() as store:
+        record = store.get_record(_record(runtime).id or 0)
+        for stage in ("township_reviewed", "county_checked", "city_accepted", "province_accepted"):
+            store.move_record(record, "advance", stage, 1)
+    chat.say("把联系电话改成13800001111")
+    assert "修改申请" in chat.last.text
+    chat.say("确认提交")  # nothing to submit again: the record stays where the province put it
+    rec = _record(runtime)
+    assert (rec.status, rec.stage) == ("submitted", "province_accepted")
+    assert _current(runtime)["phone"] == "13912345678"
+    with runtime.store_scope() as store:
+        steps = [e.action for e in store.workflow_events([rec.id or 0])]
+        pending = ChangeStore(store).pending(rec.id or 0)
+    assert steps == ["advance"] * 4 and [(c.question_key, c.stage) for c in pending] == [("phone", "province_accepted")]
