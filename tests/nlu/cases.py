@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -51,8 +52,31 @@ OUT_OF_SCOPE: dict[tuple[str, str], str] = {
 }
 
 
-def check(kind: str, row: dict[str, str]) -> tuple[bool, str]:
-    """Evaluate one shared case with the nlu parsers; returns (passed, what was produced)."""
+@dataclass(frozen=True)
+class Outcome:
+    """How a parser did on one case: right or not, what it produced, and how sure it said it was."""
+
+    ok: bool
+    got: str
+    confidence: float | None  # None: the parser gave no value (a refusal to guess)
+
+    @property
+    def confident(self) -> bool:
+        """A value the engine stores without a flag (confidence ≥ 0.6)."""
+        return self.confidence is not None and self.confidence >= CONFIDENT
+
+
+CONFIDENT = 0.6  # the engine's default INTAKE_LOW_CONFIDENCE: below it an answer is flagged for review
+
+
+def _conf(result: object) -> float | None:
+    from nlu.result import Parsed
+
+    return result.confidence if isinstance(result, Parsed) else None
+
+
+def check(kind: str, row: dict[str, str]) -> Outcome:
+    """Evaluate one case (a row of a nlu-cases TSV) with the nlu parsers."""
     from datetime import date
 
     from nlu.dates import parse_date
@@ -66,42 +90,42 @@ def check(kind: str, row: dict[str, str]) -> tuple[bool, str]:
         mode, expected = row["mode"], row["expected"]
         if mode == "transform_cn2an":
             got = normalize(text)
-            return got == expected, got
+            return Outcome(got == expected, got, 1.0)
         if mode == "transform_cn2an_direct":
             got = normalize(text, direct=True)
-            return got == expected, got
+            return Outcome(got == expected, got, 1.0)
         if mode == "direct":
             r = read_digits(text)
-            return isinstance(r, Parsed) and r.value == expected, repr(r)
+            return Outcome(isinstance(r, Parsed) and r.value == expected, repr(r), _conf(r))
         q = parse_number(text)
         if expected == "ValueError":
-            return isinstance(q, NotUnderstood), repr(q)
-        return isinstance(q, Parsed) and float(q.value.value) == float(expected), repr(q)
+            return Outcome(isinstance(q, NotUnderstood), repr(q), _conf(q))
+        return Outcome(isinstance(q, Parsed) and float(q.value.value) == float(expected), repr(q), _conf(q))
     if kind == "dates":
         d = parse_date(text, reference_time(row["reference_time"]))
         if row["expected_start"] == "INVALID":
-            return isinstance(d, NotUnderstood) and d.reason == "impossible_date", repr(d)
+            return Outcome(isinstance(d, NotUnderstood) and d.reason == "impossible_date", repr(d), _conf(d))
         if not isinstance(d, Parsed):
-            return False, repr(d)
+            return Outcome(False, repr(d), None)
         gran_ok = d.value.granularity == row["granularity"] or (
             row["granularity"] == "span" and d.value.granularity == "decade"
         )
         same = str(d.value.start) == row["expected_start"] and str(d.value.end) == row["expected_end"]
-        return same and gran_ok, f"{d.value.start}..{d.value.end} {d.value.granularity}"
+        return Outcome(same and gran_ok, f"{d.value.start}..{d.value.end} {d.value.granularity}", d.confidence)
     if kind == "idcards":
         card = parse_id_number(text, date(2024, 6, 1))
         if row["expected"] == "invalid":
-            return isinstance(card, NotUnderstood), repr(card)
+            return Outcome(isinstance(card, NotUnderstood), repr(card), _conf(card))
         if not isinstance(card, Parsed):
-            return False, repr(card)
+            return Outcome(False, repr(card), None)
         v = card.value
         ok = (
             (not row["birth_date"] or str(v.birth_date) == row["birth_date"])
             and (not row["gender"] or v.gender == row["gender"])
             and (not row["region_code"] or v.region_code == row["region_code"])
         )
-        return ok, repr(card)
+        return Outcome(ok, repr(card), card.confidence)
     if kind == "yesno":
         r = parse_yes_no(text)
-        return isinstance(r, Parsed) and r.value == row["expected"], repr(r)
+        return Outcome(isinstance(r, Parsed) and r.value == row["expected"], repr(r), _conf(r))
     raise ValueError(kind)

@@ -13,8 +13,8 @@ def _run(kind: str, row: dict[str, str]) -> None:
     key = (kind, row["input"])
     if key in OUT_OF_SCOPE:
         pytest.xfail(OUT_OF_SCOPE[key])
-    passed, got = check(kind, row)
-    assert passed, f"{row['input']!r} -> {got}; expected {row}"
+    outcome = check(kind, row)
+    assert outcome.ok, f"{row['input']!r} -> {outcome.got}; expected {row}"
 
 
 @pytest.mark.parametrize("row", params("numbers.tsv"))
