@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable
+from functools import cache
 
 import jieba
 
@@ -65,3 +66,13 @@ class Tokenizer:
             out.append((word, pos, pos + len(word)))
             pos += len(word)
         return out
+
+
+@cache
+def default_tokenizer() -> Tokenizer:
+    """A tokenizer with the domain words only, for parsers called without one (tests, ``intake parse``).
+
+    The running service passes its own (``bot.understanding.make_tokenizer``, with the questionnaires'
+    words); this one is built once, on first use, and never changes after that.
+    """
+    return Tokenizer()
