@@ -46,16 +46,19 @@ from storage.db import session_scope
 from storage.staff_repo import StaffStore
 
 
-def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, runtime: Runtime | None = None, login_gate: LoginGate | None = None
+) -> FastAPI:
     """Build the app; the runtime is created at start-up unless one is given (tests, the CLI)."""
     settings = settings or (runtime.settings if runtime else Settings())
+    gate = login_gate or LoginGate()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = runtime is None
         rt = runtime or build_runtime(settings)
         app.state.runtime = rt
-        app.state.login = LoginService(rt.db, rt.settings.secret_key, LoginGate())
+        app.state.login = LoginService(rt.db, rt.settings.secret_key, gate)
         app.state.channels = build_channels(rt.settings, rt.chat)
         started: list[ChannelAdapter] = []
         app.state.outbox = OutboxDispatcher(rt, app.state.channels)

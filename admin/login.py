@@ -153,8 +153,9 @@ class LoginService:
                                 detail="wrong password; locked" if left == 0 else "wrong password")
                 refused = AuthError("locked" if left == 0 else "invalid")
             else:
-                store.clear_attempts(attempt.user_key)
+                # the client's row first, then the username's, as in _reserve: the opposite order deadlocks
                 store.give_back_attempt(attempt.client_key)
+                store.clear_attempts(attempt.user_key)
                 if not staff.active:
                     store.audit("login", staff=staff, result="denied", detail="inactive")
                     refused = AuthError("inactive")

@@ -48,7 +48,8 @@ def staffed(runtime: Runtime, tmp_path: Path) -> Runtime:
 
 @pytest.fixture
 def base_url(staffed: Runtime) -> Iterator[str]:
-    with serve(create_app(runtime=staffed)) as url:
+    # these tests count budgets, not the gate: a patient gate, so that a slow (busy) machine gives no 503
+    with serve(create_app(runtime=staffed, login_gate=LoginGate(wait=120))) as url:
         yield url
 
 
