@@ -89,3 +89,24 @@ def test_phone(text: str, phone: str) -> None:
 def test_phone_rejects(text: str, reason: str) -> None:
     r = parse_phone(text)
     assert isinstance(r, NotUnderstood) and r.reason == reason
+
+
+def test_a_number_said_before_the_id_is_not_glued_to_it() -> None:
+    number = _with_check("62292119800101001")
+    for text in (f"电话13912345678 {number}", f"我62，{number}", f"{number}，13912345678"):
+        r = parse_id_number(text, TODAY)
+        assert isinstance(r, Parsed) and r.value.number == number, text
+
+
+def test_nineteen_spoken_digits_are_refused_even_when_eighteen_of_them_pass() -> None:
+    said = "4412031929033031361"  # 19 digits; its first 18 happen to be a valid number (441203192903303136)
+    assert check_char(said[:17]) == said[17]
+    spaced = " ".join("零一二三四五六七八九"[int(c)] for c in said)
+    r = parse_id_number(spaced, TODAY)
+    assert isinstance(r, NotUnderstood) and r.reason == "bad_length"
+
+
+def test_a_birth_year_before_1800_is_impossible() -> None:
+    r = parse_id_number(_with_check("62010217990101001"), TODAY)
+    assert isinstance(r, NotUnderstood) and r.reason == "impossible_date"
+    assert isinstance(parse_id_number(_with_check("62010218500101001"), TODAY), Parsed)
