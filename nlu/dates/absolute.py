@@ -16,7 +16,7 @@ CN_DATE_RE = re.compile(
     r"(?P<yb>(?:公元)?(?:(?P<roc>民国)\s*(?P<rocn>\d{1,3}|元)\s*年|(?<!\d)(?P<y>\d{4}|\d{2})\s*年" + _YEAR_STOP
     + r"|(?P<ry>" + alt(REL_YEAR) + r")))?(?:的(?=[\d上下前后年首末开春夏秋冬第Qq]))?"
     r"(?P<yp>" + _YPARTS + r"|第?(?P<q>[1-4])季度|[Qq](?P<q2>[1-4])(?!\d)|" + _SHORT_MODS + r")?"
-    r"(?:(?<!\d)(?P<m>\d{1,2})\s*月份?(?!前|以前|之前|后|以后|之后|内|里|间|多|半|来|饼)|(?P<rm>"
+    r"(?:(?<!\d)(?P<m>\d{1,2})\s*月份?(?!前(?!\d{1,2}天)|以前|之前|后(?!\d{1,2}天)|以后|之后|内|里|间|多|半|来|饼)|(?P<rm>"
     + alt(REL_MONTH) + r"))?(?:的(?=[\d前头最后]))?"
     r"(?:(?<!\d)(?P<d>\d{1,2})(?!\d)\s*(?P<dsfx>日|号)?)?"
     r"(?P<mp>上旬|中旬|下旬|月初|月中|月底|月末|月尾|(?<=月)(?:初|中|底|末|头上)(?![旬秋午])"
@@ -161,6 +161,33 @@ YEAR_RANGE_RE = re.compile(
 )
 
 
+TWO_MONTHS_RE = re.compile(
+    r"(?:(?<!\d)(?P<y>\d{4}|\d{2})\s*年的?)?(?<!\d)(?P<a>[1-9]|1[01])(?P<sep>月份?|、|,|，|和|或者?|/)?"
+    r"(?P<b>[2-9]|1[0-2])\s*月份?(?!前|以前|之前|后|\d)"
+)
+
+
+def two_months(conv: Converted, now: datetime) -> list[Cand]:
+    """三四月份, 八五年七八月: two neighbouring months said together."""
+    out: list[Cand] = []
+    for m in TWO_MONTHS_RE.finditer(conv.text):
+        a, b = int(m.group("a")), int(m.group("b"))
+        if b != a + 1 or m.start("a") in conv.counted:
+            continue
+        if not m.group("sep") and conv.starts[m.start("a")] != conv.starts[m.start("b")]:
+            continue  # 12月 is December; only 三四月 (one run of numerals) is two months
+        ys = m.group("y")
+        if ys and len(ys) == 2 and m.start("y") in conv.counted:
+            continue
+        year = (int(ys) if len(ys) == 4 else year2(int(ys), now)) if ys else now.year
+        span = months(year, a, year, b)
+        if span is None:
+            continue
+        implicit = Implicit.NONE if ys else Implicit.YEAR
+        out.append(Cand(m.start(), m.end(), span, (year if ys else None, a, None), 0.7, implicit=implicit))
+    return out
+
+
 def numeric_candidates(conv: Converted, now: datetime) -> list[Cand]:
     """Dates written with digits and separators, compact digits and bare years."""
     text = conv.text
@@ -199,6 +226,7 @@ def numeric_candidates(conv: Converted, now: datetime) -> list[Cand]:
     for m in BARE_YEAR_RE.finditer(text):
         y = int(m.group("y"))
         out.append(Cand(m.start(), m.end(), build(y, None, None), (y, None, None), 0.85))
+    out.extend(two_months(conv, now))
     for m in YEAR_RANGE_RE.finditer(text):
         cand = _year_range(m, conv, now)
         if cand is not None:

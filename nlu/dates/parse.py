@@ -20,7 +20,10 @@ LUNAR_RE = re.compile(
     r"|元宵|端午|中秋|重阳|七夕|小年|清明|冬至"
 )
 _AGE_AFTER_RE = re.compile(r"\s*(?:都|已经|就|刚)?\s*\d+\s*(?:岁|了|多|周岁|出头)")
-_CORRECTION_RE = re.compile(r"(?:不是|不对|错了|说错了)[，,、\s]*$")
+_NOW_WORDS = frozenset({"今年", "本年", "当年", "这一年"})  # 今年七十三了: an age, not a date
+_CORRECTION_BEFORE_RE = re.compile(r"(?:不是|并不是)$")
+_CORRECTION_GAP_RE = re.compile(r"[，,、。\s]*(?:不对|不是|错了|说错了|哦不|不不)?[，,、。\s]*(?:是|应该是|就是)?[，,、。\s]*")
+_CORRECTION_WORDS_RE = re.compile(r"不对|不是|错了|哦不|不不")
 _HEDGE_RE = re.compile(r"大概|大约|可能|好像|估计|差不多|左右|记不清|记不太清|不太记得|应该是|也许|或许|前后")
 _WEEKDAY_GAP_RE = re.compile(r"[\s，,、。的是（）()]*")
 GUESS = 0.55  # below the engine's 0.6: a reading that had to be guessed is flagged for review
@@ -40,7 +43,7 @@ def _candidates(conv: Converted, now: datetime) -> list[Cand]:
             if cand is not None:
                 out.append(cand)
     out.extend(relative_candidates(conv, now))
-    return [c for c in out if not (c.fields == (None, None, None) and _AGE_AFTER_RE.match(conv.text, c.end))]
+    return [c for c in out if not (conv.text[c.start : c.end] in _NOW_WORDS and _AGE_AFTER_RE.match(conv.text, c.end))]
 
 
 def _resolve_missing(c: Cand, today: date, future: bool) -> Cand:
@@ -62,13 +65,17 @@ def _resolve_missing(c: Cand, today: date, future: bool) -> Cand:
                 y, mo = y + step, 12 if mo == 0 else 1
             span = build(y, mo, day)
         if span is not None:
-            return replace(c, span=span, error=None, confidence=min(c.confidence, GUESS))
+            return replace(c, span=span, error=None, confidence=GUESS)
     return c
 
 
 def _prefer(c: Cand, today: date, future: bool) -> Cand:
     """The past reading of a date whose year, month or week was left out (the future one with future=True)."""
-    if c.span is None or c.implicit is Implicit.NONE or future or c.span.start <= today:
+    if c.span is None or c.implicit is Implicit.NONE or future:
+        return c
+    if c.span.start <= today:
+        if c.span.end > today and (c.span.end - c.span.start).days > 31:
+            return c.with_span(c.span, min(c.confidence, GUESS))  # 上半年 in March: not over yet
         return c
     span: DateSpan | None
     if c.implicit is Implicit.YEAR:
@@ -137,7 +144,9 @@ def parse_date(text: str, now: datetime, *, future: bool = False) -> Result[Date
     extra: dict[str, object] = {}
     confidence = first.confidence
     if len(cands) > 1:
-        if _CORRECTION_RE.search(conv.text[first.end : cands[1].start]) and len(cands) == 2:
+        gap = conv.text[first.end : cands[1].start]
+        corrected = _CORRECTION_BEFORE_RE.search(conv.text[: first.start]) or _CORRECTION_WORDS_RE.search(gap)
+        if corrected and len(cands) == 2 and _CORRECTION_GAP_RE.fullmatch(gap):
             first, confidence = cands[1], min(cands[1].confidence, 0.8)
             extra["corrected"] = True
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from nlu.dates.span import Cand, DateSpan, build
+from nlu.dates.span import Cand, DateSpan, Implicit, build
 
 CONNECT_RE = re.compile(r"\s*(?:一直到|直到|一直至|到|至|-+|~|—+)\s*")
 UNTIL_NOW_RE = re.compile(
@@ -45,7 +45,8 @@ def merge(cands: list[Cand], text: str, now: datetime) -> list[Cand]:
                     b_span = inherit(a, b)
                     if b_span is not None and b_span.end >= a.span.start:
                         merged = DateSpan(a.span.start, b_span.end, "span")
-                        out.append(Cand(a.start, b.end, merged, a.fields, min(a.confidence, b.confidence),
+                        conf = min(a.confidence, b.confidence) if b.implicit is Implicit.NONE else a.confidence
+                        out.append(Cand(a.start, b.end, merged, a.fields, conf,
                                         implicit=a.implicit))
                         i += 2
                         continue
