@@ -49,7 +49,7 @@ def convert(folded: str) -> Converted:
     ``folded`` is the answer after ``nlu._text.fold`` (same length as the original)."""
     kept = [i for i, ch in enumerate(folded) if not ch.isspace()]
     compact = _DOT_RE.sub(".", "".join(folded[i] for i in kept))
-    masked = mask_protected(compact)
+    masked = _unmask_dates(compact, mask_protected(compact))
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -78,6 +78,21 @@ def convert(folded: str) -> Converted:
         starts.append(kept[i])
         ends.append(kept[i] + 1)
     return Converted("".join(out), tuple(starts), tuple(ends), frozenset(counted))
+
+
+_MASK = "\u25a1"
+_MASKED_BEFORE_DATE_RE = re.compile(_MASK + "+(?=[年月日号])")
+
+
+def _unmask_dates(compact: str, masked: str) -> str:
+    """Give back numerals a protected word hid right before 年/月/日 (三七年 is 1937, not the herb)."""
+    if _MASK not in masked:
+        return masked
+    out = list(masked)
+    for m in _MASKED_BEFORE_DATE_RE.finditer(masked):
+        if all(compact[i] in _DIGIT for i in range(m.start(), m.end())):  # not 上一年 (a word, not a year)
+            out[m.start() : m.end()] = compact[m.start() : m.end()]
+    return "".join(out)
 
 
 def _numeric_context(text: str, start: int, end: int) -> bool:

@@ -65,6 +65,8 @@ def decade_candidates(conv: Converted, now: datetime) -> list[Cand]:
         else:
             continue
         lo, hi, conf = _DECADE_MODS[m.group("mod")]
+        if len(digits) == 1 and not cent and base >= 2000 and base + 9 >= now.year:
+            conf = min(conf, 0.5)  # 二十年代 in 2022: the 1920s or the decade now running
         span = years(base + lo, base + hi, "decade" if m.group("mod") is None else "span")
         if span is not None:
             out.append(Cand(m.start(), m.end(), span, (base, None, None), conf))
