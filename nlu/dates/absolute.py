@@ -9,7 +9,7 @@ from nlu.dates.convert import Converted
 from nlu.dates.span import Cand, DateSpan, Implicit, build, last_day, months, shift_month, years
 from nlu.dates.words import MONTH_PARTS, REL_MONTH, REL_YEAR, YEAR_PARTS, alt
 
-_YEAR_STOP = r"(?!代|前|以前|之前|来|多|半|级|纪|龄|底下|以后|之后|后(?!半年)|内|间|里|了|左右以前|工龄|兵龄)"
+_YEAR_STOP = r"(?!代|前(?!后)|以前|之前|来|多|半|级|纪|龄|底下|以后|之后|后(?!半年)|内|间|里|了|左右以前|工龄|兵龄)"
 _SHORT_MODS = "(?<=年)(?:初|底|末|中)(?![旬秋午])"
 _YPARTS = alt(w for w in YEAR_PARTS if len(w) > 1)
 CN_DATE_RE = re.compile(
@@ -219,10 +219,10 @@ def numeric_candidates(conv: Converted, now: datetime) -> list[Cand]:
                         Implicit.YEAR))
     for m in COMPACT_RE.finditer(text):
         y, mo = int(m.group("y")), int(m.group("m"))
-        d = int(m.group("d")) if m.group("d") else None
-        span = build(y, mo, d)
+        cd = int(m.group("d")) if m.group("d") else None
+        span = build(y, mo, cd)
         if span is not None:
-            out.append(Cand(m.start(), m.end(), span, (y, mo, d), 0.95 if d else 0.8))
+            out.append(Cand(m.start(), m.end(), span, (y, mo, cd), 0.95 if cd else 0.8))
     for m in BARE_YEAR_RE.finditer(text):
         y = int(m.group("y"))
         out.append(Cand(m.start(), m.end(), build(y, None, None), (y, None, None), 0.85))

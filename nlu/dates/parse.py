@@ -10,7 +10,7 @@ from nlu._text import clamp, fold, is_blank
 from nlu.dates.absolute import CN_DATE_RE, cn_candidate, numeric_candidates
 from nlu.dates.convert import Converted, convert
 from nlu.dates.periods import decade_candidates
-from nlu.dates.ranges import merge, select
+from nlu.dates.ranges import inherit, merge, select
 from nlu.dates.relative import relative_candidates
 from nlu.dates.span import Cand, DateSpan, Implicit, build, shift_years
 from nlu.result import NotUnderstood, Parsed, Result, empty
@@ -147,7 +147,14 @@ def parse_date(text: str, now: datetime, *, future: bool = False) -> Result[Date
         gap = conv.text[first.end : cands[1].start]
         corrected = _CORRECTION_BEFORE_RE.search(conv.text[: first.start]) or _CORRECTION_WORDS_RE.search(gap)
         if corrected and len(cands) == 2 and _CORRECTION_GAP_RE.fullmatch(gap):
-            first, confidence = cands[1], min(cands[1].confidence, 0.8)
+            second = cands[1]
+            if second.implicit is not Implicit.NONE and first.span is not None:
+                span = inherit(first, replace(second, span=None))  # 三月十二号，不对，十三号
+                second = replace(second, span=span) if span is not None else second
+                confidence = min(first.confidence, 0.8)
+            else:
+                confidence = min(second.confidence, 0.8)
+            first = second
             extra["corrected"] = True
         else:
             confidence = min(confidence, GUESS)

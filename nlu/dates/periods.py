@@ -71,13 +71,13 @@ def decade_candidates(conv: Converted, now: datetime) -> list[Cand]:
         if span is not None:
             out.append(Cand(m.start(), m.end(), span, (base, None, None), conf))
     for m in CENTURY_RE.finditer(text):
-        base = century_base(m.group("cent"), m.group("cn"), now)
-        if base is None:
+        first = century_base(m.group("cent"), m.group("cn"), now)
+        if first is None:
             continue
         lo, hi, conf = _CENTURY_MODS[m.group("mod")]
-        span = years(base + lo, base + hi)
+        span = years(first + lo, first + hi)
         if span is not None:
-            out.append(Cand(m.start(), m.end(), span, (base, None, None), min(conf, 0.55 if not m.group("mod") else conf)))
+            out.append(Cand(m.start(), m.end(), span, (first, None, None), 0.55 if not m.group("mod") else conf))
     for m in SOME_YEAR_RE.finditer(text):
         if m.group("c"):
             base = int(m.group("c") + m.group("d3")) * 10

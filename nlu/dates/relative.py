@@ -13,7 +13,7 @@ REL_DAY_RE = re.compile(alt(REL_DAY))
 WEEK_RE = re.compile(r"(?P<w>" + alt(REL_WEEK) + r")?(?:个|一个)?(?:周|星期|礼拜)(?P<d>[1-7日天]|末)?(?![\d年岁])")
 AGO_RE = re.compile(
     r"(?<!\d)(?P<n>\d+|半)(?P<half>个半|半)?\s*(?P<u>年|个月|月|天|日|周|个星期|星期|个礼拜|礼拜)(?P<half2>半)?"
-    r"(?P<dir>以前|之前|前|以后|之后|后)(?![年天月])"
+    r"(?P<dir>以前|之前|前(?!后)|以后|之后|后)(?![年天月])"
 )
 APPROX_AGO_RE = re.compile(
     r"(?<!\d)(?P<n>\d+)(?:(?P<q>几|多|来)个?|个(?P<q2>多))(?P<u>年|月|天|周|星期)(?:以前|之前|前)"
@@ -46,6 +46,8 @@ def _ago(m: re.Match[str], now: datetime) -> tuple[DateSpan, float] | None:
         return None
     sign = 1 if "后" in m.group("dir") else -1
     conf = 0.8 if sign < 0 else 0.5  # 三年后: maybe after another event, not after now
+    if unit == "年" and n >= 30 and n_raw.isdigit() and len(n_raw) == 2:
+        conf = 0.5  # 85年前: 85 years ago, or before 1985
     today = now.date()
     if unit == "年" and n == int(n):
         span = years(now.year + sign * int(n), now.year + sign * int(n), "year")
