@@ -17,10 +17,10 @@ CN_DATE_RE = re.compile(
     + r"|(?P<ry>" + alt(REL_YEAR) + r")))?(?:的(?=[\d上下前后年首末开春夏秋冬第Qq]))?"
     r"(?P<yp>" + _YPARTS + r"|第?(?P<q>[1-4])季度|[Qq](?P<q2>[1-4])(?!\d)|" + _SHORT_MODS + r")?"
     r"(?:(?<!\d)(?P<m>\d{1,2})\s*月份?(?!前(?!\d{1,2}天)|以前|之前|后(?!\d{1,2}天)|以后|之后|内|里|间|多|半|来|饼)|(?P<rm>"
-    + alt(REL_MONTH) + r"))?(?:的(?=[\d前头最后]))?"
+    + alt(REL_MONTH) + r"))?(?:的(?=[\d前头最后第]))?"
     r"(?:(?<!\d)(?P<d>\d{1,2})(?!\d)\s*(?P<dsfx>日|号)?)?"
     r"(?P<mp>上旬|中旬|下旬|月初|月中|月底|月末|月尾|(?<=月)(?:初|中|底|末|头上)(?![旬秋午])"
-    r"|(?:前|头)(?P<fn>\d{1,2})天|(?:最后|后)(?P<ln>\d{1,2})天)?"
+    r"|(?:前|头)(?P<fn>\d{1,2})天|(?:最后|后)(?P<ln>\d{1,2})天|第(?P<nth>\d{1,2})天)?"
 )
 _NOT_DAY_AFTER = frozenset("楼院房车线门床窗室栋单元排座位")
 _BARE_MONTH_PARTS = frozenset({"上旬", "中旬", "下旬", "月初", "月中", "月底", "月末", "月尾"})
@@ -75,7 +75,9 @@ def _month_part(year: int, month: int, m: re.Match[str]) -> DateSpan | None:
     """上旬 / 月底 / 前十天 / 最后五天 of a month."""
     last = last_day(year, month)
     mp = m.group("mp")
-    if m.group("fn"):
+    if m.group("nth"):
+        a = b = int(m.group("nth"))
+    elif m.group("fn"):
         a, b = 1, int(m.group("fn"))
     elif m.group("ln"):
         a, b = last - int(m.group("ln")) + 1, last
@@ -84,7 +86,7 @@ def _month_part(year: int, month: int, m: re.Match[str]) -> DateSpan | None:
         b = b or last
     if not 1 <= a <= b <= last:
         return None
-    return DateSpan(date(year, month, a), date(year, month, b), "span")
+    return DateSpan(date(year, month, a), date(year, month, b), "day" if a == b else "span")
 
 
 def cn_candidate(m: re.Match[str], conv: Converted, now: datetime) -> Cand | None:

@@ -7,7 +7,9 @@ from datetime import date, datetime, timedelta
 
 from nlu.dates.convert import Converted
 from nlu.dates.span import Cand, DateSpan, Implicit, month_span, months, shift_month, years
-from nlu.dates.words import REL_DAY, REL_WEEK, WEEKDAYS, alt
+from nlu.dates.words import REL_DAY, REL_WEEK, REL_YEAR, WEEKDAYS, alt
+
+GUESS_SAME_TIME = 0.55  # 去年这个时候: about the same time, the month of now a year back
 
 REL_DAY_RE = re.compile(alt(REL_DAY))
 WEEK_RE = re.compile(r"(?P<w>" + alt(REL_WEEK) + r")?(?:个|一个)?(?:周|星期|礼拜)(?P<d>[1-7日天]|末)?(?![\d年岁])")
@@ -28,6 +30,7 @@ _VAGUE = {"这几年": (4, 0, 0.4), "近几年": (4, 0, 0.4), "最近几年": (4
           "近年来": (4, 0, 0.4), "近些年": (4, 0, 0.4), "前几年": (9, 2, 0.3), "那几年": (9, 2, 0.2)}
 FEW_DAYS_RE = re.compile(r"前(?:两|几|2)天|这两天|这几天|前些天|前些日子|前一阵子?|前段时间")
 FEW_MONTHS_RE = re.compile(r"前几个月|几个月(?:以前|之前|前)|前些月")
+SAME_TIME_RE = re.compile(r"(?P<ry>" + alt(REL_YEAR) + r")的?(?P<w>今天|今日|这一天|这天|这个时候|这时候|这会儿|这个时间|此时)")
 REL_QUARTER_RE = re.compile(r"(?P<w>上上|上|这|本|下)(?:个|一个)?季度")
 
 
@@ -145,6 +148,15 @@ def relative_candidates(conv: Converted, now: datetime) -> list[Cand]:
         span = months(y1, m1, y2, m2)
         if span is not None:
             out.append(Cand(m.start(), m.end(), span, none, 0.35))
+    for m in SAME_TIME_RE.finditer(text):
+        year = now.year + REL_YEAR[m.group("ry")]
+        if m.group("w") in ("今天", "今日", "这一天", "这天"):
+            day = today.replace(year=year, day=28) if (today.month, today.day) == (2, 29) else today.replace(year=year)
+            out.append(Cand(m.start(), m.end(), DateSpan(day, day, "day"), none, 0.9))
+        else:
+            span = months(year, now.month, year, now.month, "month")
+            if span is not None:
+                out.append(Cand(m.start(), m.end(), span, none, GUESS_SAME_TIME))
     for m in REL_QUARTER_RE.finditer(text):
         q_index = (now.year * 4 + (now.month - 1) // 3) + REL_WEEK[m.group("w")]
         y, q = divmod(q_index, 4)
