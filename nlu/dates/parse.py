@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from nlu._text import clamp, fold, is_blank
 from nlu.dates.absolute import CN_DATE_RE, cn_candidate, numeric_candidates
 from nlu.dates.convert import Converted, convert
+from nlu.dates.holidays import holiday_candidates
 from nlu.dates.periods import decade_candidates
 from nlu.dates.ranges import inherit, merge, select
 from nlu.dates.relative import relative_candidates
@@ -26,6 +27,9 @@ _CORRECTION_GAP_RE = re.compile(r"[，,、。\s]*(?:不对|不是|错了|说错�
 _CORRECTION_WORDS_RE = re.compile(r"不对|不是|错了|哦不|不不")
 _HEDGE_RE = re.compile(r"大概|大约|可能|好像|估计|差不多|左右|记不清|记不太清|不太记得|应该是|也许|或许|前后")
 _WEEKDAY_GAP_RE = re.compile(r"[\s，,、。的是（）()]*")
+# Date words the reading did not take in (2003年国XX节, 三年前那个冬月): the answer says more than was read,
+# so the value is a guess. 日期/生日/号码/周岁 are not date parts.
+_UNREAD_RE = re.compile(r"(?<![生节])日(?!期|子)|号(?!码)|月|节(?!目)|旦|季度?|旬|星期|礼拜|周(?!岁|年)|时候|那天|那年")
 GUESS = 0.55  # below the engine's 0.6: a reading that had to be guessed is flagged for review
 
 _LUNAR_MESSAGE = "请告诉我公历（阳历）日期，可以看一下身份证上的日期。"
@@ -43,6 +47,7 @@ def _candidates(conv: Converted, now: datetime) -> list[Cand]:
             if cand is not None:
                 out.append(cand)
     out.extend(relative_candidates(conv, now))
+    out.extend(holiday_candidates(conv, now))
     return [c for c in out if not (conv.text[c.start : c.end] in _NOW_WORDS and _AGE_AFTER_RE.match(conv.text, c.end))]
 
 
@@ -97,6 +102,33 @@ def _prefer(c: Cand, today: date, future: bool) -> Cand:
     return c.with_span(span, min(c.confidence, GUESS))
 
 
+_ANCHOR_GAP_RE = re.compile(r"\s*的?\s*")
+_TODAY_WORDS = frozenset({"今天", "今日", "这一天", "这天", "今儿"})
+
+
+def _anchor(cands: list[Cand], text: str, now: datetime) -> list[Cand]:
+    """A year followed by what leaves the year out takes that year: 三年前的五月, 2003年国庆节, 70年元旦,
+    2012年的下半年; 十年前的今天 is today's date in that year."""
+    out: list[Cand] = []
+    i = 0
+    while i < len(cands):
+        a = cands[i]
+        b = cands[i + 1] if i + 1 < len(cands) else None
+        if (b is not None and a.span is not None and b.span is not None and a.span.granularity == "year"
+                and _ANCHOR_GAP_RE.fullmatch(text[a.end : b.start])):
+            said_today = text[b.start : b.end] in _TODAY_WORDS
+            if b.implicit is Implicit.YEAR or said_today:
+                span = shift_years(b.span, a.span.start.year - b.span.start.year)
+                if span is not None:
+                    out.append(Cand(a.start, b.end, span, (a.span.start.year, *b.fields[1:]),
+                                    min(a.confidence, b.confidence), implicit=a.implicit))
+                    i += 2
+                    continue
+        out.append(a)
+        i += 1
+    return out
+
+
 def _weekdays(cands: list[Cand], text: str) -> tuple[list[Cand], bool]:
     """Drop a bare weekday said beside an explicit date (二月十号，周日); tell whether the two disagree."""
     out: list[Cand] = []
@@ -116,16 +148,29 @@ def _weekdays(cands: list[Cand], text: str) -> tuple[list[Cand], bool]:
     return out, mismatch
 
 
-def _read(text: str, now: datetime, future: bool) -> tuple[list[Cand], Converted, bool]:
-    """Candidates of an answer after selection, span merging, the past preference and weekday checks."""
+def _read(text: str, now: datetime, future: bool) -> tuple[list[Cand], Converted, bool, bool]:
+    """Candidates of an answer after selection, span merging, the past preference and weekday checks;
+    whether a weekday disagrees with its date, and whether date words were left unread."""
     conv = convert(fold(text))
     today = now.date()
     cands = select(_candidates(conv, now))
     cands = [_resolve_missing(c, today, future) for c in cands]
     cands = merge(cands, conv.text, now)
+    cands = _anchor(cands, conv.text, now)
     cands = [_prefer(c, today, future) for c in cands]
+    unread = bool(_UNREAD_RE.search(_unread(conv.text, cands)))
     cands, mismatch = _weekdays(cands, conv.text)
-    return cands, conv, mismatch
+    return cands, conv, mismatch, unread
+
+
+def _unread(text: str, cands: list[Cand]) -> str:
+    """The text outside every candidate (each gap kept apart by a space)."""
+    pieces, pos = [], 0
+    for c in sorted(cands, key=lambda c: c.start):
+        pieces.append(text[pos : c.start])
+        pos = max(pos, c.end)
+    pieces.append(text[pos:])
+    return " ".join(pieces)
 
 
 def parse_date(text: str, now: datetime, *, future: bool = False) -> Result[DateSpan]:
@@ -135,7 +180,7 @@ def parse_date(text: str, now: datetime, *, future: bool = False) -> Result[Date
     (the dates intake asks for are in the past); ``future=True`` keeps the year, month or week of now."""
     if is_blank(text):
         return empty()
-    cands, conv, mismatch = _read(text, now, future)
+    cands, conv, mismatch, unread = _read(text, now, future)
     if LUNAR_RE.search(conv.text):
         return NotUnderstood("lunar_date", _LUNAR_MESSAGE)
     if not cands:
@@ -161,6 +206,9 @@ def parse_date(text: str, now: datetime, *, future: bool = False) -> Result[Date
             extra["others"] = len(cands) - 1
     if first.span is None:
         return NotUnderstood("impossible_date", _IMPOSSIBLE_MESSAGE)
+    if unread:
+        confidence = min(confidence, GUESS)
+        extra["unread"] = True
     if mismatch:
         confidence = min(confidence, 0.5)
         extra["weekday_mismatch"] = True
@@ -176,7 +224,7 @@ def find_dates(text: str, now: datetime, *, future: bool = False) -> list[Parsed
     """Return every date in a sentence with its span, e.g. 八五年当的兵，八九年退的 -> two years."""
     if is_blank(text):
         return []
-    cands, conv, _ = _read(text, now, future)
+    cands, conv, _, _ = _read(text, now, future)
     if LUNAR_RE.search(conv.text):
         return []
     out: list[Parsed[DateSpan]] = []
