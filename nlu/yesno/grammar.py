@@ -72,7 +72,8 @@ _PREDICATES = frozenset({Kind.POS, Kind.ACQUIESCE, Kind.ECHO, Kind.NEG, Kind.NEG
 _OPENERS = frozenset({Kind.PAST, Kind.NOW, Kind.CONTRAST, Kind.COND, Kind.CONJ})
 _WHY = frozenset({"为啥", "为什么", "凭啥", "凭什么", "干嘛", "干啥", "干什么", "做什么", "做啥", "啥用", "有啥用",
                   "什么", "啥"})
-_PROGRESSIVE = frozenset({"在", "正在", "还在", "一直在", "一直"})
+_TO = frozenset({"给", "跟", "和", "对", "同", "向", "与"})  # 不想跟你说, 不能给你讲
+_HOW = frozenset({"咋", "怎么", "咋样", "怎样"})
 _ECHO_QUESTION = frozenset({Kind.POS, Kind.ACQUIESCE, Kind.KNOW, Kind.ECHO})
 
 
@@ -121,12 +122,15 @@ def _refuses(atoms: tuple[Atom, ...]) -> bool:
         if negated:
             j = i + 1
             while j < len(atoms) and (atoms[j].kind in (Kind.ADV, Kind.DEGREE, Kind.INTENS, Kind.PRON)
-                                      or atoms[j].text in REFUSE_MODALS):
+                                      or atoms[j].text in REFUSE_MODALS
+                                      or (atoms[j].text in _TO and j + 1 < len(atoms)
+                                          and atoms[j + 1].kind == Kind.PRON)):
                 j += 1
             if j < len(atoms) and atoms[j].kind in (Kind.TELL, Kind.ASK):
                 return True
-            if j < len(atoms) and atoms[j].text == "给" and j > i + 1:
-                rest = [a for a in atoms[j + 1:] if a.kind not in (Kind.PARTICLE, Kind.ASPECT)]
+            gives = [k for k in range(i + 2, min(j + 1, len(atoms))) if atoms[k].text == "给"]
+            if gives:  # 不想给您我的信息, 不能给你们: giving information to the asker
+                rest = [a for a in atoms[gives[0] + 1:] if a.kind not in (Kind.PARTICLE, Kind.ASPECT)]
                 if rest and (any(a.kind == Kind.INFO for a in rest) or all(a.kind == Kind.PRON for a in rest)):
                     return True
         if atom.kind == Kind.ASK:
@@ -158,6 +162,8 @@ def _asks_back(atoms: tuple[Atom, ...], question_mark: bool) -> bool:
     for i, atom in enumerate(atoms):
         if atom.kind == Kind.QWORD:
             return True
+        if atom.text in _HOW and not (i and atoms[i - 1].kind == Kind.NEG):
+            return True  # 咋? 怎么 (but 不怎么领 is a degree)
         if atom.kind == Kind.WH:
             after = [a.text for a in atoms[i + 1:i + 3]]
             if not any(w in UNIVERSAL for w in after):
@@ -227,15 +233,14 @@ def _events(atoms: tuple[Atom, ...]) -> tuple[list[_Event], dict[str, bool], int
                 flags["partial"] = True
             emit(True, atom, acquiesce=kind == Kind.ACQUIESCE)
         elif kind == Kind.ECHO:
-            before = atoms[i - 1].text if i else ""
             nxt_kind = atoms[i + 1].kind if i + 1 < len(atoms) else None
-            if neg or nxt_kind == Kind.ASPECT or before in _PROGRESSIVE or len(atom.text) > 1:
+            if neg or nxt_kind == Kind.ASPECT or len(atom.text) > 1:
                 flags["echo"] = True
                 emit(True, atom, 0.9)
             else:
                 content += len(atom.text)
         elif kind == Kind.YES:
-            emit(True, atom)
+            emit(True, atom, acquiesce=True)
         elif kind in (Kind.NO, Kind.REFUSE_VERB):
             emit(False, atom, acquiesce=True)
         elif kind == Kind.KNOW:
@@ -250,16 +255,19 @@ def _events(atoms: tuple[Atom, ...]) -> tuple[list[_Event], dict[str, bool], int
             flags["hedged"] = True
         elif kind == Kind.OBJECT:
             flags["object"] = True
-            if neg:
+            if neg:  # 没房子, 没低保: the negator is the predicate
+                neg -= 1
                 emit(False, atom, 0.95)
         elif kind in (Kind.OTHER, Kind.INFO, Kind.TELL, Kind.ASK, Kind.WH):
-            if neg:
+            if neg:  # 没听说过, 还没成立: a verb of the question the grammar does not know
+                neg -= 1
                 emit(False, atom, 0.85)
-            content += len(atom.text)
+            if kind != Kind.TELL:
+                content += len(atom.text)
     if neg:
         last = next(a for a in reversed(atoms) if a.kind in (Kind.NEG, Kind.NEG_HAVE))
-        neg = 0
-        emit(False, last)  # the negator is the predicate: 不, 没, 压根没; 不是不 = yes
+        neg -= 1
+        emit(False, last)  # the negator is the predicate: 不, 没, 压根没; 不是不, 没有不 = yes
     return events, flags, content
 
 
@@ -267,8 +275,8 @@ def read(clause: Clause) -> Reading | None:
     """The reading of one clause, or None when it says nothing about yes or no."""
     atoms = clause.atoms
     meaningful = [a for a in atoms if a.kind not in _NOISE and a.kind not in _OPENERS]
-    if not meaningful:
-        return None
+    if not meaningful:  # 啊？ 嗯？: a sound asking back
+        return Reading(Answer.QUESTION, 1.0, (atoms[0].start, atoms[-1].end)) if clause.question_mark else None
     span = (meaningful[0].start, meaningful[-1].end)
     if _refuses(atoms):
         return Reading(Answer.REFUSE, 0.95, span, clause.marker)
@@ -304,7 +312,8 @@ def read(clause: Clause) -> Reading | None:
     if content:
         if content > 10 and not any(e.start <= meaningful[min(2, len(meaningful) - 1)].start for e in events):
             return None
-        confidence = min(confidence, 0.85 if content <= 4 else 0.55)
+        lexical = all(e.acquiesce for e in events)  # 今天天气不错: a word that answers, about something else
+        confidence = min(confidence, 0.85 if content <= 4 and not lexical else 0.55)
     if len({e.positive for e in events}) > 1:
         confidence = min(confidence, 0.55)
     hedged = flags["hedged"] or (ends_in_ba and not events[-1].acquiesce)

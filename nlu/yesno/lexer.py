@@ -73,21 +73,21 @@ def _split(token: str) -> list[str]:
     return [token]
 
 
-def _merge(words: list[str]) -> list[str]:
+def _merge(words: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """Join neighbouring units that together form a lexicon word, longest first."""
-    out: list[str] = []
+    out: list[tuple[str, int]] = []
     i, n = 0, len(words)
     while i < n:
         best = 0
         length = 0
         for j in range(i + 1, n + 1):
-            length += len(words[j - 1])
+            length += len(words[j - 1][0])
             if length > MAX_WORD:
                 break
-            if j - i >= 2 and "".join(words[i:j]) in LEXICON:
+            if j - i >= 2 and "".join(w for w, _ in words[i:j]) in LEXICON:
                 best = j
         if best:
-            out.append("".join(words[i:best]))
+            out.append(("".join(w for w, _ in words[i:best]), sum(c for _, c in words[i:best])))
             i = best
         else:
             out.append(words[i])
@@ -95,21 +95,23 @@ def _merge(words: list[str]) -> list[str]:
     return out
 
 
-def _collapse(atoms: list[Atom]) -> list[Atom]:
-    """Fold immediate repeats of one to three units (对对对, 对的对的, 不是不是) to one copy."""
-    out = list(atoms)
+def _collapse(words: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Fold immediate repeats of one to three units (对对对, 对的对的, 不是不是) to one copy.
+
+    Each unit is (text, length in the compact text), so that spans still cover the repeats."""
+    out = list(words)
     for size in (1, 2, 3):
         i = 0
-        result: list[Atom] = []
+        result: list[tuple[str, int]] = []
         while i < len(out):
-            unit = [a.text for a in out[i:i + size]]
+            unit = [w for w, _ in out[i:i + size]]
             j = i + size
-            while len(unit) == size and [a.text for a in out[j:j + size]] == unit:
+            while len(unit) == size and [w for w, _ in out[j:j + size]] == unit:
                 j += size
-            if j > i + size and out[i].kind not in (Kind.PUNCT, Kind.QMARK):
-                last = out[j - 1]
+            if j > i + size and _kind(out[i][0]) not in (Kind.PUNCT, Kind.QMARK):
                 kept = out[i:i + size]
-                kept[-1] = Atom(kept[-1].text, kept[-1].kind, kept[-1].start, last.end)
+                covered = sum(n for _, n in out[i + size:j])
+                kept[-1] = (kept[-1][0], kept[-1][1] + covered)
                 result.extend(kept)
                 i = j
             else:
@@ -136,13 +138,13 @@ def atoms(text: str) -> list[Atom]:
     compact = "".join(kept)
     if not compact:
         return []
-    words: list[str] = []
+    words: list[tuple[str, int]] = []
     for token in default_tokenizer().cut(compact):
-        words.extend(_split(token))
+        words.extend((w, len(w)) for w in _split(token))
     out: list[Atom] = []
     pos = 0
-    for word in _merge(words):
-        start, end = index[pos], index[pos + len(word) - 1] + 1
+    for word, covered in _merge(_collapse(words)):
+        start, end = index[pos], index[pos + covered - 1] + 1
         out.append(Atom(word, _kind(word), start, end))
-        pos += len(word)
-    return _collapse(out)
+        pos += covered
+    return out
