@@ -9,6 +9,7 @@ words is split into them (没领 → 没 + 领), a token that starts with a nega
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from nlu._text import fold
@@ -16,6 +17,10 @@ from nlu.tokenizer import default_tokenizer
 from nlu.yesno.lexicon import LEXICON, MAX_WORD, PUNCT_CHARS, QMARK_CHARS, Kind
 
 _ASCII_UPPER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_OBJECTS_RE = re.compile(
+    "(" + "|".join(re.escape(w) for w in sorted((w for w, k in LEXICON.items() if k == Kind.OBJECT and len(w) > 1),
+                                                key=len, reverse=True)) + ")"
+)
 _SPLIT_STARTERS = frozenset({Kind.NEG, Kind.NEG_HAVE})
 
 
@@ -139,8 +144,13 @@ def atoms(text: str) -> list[Atom]:
     if not compact:
         return []
     words: list[tuple[str, int]] = []
-    for token in default_tokenizer().cut(compact):
-        words.extend((w, len(w)) for w in _split(token))
+    tokenizer = default_tokenizer()
+    for piece in _OBJECTS_RE.split(compact):  # a word of the questions is never cut (辅具有 → 辅具 + 有)
+        if piece in LEXICON and LEXICON[piece] == Kind.OBJECT:
+            words.append((piece, len(piece)))
+            continue
+        for token in tokenizer.cut(piece):
+            words.extend((w, len(w)) for w in _split(token))
     out: list[Atom] = []
     pos = 0
     for word, covered in _merge(_collapse(words)):
