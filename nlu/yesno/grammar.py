@@ -72,6 +72,7 @@ _PREDICATES = frozenset({Kind.POS, Kind.ACQUIESCE, Kind.ECHO, Kind.NEG, Kind.NEG
 _OPENERS = frozenset({Kind.PAST, Kind.NOW, Kind.CONTRAST, Kind.COND, Kind.CONJ})
 _WHY = frozenset({"为啥", "为什么", "凭啥", "凭什么", "干嘛", "干啥", "干什么", "做什么", "做啥", "啥用", "有啥用",
                   "什么", "啥"})
+_COMPLEMENTS = frozenset({"好", "成", "完", "对"})
 _TO = frozenset({"给", "跟", "和", "对", "同", "向", "与"})  # 不想跟你说, 不能给你讲
 _HOW = frozenset({"咋", "怎么", "咋样", "怎样"})
 _ECHO_QUESTION = frozenset({Kind.POS, Kind.ACQUIESCE, Kind.KNOW, Kind.ECHO})
@@ -217,6 +218,8 @@ def _events(atoms: tuple[Atom, ...]) -> tuple[list[_Event], dict[str, bool], int
                 emit(False, atom)
         elif kind in (Kind.POS, Kind.ACQUIESCE):
             nxt = atoms[i + 1] if i + 1 < len(atoms) else None
+            if atom.text in _COMPLEMENTS and i and atoms[i - 1].kind in (Kind.ECHO, Kind.OTHER, Kind.POS):
+                continue  # 修好了, 办成了: a result of the verb, not an answer
             if atom.text in FRAMES and _next_kind(atoms, i) in _PREDICATES:
                 flip ^= bool(neg % 2)
                 neg = 0
@@ -300,6 +303,8 @@ def read(clause: Clause) -> Reading | None:
             return Reading(Answer.YES, 1.0, span, clause.marker)
         return None
     first = events[0]
+    said = [a for a in meaningful if a.kind != Kind.BACKCHANNEL] or meaningful
+    span = (min(said[0].start, first.start), max(e.end for e in events))
     confidence = min(e.strength for e in events)
     if flags["object"]:
         confidence = min(confidence, 0.95)
