@@ -72,6 +72,8 @@ _PREDICATES = frozenset({Kind.POS, Kind.ACQUIESCE, Kind.ECHO, Kind.NEG, Kind.NEG
 _OPENERS = frozenset({Kind.PAST, Kind.NOW, Kind.CONTRAST, Kind.COND, Kind.CONJ})
 _WHY = frozenset({"为啥", "为什么", "凭啥", "凭什么", "干嘛", "干啥", "干什么", "做什么", "做啥", "啥用", "有啥用",
                   "什么", "啥"})
+_LEADING = frozenset({Kind.HEDGE, Kind.PRON, Kind.FILLER, Kind.ADV, Kind.INTENS})
+_DEFER = frozenset({"要", "得", "需要", "去", "你去", "得去", "要去"})
 _COMPLEMENTS = frozenset({"好", "成", "完", "对"})
 _TO = frozenset({"给", "跟", "和", "对", "同", "向", "与"})  # 不想跟你说, 不能给你讲
 _HOW = frozenset({"咋", "怎么", "咋样", "怎样"})
@@ -96,7 +98,8 @@ def clauses(atoms: list[Atom]) -> list[Clause]:
         elif atom.kind == Kind.QMARK:
             close(True)
         elif atom.kind in _OPENERS:
-            close(False)
+            if not all(a.kind in _LEADING for a in current):
+                close(False)  # a hedge alone goes with the clause after it: 好像以前领过
             marker = None if atom.kind == Kind.CONJ else atom.kind
             current.append(atom)
         else:
@@ -145,9 +148,11 @@ def _refuses(atoms: tuple[Atom, ...]) -> bool:
 def _unsure(atoms: tuple[Atom, ...]) -> bool:
     """不知道, 记不清, 不太清楚, 不是很清楚: an unsure word, or a negated verb of knowing."""
     negated = False
-    for atom in atoms:
+    for i, atom in enumerate(atoms):
         if atom.kind == Kind.UNSURE:
             return True
+        if atom.kind == Kind.ASK and i and atoms[i - 1].text in _DEFER:
+            return True  # 这个要问村上, 得问我儿子: someone else knows
         if atom.kind == Kind.NEG:
             negated = True
         elif atom.kind == Kind.KNOW and negated:
