@@ -131,17 +131,16 @@ for _kind, _text in (
     (Kind.INFO, "信息 个人信息 资料 个人资料 情况 家里的事 家事 细节 号码 电话 名字 身份证 身份 收入 底细 具体 内容 "
                 "具体情况 家庭情况 私事 隐私信息 数据 材料 事 事情 问题"),
     (Kind.REFUSE_VERB, "拒绝 拒不 拒"),
+    # words of several characters that contain a polarity character but are no polarity (所有, 对面 are
+    # already jieba words; these are the ones the lexer would otherwise split): kept whole as content
+    (Kind.OTHER, "不过 不但 不仅 不管 不论 不然 不如 不少 不止 不久 不同 不断 不光 未来 无论 无关 不得不 有关 有些人 "
+                 "有的人 有时 有时候 有点儿意思 没想到 不好意思 对不起 要求 要紧 对面 对象 是非 有效 有用 好处 好多 中间 "
+                 "要是说 无非 无数 没事 没事儿 不用谢 可惜 可怜 好久 有空 对付 不舒服 无奈 不容易 "
+                 "有人 要么 好些 行动 中心 对比 不够 不对劲 不行了 没意思 没办法 没法 不少钱"),
 ):
     for _w, _k in _words(_kind, _text).items():
         _TABLE.setdefault(_w, _k)
 
-# Words of several characters that contain a polarity character but are no polarity (所有, 对面 are already
-# jieba words; these are the ones the lexer would otherwise split): kept whole as content.
-for _w in ("不过 不但 不仅 不管 不论 不然 不如 不少 不止 不久 不同 不断 不光 未来 无论 无关 不得不 有关 有些人 "
-           "有的人 有时 有时候 有点儿意思 没想到 不好意思 对不起 要求 要紧 对面 对象 是非 有效 有用 好处 好多 中间 "
-           "要是说 无非 无数 没事 没事儿 不用谢 可惜 可怜 好久 有空 对付 不舒服 无奈 不容易 "
-           "有人 要么 好些 行动 中心 对比 不够 不对劲 不行了 没意思 没办法 没法 不少钱").split():
-    _TABLE.setdefault(_w, Kind.OTHER)
 
 LEXICON: MappingProxyType[str, Kind] = MappingProxyType(_TABLE)
 MAX_WORD = max(len(w) for w in LEXICON)
