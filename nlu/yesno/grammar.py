@@ -116,6 +116,10 @@ def _next_kind(atoms: tuple[Atom, ...], i: int) -> Kind | None:
     return None
 
 
+_DISPOSAL = frozenset({"把", "将"})  # the 把-construction puts the information before the verb
+_INFO_TOO = frozenset({"情况", "这情况"})  # information, though the lexicon files them as "this matter" words
+
+
 def _refuses(atoms: tuple[Atom, ...]) -> bool:
     """A refusal to answer: 不想说, 不方便透露, 不想给您我的信息, 拒绝回答, 别问了, 问这个干啥, 保密."""
     kinds = [a.kind for a in atoms]
@@ -132,6 +136,11 @@ def _refuses(atoms: tuple[Atom, ...]) -> bool:
                 j += 1
             if j < len(atoms) and atoms[j].kind in (Kind.TELL, Kind.ASK):
                 return True
+            if j < len(atoms) and atoms[j].text in _DISPOSAL:  # 不想把我的信息给你 / 不愿将情况告诉别人
+                ends = [k for k in range(j + 1, min(j + 8, len(atoms)))
+                        if atoms[k].text == "给" or atoms[k].kind == Kind.TELL]
+                if ends and any(a.kind == Kind.INFO or a.text in _INFO_TOO for a in atoms[j + 1:ends[0]]):
+                    return True
             gives = [k for k in range(i + 2, min(j + 1, len(atoms))) if atoms[k].text == "给"]
             if gives:  # 不想给您我的信息, 不能给你们: giving information to the asker
                 rest = [a for a in atoms[gives[0] + 1:] if a.kind not in (Kind.PARTICLE, Kind.ASPECT)]

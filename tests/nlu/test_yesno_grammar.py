@@ -60,14 +60,15 @@ def test_question_back(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["我不愿意告诉你们", "这个就不方便说了", "不想跟你说这个", "不能告诉你我的情况", "拒绝透露", "打听这个干什么",
-     "个人隐私", "我不想让你知道", "别打听了"],
+     "个人隐私", "我不想让你知道", "别打听了", "不愿意把家里的情况讲给外人", "不能将我的资料交给你们",
+     "我不想把电话号码告诉你"],
 )
 def test_refuse_to_answer(text: str) -> None:
     got, confidence = _value(text)
     assert got == "refuse", (text, got)
 
 
-@pytest.mark.parametrize("text", ["我不想要", "不想给", "我拒绝了", "不想去了"])
+@pytest.mark.parametrize("text", ["我不想要", "不想给", "我拒绝了", "不想去了", "不想把房子卖给别人"])
 def test_refusing_the_offer_is_a_no(text: str) -> None:
     assert _value(text)[0] == "no"
 
