@@ -17,9 +17,13 @@ from nlu.tokenizer import default_tokenizer
 from nlu.yesno.lexicon import LEXICON, MAX_WORD, PUNCT_CHARS, QMARK_CHARS, Kind
 
 _ASCII_UPPER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+# Words never cut apart, whatever jieba glues to their neighbours: the questions' words (辅具有 → 辅具 + 有)
+# and the "cannot say / cannot remember" complements (这个我说不准: jieba makes 我说 + 不准).
+_KEPT_WHOLE = frozenset({Kind.OBJECT, Kind.UNSURE})
 _OBJECTS_RE = re.compile(
-    "(" + "|".join(re.escape(w) for w in sorted((w for w, k in LEXICON.items() if k == Kind.OBJECT and len(w) > 1),
-                                                key=len, reverse=True)) + ")"
+    "(" + "|".join(re.escape(w) for w in sorted(
+        (w for w, k in LEXICON.items() if (k == Kind.OBJECT and len(w) > 1) or (k == Kind.UNSURE and len(w) > 2)),
+        key=len, reverse=True)) + ")"
 )
 _SPLIT_STARTERS = frozenset({Kind.NEG, Kind.NEG_HAVE})
 
@@ -145,8 +149,8 @@ def atoms(text: str) -> list[Atom]:
         return []
     words: list[tuple[str, int]] = []
     tokenizer = default_tokenizer()
-    for piece in _OBJECTS_RE.split(compact):  # a word of the questions is never cut (辅具有 → 辅具 + 有)
-        if piece in LEXICON and LEXICON[piece] == Kind.OBJECT:
+    for piece in _OBJECTS_RE.split(compact):
+        if piece in LEXICON and LEXICON[piece] in _KEPT_WHOLE:
             words.append((piece, len(piece)))
             continue
         for token in tokenizer.cut(piece):

@@ -134,3 +134,8 @@ def test_lexer_keeps_words_whole() -> None:
     assert [a.text for a in atoms("绝对没有")] == ["绝对", "没有"]
     assert "对" not in [a.text for a in atoms("对面")]
     assert [a.text for a in atoms("冇得")] == ["冇得"]
+
+
+@pytest.mark.parametrize("text", ["这个我说不准", "我看不准", "这事我也摸不准", "俺记不清楚了"])
+def test_cannot_say_complements_are_unsure_whatever_jieba_glues_to_them(text: str) -> None:
+    assert _value(text)[0] == "unsure"
