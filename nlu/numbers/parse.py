@@ -67,7 +67,7 @@ def parse_number(text: str, expected_unit: str | None = None, tokenizer: Tokeniz
     if is_blank(text):
         return empty()
     prepared, result = _scan_text(text, tokenizer)
-    found = list(result.found)
+    found = [f for f in result.found if not f.extra.get("decade")]
     t = prepared.text
     if not found:
         if result.malformed:

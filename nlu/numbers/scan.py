@@ -215,14 +215,17 @@ def _tail(f: Found, t: str) -> None:
             j += 1
         f.end = j
         return
+    if t.startswith("分钱", j) and f.unit is None and not f.approximate:
+        _scale_bounds(f, 0.01)  # 八分钱
+        f.unit, f.raw_unit, f.end = "元", "分", j + 2
+        return
+    if t.startswith("年代", j):
+        f.extra["decade"] = True
+        f.confidence = 0.0  # 九十年代: a time, not an amount
     m = _UNIT_RE.match(t, j)
     if m and f.unit is None:
-        raw_unit = m.group(0)
-        if raw_unit == "分" and not t.startswith("分钱", j):
-            raw_unit = ""
-        if raw_unit:
-            f.unit, f.raw_unit = UNIT_CANON[raw_unit], raw_unit
-            j = m.end()
+        f.unit, f.raw_unit = UNIT_CANON[m.group(0)], m.group(0)
+        j = m.end()
     if f.raw_unit in MONEY_UNITS and not f.approximate:
         j = _money_tail(f, t, j)
     if t.startswith("半", j) and not (j + 1 < n and t[j + 1] in "年月天日个小"):
@@ -240,7 +243,14 @@ def _tail(f: Found, t: str) -> None:
 
 
 def _money_tail(f: Found, t: str, j: int) -> int:
-    """After 元/块: X角/毛 [Y分], or a bare digit (三块五 → 3.5); 钱 at the end."""
+    """After 元/块: X角/毛 [Y分], 零Y分, or a bare digit (三块五 → 3.5); 钱 at the end."""
+    if t.startswith("零", j) and j + 1 < len(t):
+        m0 = _RUN_RE.match(t, j + 1)
+        d0 = read_numeral(m0.group(0)) if m0 and len(m0.group(0)) == 1 else None
+        if m0 is not None and d0 is not None and 0 < d0.value < 10:
+            f.value = tidy(f.value + d0.value * 0.01)  # 一块零五分
+            j = m0.end() + (1 if t.startswith("分", m0.end()) else 0)
+            return j + (1 if t.startswith("钱", j) else 0)
     m = _RUN_RE.match(t, j)
     if m and len(m.group(0)) == 1:
         d = read_numeral(m.group(0))
