@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 
 import cn2an
@@ -176,9 +177,11 @@ def read_numeral(s: str) -> Numeral | None:
     m = _DECIMAL_BIG_RE.fullmatch(s)
     if m:  # 一点五万, 1.5万, 零点五万
         head = read_numeral(m.group(1))
-        if head is None or any(c in _UNIT_CHARS for c in m.group(1).replace("点", "")):
+        frac = m.group(1).replace(".", "点").partition("点")[2]
+        if head is None or any(c in _UNIT_CHARS for c in frac) or any(c in BIG_UNITS for c in m.group(1)):
             return None
-        return Numeral(_tidy(head.value * (SMALL_UNITS.get(m.group(2)) or BIG_UNITS[m.group(2)])), head.style)
+        mult = SMALL_UNITS.get(m.group(2)) or BIG_UNITS[m.group(2)]
+        return Numeral(_tidy(float(Decimal(repr(head.value)) * mult)), head.style)
     if any(c.isascii() for c in s):
         mm = _MIXED_RE.fullmatch(s)
         if mm is None:

@@ -22,7 +22,7 @@ _NUMERAL_OR_DIGIT = QUANTITY_NUMERALS | frozenset("0123456789")
 _IN_WORD_OK = CLASSIFIERS | _NUMERAL_OR_DIGIT | frozenset("点之负")
 # CJK characters around which no jieba cut is needed (a bare amount such as 七十来平 or 两千多块钱).
 _PLAIN = _IN_WORD_OK | frozenset("".join(APPROX_BEFORE) + "".join(APPROX_AFTER) + "每的了呢吧啊呀嘞哦嗯就是有")
-_THOUSANDS_RE = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,]|\.\d*,)")
+_THOUSANDS_RE = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?!\d|,\d)")
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -81,12 +81,21 @@ def _word_blocks_numeral(word: str) -> bool:
         return False
     if len(rest) == 1:
         return rest not in CLASSIFIERS
+    if rest[0] in CLASSIFIERS and len(rest) == 2:
+        return False  # 三间房, 五个娃: a numeral, its measure word and a noun
     return any(c not in _IN_WORD_OK for c in rest)
 
 
 def needs_words(text: str) -> bool:
-    """Whether a text has characters around which jieba's word boundaries matter."""
-    return any(_is_cjk(c) and c not in _PLAIN for c in text)
+    """Whether a text has characters around which jieba's word boundaries matter (大陆, 四川, 五角大楼)."""
+    for i, c in enumerate(text):
+        if not _is_cjk(c) or c in _IN_WORD_OK:
+            continue
+        if c not in _PLAIN:
+            return True
+        if (i > 0 and text[i - 1] in QUANTITY_NUMERALS) or (i + 1 < len(text) and text[i + 1] in QUANTITY_NUMERALS):
+            return True
+    return False
 
 
 def prepare(text: str, tokenizer: Tokenizer | None = None) -> Prepared:
@@ -97,9 +106,10 @@ def prepare(text: str, tokenizer: Tokenizer | None = None) -> Prepared:
     if any(c in QUANTITY_NUMERALS for c in masked) and needs_words(masked):
         chars = list(masked)
         pos = 0
-        for word in (tokenizer or default_tokenizer()).cut(compact):
+        tok = tokenizer or default_tokenizer()
+        for word in tok.cut(compact):
             end = pos + len(word)
-            if _word_blocks_numeral(word):
+            if _word_blocks_numeral(word) and tok.known(word):
                 for i in range(pos, end):
                     if chars[i] in QUANTITY_NUMERALS:
                         chars[i] = MASK

@@ -147,7 +147,7 @@ def _amount(t: str, i: int) -> Found | None:
                     return None
                 return Found(tidy(sign * num.value / den.value), None, start, m2.end(), 0.95)
             num = read_numeral(raw)
-            if num is None:
+            if num is None or (j < n and t[j] == "点"):
                 return Found(0, None, start, j, 0.0, extra={"malformed": True})
             value: int | float = num.value
             conf = _style_confidence(num, raw)

@@ -110,7 +110,7 @@ PROTECTED_WORDS: tuple[str, ...] = tuple(
     )
 )
 _PROTECTED_RE = re.compile(
-    r"(?<![0-9零〇○一二两三四五六七八九十百千万亿])(?:"
+    r"(?<![0-9零〇○一二两三四五六七八九十百千万亿点.])(?:"
     + "|".join(re.escape(w) for w in PROTECTED_WORDS)
     + r"|十分(?!钟|之)|(?<!分)之一)"
 )
