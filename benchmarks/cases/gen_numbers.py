@@ -92,8 +92,8 @@ def colloquial(rng: random.Random) -> tuple[str, int]:
     unit = {100: "百", 1000: "千", 10000: "万"}[place]
     head = "两" if a == 2 and rng.random() < 0.6 else DIGITS[a]
     text = f"{head}{unit}{DIGITS[b]}"
-    if a == 1 and place in (1000, 10000) and rng.random() < 0.3:
-        text = text[1:]  # 千一, 万五
+    if a == 1 and place == 1000 and rng.random() < 0.3:
+        text = text[1:]  # 千一, 千五 (万一 is "in case", never an amount)
     return text, a * place + b * place // 10
 
 

@@ -49,6 +49,8 @@ def find_numbers(text: str, tokenizer: Tokenizer | None = None) -> list[Parsed[Q
 
 def _is_list(t: str, found: list[Found]) -> bool:
     """1,2,3,4 / 3、5、7: several bare numbers one after the other, not one answer."""
+    if len(found) == 2 and not any(f.unit for f in found) and t[found[0].end : found[1].start] == ",":
+        return t[found[0].start].isdigit() and t[found[1].start].isdigit()  # 12,34: not a thousands group
     if len(found) < 3 or any(f.unit for f in found):
         return False
     return all(set(t[a.end : b.start]) <= _LIST_SEPARATORS and a.end < b.start for a, b in zip(found, found[1:], strict=False))

@@ -22,7 +22,7 @@ _NUMERAL_OR_DIGIT = QUANTITY_NUMERALS | frozenset("0123456789")
 _IN_WORD_OK = CLASSIFIERS | _NUMERAL_OR_DIGIT | frozenset("点之负")
 # CJK characters around which no jieba cut is needed (a bare amount such as 七十来平 or 两千多块钱).
 _PLAIN = _IN_WORD_OK | frozenset("".join(APPROX_BEFORE) + "".join(APPROX_AFTER) + "每的了呢吧啊呀嘞哦嗯就是有")
-_THOUSANDS_RE = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?!\d|,\d)")
+_THOUSANDS_RE = re.compile(r"(?<![\d.])(?<!\d,)\d{1,3}(?:,\d{3})+(?!\d|,\d)")
 _SPACE_RE = re.compile(r"\s+")
 
 

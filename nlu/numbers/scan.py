@@ -151,6 +151,10 @@ def _amount(t: str, i: int) -> Found | None:
                 return Found(0, None, start, j, 0.0, extra={"malformed": True})
             value: int | float = num.value
             conf = _style_confidence(num, raw)
+            if t.startswith("有", j) and raw[-1] in PLACE_VALUES and j + 1 < n and t[j + 1] in _DIGIT1 + "零":
+                d = read_numeral(t[j + 1])
+                if d is not None and not (j + 2 < n and t[j + 2] in _NUM_START) and d.value < PLACE_VALUES[raw[-1]]:
+                    value, j = value + d.value, j + 2  # 六十有五 (literary)
             if raw[-1].isdigit() and j < n and t[j] in _SCALE and not (j + 1 < n and t[j + 1].isascii()
                                                                          and t[j + 1].isalpha()):
                 value, j = tidy(value * _SCALE[t[j]]), j + 1
@@ -248,8 +252,12 @@ def _money_tail(f: Found, t: str, j: int) -> int:
         m0 = _RUN_RE.match(t, j + 1)
         d0 = read_numeral(m0.group(0)) if m0 and len(m0.group(0)) == 1 else None
         if m0 is not None and d0 is not None and 0 < d0.value < 10:
-            f.value = tidy(f.value + d0.value * 0.01)  # 一块零五分
-            j = m0.end() + (1 if t.startswith("分", m0.end()) else 0)
+            k = m0.end()
+            if k < len(t) and t[k] in "毛角":
+                f.value, j = tidy(f.value + d0.value * 0.1), k + 1  # 一百块零五毛
+            else:
+                f.value = tidy(f.value + d0.value * 0.01)  # 一块零五分
+                j = k + (1 if t.startswith("分", k) else 0)
             return j + (1 if t.startswith("钱", j) else 0)
     m = _RUN_RE.match(t, j)
     if m and len(m.group(0)) == 1:
@@ -282,8 +290,10 @@ def _quantity(t: str, i: int) -> Found | None:
     mb = _BEFORE_RE.match(t, i)
     if mb:
         j = mb.end()
-        if t.startswith("有", j):
-            j += 1
+        for filler in ("有个", "有", "个"):
+            if t.startswith(filler, j) and j + len(filler) < n and t[j + len(filler)] not in "月人":
+                j += len(filler)
+                break
         if j < n and (_RUN_RE.match(t, j) or t[j] in "几半负"):
             bound = APPROX_BEFORE[mb.group(0)] or "around"
             i = j

@@ -43,7 +43,7 @@ DIGITS_CN = frozenset(c for c in DIGIT_VALUES if not c.isascii()) - SPOKEN_ONLY 
 # followed by anything else in the same word (四川, 十堰, 三门峡, 五角大楼) is part of a name, not a number.
 CLASSIFIERS = frozenset(
     "个位口人户间套块元圆角毛分钱岁年月日号天周次回遍趟亩平米斤两吨克升头只匹条张本件台辆棵株座栋层家所"
-    "项级届期倍成罐箱袋包瓶碗杯盒把根支双对副批群组班笔份封顿场轮代寸尺丈里公千万亿多来余几半点整号"
+    "项级届期倍成罐箱袋包瓶碗杯盒把根支双对副批群组班笔份封顿场轮代寸尺丈公千万亿多来余几半点整号"
     "到至或和左右上下出头样子方钟小时星期度折"
 )
 # Characters that may stand before a numeral inside one jieba word and keep it a number (约三千, 近两万).
