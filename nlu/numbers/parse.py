@@ -15,7 +15,9 @@ from nlu.tokenizer import Tokenizer
 _NO_NUMBER = "没有听出数字，请说一个具体的数。"
 _MALFORMED = "这个数没听明白，请再说一遍，比如“三千五百”。"
 _SEVERAL = "听到好几个数，请只说一个数。"
-_PER_RE = re.compile(r"每(?:个)?(月|年|天|周|星期)|(?<![0-9一二两三四五六七八九十])(月|年)(?:收入|工资|挣|花)")
+_PER_RE = re.compile(
+    r"每(?:个)?(月|年|天|周|星期)|(?<![0-9一二两三四五六七八九十])(月|年)(?:收入|工资|挣|花|薪)|[/／](月|年|天|周)"
+)
 _LIST_SEPARATORS = frozenset(",、，;；/ ")
 
 
@@ -86,7 +88,8 @@ def parse_number(text: str, expected_unit: str | None = None, tokenizer: Tokeniz
     else:
         m = _PER_RE.search(t)
         if m:
-            per = {"星期": "周"}.get(m.group(1) or m.group(2), m.group(1) or m.group(2))
+            word = m.group(1) or m.group(2) or m.group(3)
+            per = {"星期": "周"}.get(word, word)
     chosen = found[0]
     confidence = chosen.confidence
     if expected_unit is not None:

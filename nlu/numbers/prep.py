@@ -19,9 +19,10 @@ from nlu.tokenizer import Tokenizer, default_tokenizer
 
 MASK = "\u25a1"
 _NUMERAL_OR_DIGIT = QUANTITY_NUMERALS | frozenset("0123456789")
-_IN_WORD_OK = CLASSIFIERS | _NUMERAL_OR_DIGIT | frozenset("点之负")
+_NEUTRAL = CLASSIFIERS | _NUMERAL_OR_DIGIT | frozenset("点之负")
+_IN_WORD_OK = _NEUTRAL | frozenset("好大")  # 三十好几, 四十大几
 # CJK characters around which no jieba cut is needed (a bare amount such as 七十来平 or 两千多块钱).
-_PLAIN = _IN_WORD_OK | frozenset("".join(APPROX_BEFORE) + "".join(APPROX_AFTER) + "每的了呢吧啊呀嘞哦嗯就是有")
+_PLAIN = _NEUTRAL | frozenset("".join(APPROX_BEFORE) + "".join(APPROX_AFTER) + "每的了呢吧啊呀嘞哦嗯就是有")
 _THOUSANDS_RE = re.compile(r"(?<![\d.])(?<!\d,)\d{1,3}(?:,\d{3})+(?!\d|,\d)")
 _SPACE_RE = re.compile(r"\s+")
 
@@ -69,7 +70,7 @@ def _compact(folded: str) -> tuple[str, list[int]]:
 def _word_blocks_numeral(word: str) -> bool:
     """Whether a jieba word holds its numerals as part of a name or word (四川, 十堰, 第一, 入伍)."""
     k = next((i for i, c in enumerate(word) if c in _NUMERAL_OR_DIGIT), None)
-    if k is None:
+    if k is None or word in APPROX_AFTER or word in APPROX_BEFORE:
         return False
     if any(c not in NUMERAL_PREFIXES for c in word[:k]):
         return True
@@ -89,7 +90,7 @@ def _word_blocks_numeral(word: str) -> bool:
 def needs_words(text: str) -> bool:
     """Whether a text has characters around which jieba's word boundaries matter (大陆, 四川, 五角大楼)."""
     for i, c in enumerate(text):
-        if not _is_cjk(c) or c in _IN_WORD_OK:
+        if not _is_cjk(c) or c in _NEUTRAL:
             continue
         if c not in _PLAIN:
             return True

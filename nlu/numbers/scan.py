@@ -30,12 +30,16 @@ _PAIR_RE = re.compile(
     rf"(?P<h>[{_NUMS}]*[十百千万亿拾佰仟])?(?P<a>[{_DIGIT1}])(?P<b>[{_DIGIT1}])(?P<t>[十百千万亿拾佰仟]*)"
 )
 _PAIR_OK = frozenset({("一", "两"), ("一", "二"), ("两", "三"), ("二", "三"), ("三", "五")})
+_THREE_TWO_RE = re.compile("三两(?=个|人|天|年|家|户|回|次|趟)")  # 三两个: two or three
 _UNIT_RE = re.compile("|".join(re.escape(u) for u in sorted(UNIT_CANON, key=len, reverse=True)))
 _BEFORE_RE = re.compile("|".join(sorted(APPROX_BEFORE, key=len, reverse=True)))
 _AFTER_RE = re.compile("|".join(re.escape(w) for w in sorted(APPROX_AFTER, key=len, reverse=True)))
 _ZERO_RE = re.compile(r"一(?:个|位|户|口|分钱?|毛钱?|块钱?|点)?人?(?:都|也)(?:没有|没|莫得|冇得|冇|没得|不得|无)")
 _SCALE = {"k": 1000, "K": 1000, "w": 10000, "W": 10000}
-_INFIX_APPROX = frozenset("多余几来")
+_INFIX_APPROX = frozenset("多余几来好大")
+_RATE_AFTER_RE = re.compile(r"(?:个月|月|年|天|周|星期)")
+# Units said with a smaller one after them: 三亩二分 (1 分 = 0.1 亩), 三斤二两 (1 两 = 0.1 斤), 一米七五.
+_COMPOUND = {"亩": ("分", 0.1), "斤": ("两", 0.1), "米": ("", 0.1)}
 
 
 @dataclass
@@ -129,12 +133,24 @@ def _amount(t: str, i: int) -> Found | None:
         f = Found(0.5, None, start, i + 1, 0.95)
         if t.startswith("个", i + 1) and _UNIT_RE.match(t, i + 2) is None:
             f.end, f.unit, f.raw_unit = i + 2, "个", "个"
+    elif t.startswith("个把", i) and _UNIT_RE.match(t, i + 2):
+        f = Found(1, None, start, i + 2, 0.9, True)  # 个把月: a month or so
+    elif _THREE_TWO_RE.match(t, i):
+        f = Found(2.5, None, start, i + 2, 0.9, True, True, 2, 3)
     else:
         m = _RUN_RE.match(t, i)
         if m is None:
             return None
         raw = m.group(0).rstrip(".")
+        colloquial = len(raw) > 3 and raw[-3] in "百千万亿" and raw[-2] in _DIGIT1
+        if (len(raw) > 2 and raw[-1] == "一" and (raw[-2] in "百千万亿" or colloquial)
+                and _RATE_AFTER_RE.match(t, i + len(raw))):
+            raw = raw[:-1]  # 两万一年 / 三千五一个月: the 一 starts "per year"
         j = i + len(raw)
+        if raw in PLACE_VALUES and t.startswith("把", j):
+            f = Found(PLACE_VALUES[raw], None, start, j + 1, 0.9, True)  # 百把块, 千把人: about a hundred
+            _tail(f, t)
+            return f
         pair = _pair(raw, t, j)
         if pair is not None:
             lo, hi = pair
@@ -168,6 +184,11 @@ def _amount(t: str, i: int) -> Found | None:
 def _infix(f: Found, raw: str, t: str) -> None:
     """五百多 / 十几 / 三千余 / 七十来 (then 万/亿: 十多万)."""
     mark = t[f.end]
+    if mark in "好大":
+        if not t.startswith("几", f.end + 1):
+            return
+        f.end += 1  # 三十好几, 四十大几: like 几
+        mark = "几"
     place = _last_place(raw)
     if place is None and not (mark in "多余" and f.end + 1 < len(t) and _UNIT_RE.match(t, f.end + 1)):
         return
@@ -232,6 +253,8 @@ def _tail(f: Found, t: str) -> None:
         j = m.end()
     if f.raw_unit in MONEY_UNITS and not f.approximate:
         j = _money_tail(f, t, j)
+    elif f.raw_unit in _COMPOUND and not f.approximate and f.value == int(f.value):
+        j = _compound_tail(f, t, j)
     if t.startswith("半", j) and not (j + 1 < n and t[j + 1] in "年月天日个小"):
         if f.unit is not None and f.value == int(f.value) and not f.ranged:
             f.value = tidy(f.value + 0.5)  # 三年半, 五块半
@@ -244,6 +267,32 @@ def _tail(f: Found, t: str) -> None:
         f.confidence = min(f.confidence, 0.9)
         j += 1
     f.end = j
+
+
+def _compound_tail(f: Found, t: str, j: int) -> int:
+    """三亩二分(地), 三斤二两, 一米七(五): the smaller unit's digits after the unit."""
+    sub, worth = _COMPOUND[f.raw_unit or ""]
+    m = _RUN_RE.match(t, j)
+    if m is None or any(c in PLACE_VALUES for c in m.group(0)) or "点" in m.group(0):
+        return j
+    digits = m.group(0)
+    if sub and len(digits) == 2 and digits[1] == sub:
+        digits = digits[0]  # 二两: the run took the unit 两 for a digit
+        m2_end = j + 2
+        d = read_numeral(digits)
+        if d is None:
+            return j
+        f.value = tidy(f.value + d.value * worth)
+        return m2_end
+    if sub:
+        if len(digits) != 1 or not t.startswith(sub, m.end()) or (d := read_numeral(digits)) is None:
+            return j
+        f.value = tidy(f.value + d.value * worth)
+        return m.end() + len(sub)
+    if len(digits) > 2 or (d := read_numeral(digits)) is None or _UNIT_RE.match(t, m.end()):
+        return j
+    f.value = tidy(f.value + d.value / 10 ** len(digits))
+    return m.end()
 
 
 def _money_tail(f: Found, t: str, j: int) -> int:
@@ -380,7 +429,9 @@ def scan(t: str) -> Scan:
     i, n = 0, len(t)
     while i < n:
         c = t[i]
-        half = c == "半" and (n == 1 or i + 1 < n and t[i + 1] in "个年月天日小")
+        half = c == "半" and (n == 1 or i + 1 < n and (t[i + 1] in "个年月天日小" or _UNIT_RE.match(t, i + 1)))
+        if c == "个" and t.startswith("个把", i):
+            half = True
         if not (c in _NUM_START or half) and _BEFORE_RE.match(t, i) is None and c not in "负-":
             i += 1
             continue
