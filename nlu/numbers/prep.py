@@ -25,6 +25,7 @@ _IN_WORD_OK = _NEUTRAL | frozenset("好大")  # 三十好几, 四十大几
 _PLAIN = _NEUTRAL | frozenset("".join(APPROX_BEFORE) + "".join(APPROX_AFTER) + "每的了呢吧啊呀嘞哦嗯就是有")
 _THOUSANDS_RE = re.compile(r"(?<![\d.])(?<!\d,)\d{1,3}(?:,\d{3})+(?!\d|,\d)")
 _SPACE_RE = re.compile(r"\s+")
+_COUPLE_RE = re.compile(r"[老小](两口)子?|(两口)子")  # 老两口, 两口子: a couple, two persons
 
 
 @dataclass(frozen=True)
@@ -116,4 +117,8 @@ def prepare(text: str, tokenizer: Tokenizer | None = None) -> Prepared:
                         chars[i] = MASK
             pos = end
         masked = "".join(chars)
+    if "两口" in compact:
+        for m in _COUPLE_RE.finditer(compact):
+            a = m.start(1) if m.group(1) else m.start(2)
+            masked = masked[: m.start()] + MASK * (a - m.start()) + "两口" + MASK * (m.end() - a - 2) + masked[m.end() :]
     return Prepared(masked, tuple(index), len(text))
