@@ -58,6 +58,15 @@ def _is_list(t: str, found: list[Found]) -> bool:
     return all(set(t[a.end : b.start]) <= _LIST_SEPARATORS and a.end < b.start for a, b in zip(found, found[1:], strict=False))
 
 
+def _unit_rank(unit: str | None, expected: str) -> int | None:
+    """How well a unit fits the question's: 0 the same, 1 a synonym (口 for 人), 2 the bare classifier 个."""
+    if unit == expected:
+        return 0
+    if unit is not None and UNIT_ALIASES.get(unit) == expected:
+        return 2 if unit == "个" else 1
+    return None
+
+
 def _same_unit(unit: str | None, expected: str) -> bool:
     return unit == expected or (unit is not None and UNIT_ALIASES.get(unit) == expected)
 
@@ -93,7 +102,11 @@ def parse_number(text: str, expected_unit: str | None = None, tokenizer: Tokeniz
     chosen = found[0]
     confidence = chosen.confidence
     if expected_unit is not None:
-        same = [f for f in found if _same_unit(f.unit, expected_unit)]
+        same = []
+        for rank in (0, 1, 2):  # the unit itself, then 口/名 for 人, then 个
+            same = [f for f in found if _unit_rank(f.unit, expected_unit) == rank]
+            if same:
+                break
         if same:
             chosen = same[0]
             confidence = chosen.confidence

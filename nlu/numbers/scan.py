@@ -36,6 +36,7 @@ _BEFORE_RE = re.compile("|".join(sorted(APPROX_BEFORE, key=len, reverse=True)))
 _AFTER_RE = re.compile("|".join(re.escape(w) for w in sorted(APPROX_AFTER, key=len, reverse=True)))
 _ZERO_RE = re.compile(r"一(?:个|位|户|口|分钱?|毛钱?|块钱?|点)?人?(?:都|也)(?:没有|没|莫得|冇得|冇|没得|不得|无)")
 _SCALE = {"k": 1000, "K": 1000, "w": 10000, "W": 10000}
+_SHARED_MULT_RE = re.compile(r"[0-9.点零一二两三四五六七八九壹贰叁肆伍陆柒捌玖参]*([十百千万亿拾佰仟]+)")
 _INFIX_APPROX = frozenset("多余几来好大")
 _RATE_AFTER_RE = re.compile(r"(?:个月|月|年|天|周|星期)")
 # Units said with a smaller one after them: 三亩二分 (1 分 = 0.1 亩), 三斤二两 (1 两 = 0.1 斤), 一米七五.
@@ -387,8 +388,13 @@ def _range(f: Found, t: str) -> None:
     if joiner == "和" and f.unit is None:
         return
     lo, hi = f.value, second.value
-    mult = _trailing_multiplier(t[k : second.end])
-    if mult and lo * mult <= hi and not _has_big(t[f.start : f.end]):
+    run = _RUN_RE.match(t, k)
+    mult = _trailing_multiplier(run.group(0) if run else "")
+    if run and t[run.end() : run.end() + 1] in _SCALE:
+        mult = _SCALE[t[run.end()]]
+    if mult == 10 and lo < 10 and lo * 10 < hi:
+        f.confidence = min(f.confidence, 0.5)  # 三到五十: 3..50 or 30..50
+    elif mult and lo < mult and lo * mult < hi:
         lo = tidy(lo * mult)
     if f.unit is not None and second.unit is not None and f.unit != second.unit:
         return
@@ -407,19 +413,13 @@ def _range(f: Found, t: str) -> None:
 
 
 def _trailing_multiplier(s: str) -> int:
-    """The multiplier at the end of the second number of a range (三万 → 10000, 五千块 → 1000)."""
-    s = s.rstrip("".join(UNIT_CANON) + "钱")
-    for c in reversed(s):
-        if c in PLACE_VALUES:
-            return PLACE_VALUES[c]
-        if c in "kKwW":
-            return _SCALE[c]
-        break
-    return 0
-
-
-def _has_big(s: str) -> bool:
-    return any(c in PLACE_VALUES or c in _SCALE for c in s)
+    """The multiplier a range's first number may share (三万 → 10000, 十万 → 10000, 五千块 → 1000); 0 when the
+    second number is not a figure followed by places only (八百三十)."""
+    m = _SHARED_MULT_RE.fullmatch(s)
+    if m is None:
+        return 0
+    c = m.group(1)[-1]
+    return _SCALE[c] if c in _SCALE else PLACE_VALUES[c]
 
 
 def scan(t: str) -> Scan:
