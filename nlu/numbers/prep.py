@@ -20,7 +20,7 @@ from nlu.tokenizer import Tokenizer, default_tokenizer
 MASK = "\u25a1"
 _NUMERAL_OR_DIGIT = QUANTITY_NUMERALS | frozenset("0123456789")
 _NEUTRAL = CLASSIFIERS | _NUMERAL_OR_DIGIT | frozenset("点之负")
-_IN_WORD_OK = _NEUTRAL | frozenset("好大")  # 三十好几, 四十大几
+_IN_WORD_OK = _NEUTRAL | frozenset("好大儿")  # 三十好几, 四十大几, 千儿八百
 # CJK characters around which no jieba cut is needed (a bare amount such as 七十来平 or 两千多块钱).
 _PLAIN = _NEUTRAL | frozenset("".join(APPROX_BEFORE) + "".join(APPROX_AFTER) + "每的了呢吧啊呀嘞哦嗯就是有")
 _THOUSANDS_RE = re.compile(r"(?<![\d.])(?<!\d,)\d{1,3}(?:,\d{3})+(?!\d|,\d)")

@@ -37,6 +37,7 @@ _AFTER_RE = re.compile("|".join(re.escape(w) for w in sorted(APPROX_AFTER, key=l
 _ZERO_RE = re.compile(r"一(?:个|位|户|口|分钱?|毛钱?|块钱?|点)?人?(?:都|也)(?:没有|没|莫得|冇得|冇|没得|不得|无)")
 _SCALE = {"k": 1000, "K": 1000, "w": 10000, "W": 10000}
 _SHARED_MULT_RE = re.compile(r"[0-9.点零一二两三四五六七八九壹贰叁肆伍陆柒捌玖参]*([十百千万亿拾佰仟]+)")
+_VAGUE_RE = re.compile(r"上([百千万亿])(?![一二两三四五六七八九十百千万亿])|([百千万])儿八[十百千]")
 _INFIX_APPROX = frozenset("多余几来好大")
 _RATE_AFTER_RE = re.compile(r"(?:个月|月|年|天|周|星期)")
 # Units said with a smaller one after them: 三亩二分 (1 分 = 0.1 亩), 三斤二两 (1 两 = 0.1 斤), 一米七五.
@@ -119,7 +120,7 @@ def _amount(t: str, i: int) -> Found | None:
     f: Found | None = None
     if t.startswith("百分之", i):
         m = _RUN_RE.match(t, i + 3)
-        num = read_numeral(m.group(0)) if m else None
+        num = read_numeral(m.group(0)) if m and m.group(0) != "百" else Numeral(100, Style.STRICT)
         if m is None or num is None:
             return None
         return Found(tidy(sign * num.value), "%", start, m.end(), 1.0, raw_unit="%")
@@ -217,13 +218,15 @@ def _tail(f: Found, t: str) -> None:
     """Units, 个半/个多, money tails (十块三毛, 两毛五, 三块五) and 半 after the unit."""
     n = len(t)
     j = f.end
-    if t.startswith("个半", j) or t.startswith("个多", j):
+    if t.startswith(("个半", "个多", "个来"), j):
         m = _UNIT_RE.match(t, j + 2)
         if m and t[j + 1] == "半":
             f.value = tidy(f.value + 0.5)
             j = j + 2
         elif m:
-            f.approximate, f.low, f.high = True, f.value, tidy(f.value + 1)
+            f.approximate = True  # 两个多月: 2..3 months; 三个来月: about three
+            if t[j + 1] == "多":
+                f.low, f.high = f.value, tidy(f.value + 1)
             f.confidence = min(f.confidence, 0.9)
             j = j + 2
     sub = t[j] if j < n else ""
@@ -350,10 +353,18 @@ def _quantity(t: str, i: int) -> Found | None:
     mz = _ZERO_RE.match(t, i)
     if mz:
         return Found(0, None, start, mz.end(), 0.9)
+    mv = _VAGUE_RE.match(t, i)
+    if mv:  # 上万块: over ten thousand; 千儿八百: about a thousand
+        place = PLACE_VALUES[mv.group(1) or mv.group(2)]
+        f = Found(place, None, start, mv.end(), 0.9, True, low=place if mv.group(1) else None)
+        _tail(f, t)
+        return f
     f = _amount(t, i)
     if f is None:
         return None
     f.start = start
+    if start > 0 and t[start - 1] == "¥" and f.unit is None:
+        f.start, f.unit, f.raw_unit = start - 1, "元", "元"  # ¥5600
     if f.extra.get("malformed"):
         return f
     _range(f, t)
@@ -431,6 +442,8 @@ def scan(t: str) -> Scan:
         c = t[i]
         half = c == "半" and (n == 1 or i + 1 < n and (t[i + 1] in "个年月天日小" or _UNIT_RE.match(t, i + 1)))
         if c == "个" and t.startswith("个把", i):
+            half = True
+        if c == "上" and _VAGUE_RE.match(t, i) or c in "百千万" and t.startswith("儿八", i + 1):
             half = True
         if not (c in _NUM_START or half) and _BEFORE_RE.match(t, i) is None and c not in "负-":
             i += 1
