@@ -237,9 +237,58 @@ def _per(rng: random.Random) -> tuple[str, str, str]:
     return f"{lead}{chinese(n, rng)}" + rng.choice(("", "块", "元")), str(n), "per month/year"
 
 
+def _half(rng: random.Random) -> tuple[str, str, str]:
+    """一个半月 / 三年半 / 半年 / 两个半小时 / 五块半."""
+    n = rng.randint(1, 12)
+    unit, canon = rng.choice((("年", "年"), ("个月", "月"), ("天", "天"), ("个小时", "小时"), ("块", "元"), ("斤", "斤")))
+    head = "两" if n == 2 and rng.random() < 0.7 else chinese(n, rng)
+    if rng.random() < 0.15:
+        return f"半{unit}", f"0.5@{canon}", "half alone"
+    if unit.startswith("个") and rng.random() < 0.6:
+        return f"{head}个半{unit[1:]}", f"{n + 0.5}@{canon}", "half 个半"
+    return f"{head}{unit}半", f"{n + 0.5}@{canon}", "half after unit"
+
+
+def _compound(rng: random.Random) -> tuple[str, str, str]:
+    """三亩二分 / 五斤三两 / 一米六八: a unit and its tenths."""
+    kind = rng.choice(("亩", "斤", "米"))
+    if kind == "米":
+        a, b = rng.randint(1, 9), rng.randint(10, 99)
+        return f"一米{DIGITS[b // 10]}{DIGITS[b % 10]}" if a else "", f"{1 + b / 100:.2f}".rstrip("0") + "@米", "compound 米"
+    whole, tenth = rng.randint(1, 30), rng.randint(1, 9)
+    sub = "分" if kind == "亩" else "两"
+    tail = "地" if kind == "亩" and rng.random() < 0.5 else ""
+    return f"{chinese(whole, rng)}{kind}{DIGITS[tenth]}{sub}{tail}", _fmt(whole + tenth / 10) + f"@{kind}", f"compound {kind}{sub}"
+
+
+def _about(rng: random.Random) -> tuple[str, str, str]:
+    """百把块 / 千把人 / 上万块 / 上百户 / 千儿八百."""
+    place, word = rng.choice(((100, "百"), (1000, "千"), (10000, "万")))
+    unit, canon = rng.choice((("块", "元"), ("块钱", "元"), ("人", "人"), ("户", "户"), ("", "")))
+    form = rng.choice(("把", "上", "儿八"))
+    if form == "把":
+        text = f"{word}把{unit}"
+    elif form == "上":
+        text = f"上{word}{unit}"
+    else:
+        text = f"{word}儿八{ {100: '十', 1000: '百', 10000: '千'}[place] }{unit}".replace(" ", "")
+    return text, f"approx:{place}" + (f"@{canon}" if canon else ""), f"about {form}"
+
+
+def _currency(rng: random.Random) -> tuple[str, str, str]:
+    """¥5600 / 人民币三千元 / 4000元人民币."""
+    n = _value(rng)
+    r = rng.random()
+    if r < 0.4:
+        return f"{rng.choice(('¥', '￥'))}{digits_form(n, rng)}", f"{n}@元", "currency symbol"
+    if r < 0.7:
+        return f"人民币{chinese(n, rng)}元", f"{n}@元", "currency 人民币 before"
+    return f"{digits_form(n, rng)}元人民币", f"{n}@元", "currency 人民币 after"
+
+
 KINDS: tuple[tuple[Callable[[random.Random], tuple[str, str, str]], float], ...] = (
     (_exact, 0.42), (_colloquial, 0.1), (_decimal, 0.08), (_money, 0.1), (_approx, 0.13), (_range, 0.12),
-    (_per, 0.05),
+    (_per, 0.05), (_half, 0.04), (_compound, 0.03), (_about, 0.03), (_currency, 0.03),
 )
 
 

@@ -13,7 +13,7 @@ from nlu.numbers.tables import (
     CLASSIFIERS,
     NUMERAL_PREFIXES,
     QUANTITY_NUMERALS,
-    mask_protected,
+    mask_protected_words,
 )
 from nlu.tokenizer import Tokenizer, default_tokenizer
 
@@ -104,7 +104,7 @@ def prepare(text: str, tokenizer: Tokenizer | None = None) -> Prepared:
     """Fold, compact and mask a text for the number grammar (jieba is run at most once, and only if needed)."""
     folded = fold(text)
     compact, index = _compact(folded)
-    masked = mask_protected(compact, MASK)
+    masked = mask_protected_words(compact, MASK)
     if any(c in QUANTITY_NUMERALS for c in masked) and needs_words(masked):
         chars = list(masked)
         pos = 0

@@ -47,7 +47,7 @@ CLASSIFIERS = frozenset(
     "到至或和左右上下出头样子方钟小时星期度折"
 )
 # Characters that may stand before a numeral inside one jieba word and keep it a number (约三千, 近两万).
-NUMERAL_PREFIXES = frozenset("约近每共有才就是了过到至或和零负差超满整足")
+NUMERAL_PREFIXES = frozenset("约近每共有才就是了过到至或和零负差超满整足上")
 
 UNIT_CANON = MappingProxyType(
     {
@@ -121,3 +121,19 @@ def mask_protected(text: str, mask: str = "\u25a1") -> str:
     if not _PROTECTED_RE.search(text):
         return text
     return _PROTECTED_RE.sub(lambda m: mask * len(m.group(0)), text)
+
+
+# Words of numerals only that are words in some contexts (三七 the herb, 一二九 the movement) are left to
+# jieba by the quantity reader: 一米三七 is 1.37 m.
+_QUANTITY_PROTECTED_RE = re.compile(
+    r"(?<![0-9零〇○一二两三四五六七八九十百千万亿点.])(?:"
+    + "|".join(re.escape(w) for w in PROTECTED_WORDS if w not in ("三七", "一二九"))
+    + r"|十分(?!钟|之)|(?<!分)之一)"
+)
+
+
+def mask_protected_words(text: str, mask: str = "\u25a1") -> str:
+    """mask_protected for the quantity reader (without the all-numeral words 三七 and 一二九)."""
+    if not _QUANTITY_PROTECTED_RE.search(text):
+        return text
+    return _QUANTITY_PROTECTED_RE.sub(lambda m: mask * len(m.group(0)), text)
