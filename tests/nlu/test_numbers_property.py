@@ -110,3 +110,27 @@ def test_ranges_read_back(a: int, b: int, joiner: str) -> None:
 def test_never_raises(text: str) -> None:
     parse_number(text)
     parse_number(text, expected_unit="人")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=10**10), st.sampled_from(["low", "up"]))
+def test_cn2an_renderings_read_back(n: int, mode: str) -> None:
+    """An independent renderer (cn2an.an2cn, ordinary and financial) reads back."""
+    import cn2an
+
+    text = cn2an.an2cn(n, mode)
+    r = parse_number(text)
+    assert isinstance(r, Parsed) and r.value.value == n and r.confidence >= 0.6, (text, r)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=1, max_value=10**7), st.integers(min_value=0, max_value=99))
+def test_cn2an_money_reads_back(yuan: int, cents: int) -> None:
+    """cn2an's RMB form (壹佰贰拾叁元肆角伍分, 壹万元整) reads back in 元."""
+    import cn2an
+
+    amount = round(yuan + cents / 100, 2)
+    text = cn2an.an2cn(amount, "rmb")
+    r = parse_number(text)
+    assert isinstance(r, Parsed) and r.value.unit == "元", (text, r)
+    assert round(float(r.value.value), 2) == amount and r.confidence >= 0.6, (text, r)
