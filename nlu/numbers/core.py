@@ -145,7 +145,7 @@ class Numeral:
 
 _FOLD_NUMERAL = str.maketrans({"参": "叁", "俩": "两", "仨": "三", "○": "〇", "萬": "万", "億": "亿", "貳": "贰"})
 _ARABIC_RE = re.compile(r"\d+(?:\.\d+)?")
-_MIXED_RE = re.compile(r"(\d+(?:\.\d+)?)([十百千万亿]+)(\d*)")
+_MIXED_RE = re.compile(r"(?:\d+|[一二两三四五六七八九十百千万亿零])*\d+[十百千万亿][\d十百千万亿零一二两三四五六七八九]*")
 _DECIMAL_BIG_RE = re.compile(r"(.+?[点.].+?)([万亿千百])$")
 _LEADING_PLACE_RE = re.compile(r"^[千万百][一二两三四五六七八九]$")
 _BAD_ZERO_RE = re.compile(r"[十百千万亿拾佰仟]零$|零零[一二三四五六七八九]|^零[十百千万亿]")
@@ -183,11 +183,11 @@ def read_numeral(s: str) -> Numeral | None:
         mult = SMALL_UNITS.get(m.group(2)) or BIG_UNITS[m.group(2)]
         return Numeral(_tidy(float(Decimal(repr(head.value)) * mult)), head.style)
     if any(c.isascii() for c in s):
-        mm = _MIXED_RE.fullmatch(s)
-        if mm is None:
+        if _MIXED_RE.fullmatch(s) is None or re.search(r"(?<!\d)0\d", s):
             return None
-        value = _cn2an(s, "smart")
-        return None if value is None else Numeral(value, Style.COLLOQUIAL)
+        chinese = _ARABIC_RE.sub(lambda m: cn2an.an2cn(m.group(0), "low"), s)  # 2万5千 → 二万五千
+        inner = read_numeral(chinese)
+        return None if inner is None else Numeral(inner.value, Style.COLLOQUIAL)
     if _LEADING_PLACE_RE.match(s):
         s = "一" + s  # 千一 → 一千一, 万五 → 一万五
     value = _cn2an(s, "strict")

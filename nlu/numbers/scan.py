@@ -34,7 +34,11 @@ _THREE_TWO_RE = re.compile("三两(?=个|人|天|年|家|户|回|次|趟)")  # �
 _UNIT_RE = re.compile("|".join(re.escape(u) for u in sorted(UNIT_CANON, key=len, reverse=True)))
 _BEFORE_RE = re.compile("|".join(sorted(APPROX_BEFORE, key=len, reverse=True)))
 _AFTER_RE = re.compile("|".join(re.escape(w) for w in sorted(APPROX_AFTER, key=len, reverse=True)))
-_ZERO_RE = re.compile(r"一(?:个|位|户|口|分钱?|毛钱?|块钱?|点)?人?(?:都|也)(?:没有|没|莫得|冇得|冇|没得|不得|无)")
+_ZERO_RE = re.compile(
+    r"一(?:个|位|户|口|分钱?|毛钱?|块钱?|点)?人?(?:都|也)(?:没有|没|莫得|冇得|冇|没得|不得|无)"
+    r"|(?:没有|没|莫得|冇得|没得)一(?:个|位|户|口|分钱|块钱)人?"
+)
+_SMALL_ABOUT_RE = re.compile(r"[一两二三四五六七八九][百千万]")
 _SCALE = {"k": 1000, "K": 1000, "w": 10000, "W": 10000}
 _SHARED_MULT_RE = re.compile(r"[0-9.点零一二两三四五六七八九壹贰叁肆伍陆柒捌玖参]*([十百千万亿拾佰仟]+)")
 _VAGUE_RE = re.compile(r"上([百千万亿])(?![一二两三四五六七八九十百千万亿])|([百千万])儿八[十百千]")
@@ -340,19 +344,21 @@ def _quantity(t: str, i: int) -> Found | None:
     n = len(t)
     start = i
     bound = "none"
-    mb = _BEFORE_RE.match(t, i)
-    if mb:
-        j = mb.end()
-        for filler in ("有个", "有", "个"):
-            if t.startswith(filler, j) and j + len(filler) < n and t[j + len(filler)] not in "月人":
-                j += len(filler)
-                break
-        if j < n and (_RUN_RE.match(t, j) or t[j] in "几半负"):
-            bound = APPROX_BEFORE[mb.group(0)] or "around"
-            i = j
     mz = _ZERO_RE.match(t, i)
     if mz:
         return Found(0, None, start, mz.end(), 0.9)
+    mb = _BEFORE_RE.match(t, i)
+    if mb:
+        j = mb.end()
+        if mb.group(0) == "小" and not _SMALL_ABOUT_RE.match(t, j):
+            j = i  # 小 means "nearly" only in 小一百 / 小两万, not in 小三
+        for filler in ("有个", "也得", "也有", "也就", "也", "得", "有", "个", "在", "就"):
+            if t.startswith(filler, j) and j + len(filler) < n and t[j + len(filler)] not in "月人":
+                j += len(filler)
+                break
+        if j > i and j < n and (_RUN_RE.match(t, j) or t[j] in "几半负"):
+            bound = APPROX_BEFORE[mb.group(0)] or "around"
+            i = j
     mv = _VAGUE_RE.match(t, i)
     if mv:  # 上万块: over ten thousand; 千儿八百: about a thousand
         place = PLACE_VALUES[mv.group(1) or mv.group(2)]
@@ -406,7 +412,10 @@ def _range(f: Found, t: str) -> None:
     if mult == 10 and lo < 10 and lo * 10 < hi:
         f.confidence = min(f.confidence, 0.5)  # 三到五十: 3..50 or 30..50
     elif mult and lo < mult and lo * mult < hi:
-        lo = tidy(lo * mult)
+        if hi > 5 * lo * mult:
+            f.confidence = min(f.confidence, 0.5)  # 一到九百: 1..900 or 100..900
+        else:
+            lo = tidy(lo * mult)  # 两到三万, 五到十万
     if f.unit is not None and second.unit is not None and f.unit != second.unit:
         return
     if not lo < hi:

@@ -78,7 +78,8 @@ APPROX_BEFORE = MappingProxyType(
         "可能": None, "大约有": None, "大概有": None, "估摸着": None, "估摸": None, "大差不差": None,
         "左右": None, "将近": "high", "接近": "high", "近": "high", "不到": "high", "不足": "high",
         "不超过": "high", "最多": "high", "顶多": "high", "至多": "high", "至少": "low", "起码": "low",
-        "超过": "low", "最少": "low", "多于": "low", "少说": "low", "少说也有": "low",
+        "超过": "low", "最少": "low", "多于": "low", "少说": "low", "少说也有": "low", "没有": "high",
+        "没": "high", "不够": "high", "不满": "high", "撑死": "high", "小": "high",
     }
 )
 APPROX_AFTER = MappingProxyType(
