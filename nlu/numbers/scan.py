@@ -362,9 +362,9 @@ def _quantity(t: str, i: int) -> Found | None:
     mv = _VAGUE_RE.match(t, i)
     if mv:  # 上万块: over ten thousand; 千儿八百: about a thousand
         place = PLACE_VALUES[mv.group(1) or mv.group(2)]
-        f = Found(place, None, start, mv.end(), 0.9, True, low=place if mv.group(1) else None)
-        _tail(f, t)
-        return f
+        vague = Found(place, None, start, mv.end(), 0.9, True, low=place if mv.group(1) else None)
+        _tail(vague, t)
+        return vague
     f = _amount(t, i)
     if f is None:
         return None
