@@ -58,6 +58,11 @@ class Tokenizer:
         tok = self._jieba or self._load()
         return [w for w in tok.cut(text, HMM=True) if w]
 
+    def known(self, word: str) -> bool:
+        """Whether a word is in the dictionary (not one the HMM made up for text it does not know)."""
+        tok = self._jieba or self._load()
+        return bool(tok.FREQ.get(word))
+
     def spans(self, text: str) -> list[tuple[str, int, int]]:
         """Segment a text into (word, start, end) triples."""
         out: list[tuple[str, int, int]] = []

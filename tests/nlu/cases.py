@@ -75,6 +75,24 @@ def _conf(result: object) -> float | None:
     return result.confidence if isinstance(result, Parsed) else None
 
 
+def _number_ok(q: object, expected: str) -> bool:
+    """A quantity against an expected number: ``500`` (exact), ``approx:500``, ``range:10000-50000``,
+    each optionally followed by ``@unit`` (``10.3@元``, ``approx:70@平方米``)."""
+    from nlu.numbers import Precision, Quantity
+
+    assert isinstance(q, Quantity)
+    expected, _, unit = expected.partition("@")
+    if unit and q.unit != unit:
+        return False
+    kind, _, figure = expected.rpartition(":")
+    if kind == "range":
+        low, _, high = figure.partition("~") if "~" in figure else figure.partition("-")
+        return (q.precision == Precision.RANGE and q.low is not None and q.high is not None
+                and float(q.low) == float(low) and float(q.high) == float(high))
+    precision = Precision.APPROX if kind == "approx" else Precision.EXACT
+    return q.precision == precision and float(q.value) == float(figure)
+
+
 def check(kind: str, row: dict[str, str]) -> Outcome:
     """Evaluate one case (a row of a nlu-cases TSV) with the nlu parsers."""
     from datetime import date
@@ -97,10 +115,10 @@ def check(kind: str, row: dict[str, str]) -> Outcome:
         if mode == "direct":
             r = read_digits(text)
             return Outcome(isinstance(r, Parsed) and r.value == expected, repr(r), _conf(r))
-        q = parse_number(text)
+        q = parse_number(text, expected_unit=mode[len("unit:"):] if mode.startswith("unit:") else None)
         if expected == "ValueError":
             return Outcome(isinstance(q, NotUnderstood), repr(q), _conf(q))
-        return Outcome(isinstance(q, Parsed) and float(q.value.value) == float(expected), repr(q), _conf(q))
+        return Outcome(isinstance(q, Parsed) and _number_ok(q.value, expected), repr(q), _conf(q))
     if kind == "dates":
         d = parse_date(text, reference_time(row["reference_time"]))
         if row["expected_start"] == "INVALID":

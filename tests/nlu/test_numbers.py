@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.numbers import Quantity, find_numbers, normalize, parse_number, read_digits
+from nlu.numbers import find_numbers, normalize, parse_number, read_digits
 from nlu.result import NotUnderstood, Parsed
 
 
@@ -44,7 +44,7 @@ from nlu.result import NotUnderstood, Parsed
 def test_parse_number(text: str, value: float, unit: str | None, approximate: bool) -> None:
     r = parse_number(text)
     assert isinstance(r, Parsed), r
-    assert r.value == Quantity(value, unit, approximate)
+    assert (r.value.value, r.value.unit, r.value.approximate) == (value, unit, approximate)
     assert r.extra.get("approximate", False) == approximate
     assert r.confidence == 1.0 or approximate or r.confidence < 1.0
     start, end = r.span
