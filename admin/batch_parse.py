@@ -25,7 +25,8 @@ class ParseCommandError(ValueError):
 
 
 def make_parser(
-    kind: str, now: datetime, question: Question | None = None, understanding: Understanding | None = None
+    kind: str, now: datetime, question: Question | None = None, understanding: Understanding | None = None,
+    *, ahead: bool = False,
 ) -> Callable[[str], Parsed[Any] | NotUnderstood]:
     """The parse function for one TYPE of the command."""
     if kind == "number":
@@ -35,7 +36,7 @@ def make_parser(
     if kind == "normalize":
         return lambda text: Parsed(normalize(text), 1.0, (0, len(text)))
     if kind == "date":
-        return lambda text: parse_date(text, now)
+        return lambda text: parse_date(text, now, future=ahead)
     if kind == "id_number":
         return lambda text: parse_id_number(text, now.date())
     if kind == "phone":
@@ -52,14 +53,23 @@ def make_parser(
     raise ParseCommandError(f"unknown type {kind!r}; one of: {', '.join(TYPES)}")
 
 
+def _tidy(number: int | float) -> int | float:
+    return int(number) if float(number).is_integer() else number
+
+
 def to_fields(value: Any) -> dict[str, Any]:
     """The output fields of a parsed value: ``value`` plus, for some types, fields beside it."""
     if isinstance(value, DateSpan):
         return {"value": {"start": value.start.isoformat(), "end": value.end.isoformat(),
                           "granularity": value.granularity}}
     if isinstance(value, Quantity):
-        number: int | float = int(value.value) if float(value.value).is_integer() else value.value
-        return {"value": number, "unit": value.unit, "approximate": value.approximate}
+        fields: dict[str, Any] = {"value": _tidy(value.value), "unit": value.unit, "approximate": value.approximate,
+                                  "precision": value.precision.value}
+        if value.low is not None:
+            fields["low"] = _tidy(value.low)
+        if value.high is not None:
+            fields["high"] = _tidy(value.high)
+        return fields
     if isinstance(value, IdNumber):
         return {"value": value.number, "birth_date": value.birth_date.isoformat(), "gender": value.gender,
                 "region_code": value.region_code}

@@ -165,6 +165,8 @@ def parse(
     now: Annotated[str | None, typer.Option(help="ISO date-time that relative dates count from")] = None,
     questionnaire: Annotated[str | None, typer.Option(help="for choice: the questionnaire")] = None,
     question: Annotated[str | None, typer.Option(help="for choice: the question key")] = None,
+    ahead: Annotated[bool, typer.Option(help="for date: a month-day or month without its year may lie ahead "
+                                        "(read in the current year); by default it is read in the past")] = False,
 ) -> None:
     """Read one answer per line on standard input; write one JSON object per line."""
     from datetime import UTC, datetime
@@ -187,7 +189,7 @@ def parse(
         q = found[questionnaire].by_key[question]
         understanding = Understanding(found.values())
     try:
-        parser = make_parser(kind, moment, q, understanding)
+        parser = make_parser(kind, moment, q, understanding, ahead=ahead)
     except ParseCommandError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

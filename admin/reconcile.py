@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from admin.roster import RosterFileError, read_table
 from bot.questionnaire import QType, Question, Questionnaire
 from bot.understanding import Understanding
-from bot.values import decode_date, display, encode
+from bot.values import decode_date, display, encode, number_bounds
 from nlu.idcard import parse_id_number
 from nlu.result import NotUnderstood
 from storage.models import Campaign, Person
@@ -470,6 +470,9 @@ def same_value(q: Question, a: Any, b: Any) -> bool:
         va, vb = a.get("value"), b.get("value")
         if (a.get("unit") or q.unit) != (b.get("unit") or q.unit) or va is None or vb is None:
             return False
+        ra, rb = number_bounds(a), number_bounds(b)
+        if ra and rb and (a.get("range") or b.get("range")):  # a range agrees with what lies in it
+            return ra[0] <= rb[1] and rb[0] <= ra[1]
         if a.get("approximate") or b.get("approximate"):
             return abs(float(va) - float(vb)) <= NUMBER_TOLERANCE * max(abs(float(va)), abs(float(vb)))
         return float(va) == float(vb)

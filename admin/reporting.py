@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.questionnaire import QType, Question, Questionnaire
-from bot.values import decode_date, display, mask_shown
+from bot.values import decode_date, display, mask_shown, number_text
 from storage.repo import StoredAnswer
 
 YES_NO_CODES = {"yes": "1", "no": "2", "unsure": "8", "refuse": "9"}
@@ -64,8 +64,9 @@ def _code(question: Question, stored: Any) -> str:
             return str(span.start.year)
         return f"{span.start.isoformat()}/{span.end.isoformat()}"
     if t == QType.NUMBER and isinstance(stored, dict):
-        number = stored.get("value")
-        return f"{int(number)}" if isinstance(number, float) and number.is_integer() else str(number)
+        if stored.get("range") and stored.get("low") is not None and stored.get("high") is not None:
+            return f"{number_text(stored['low'])}~{number_text(stored['high'])}"  # a range stays a range
+        return number_text(stored.get("value"))
     if t == QType.ETHNICITY and isinstance(stored, dict):
         return str(stored.get("code", ""))
     if t == QType.PHOTO:

@@ -26,7 +26,7 @@ from bot.values import Stored, display, encode, expression_value
 from nlu.appeals import classify_appeal
 from nlu.dates import DateSpan
 from nlu.intents import Intent
-from nlu.numbers import read_digits
+from nlu.numbers import Precision, Quantity, read_digits
 from nlu.result import NotUnderstood, Parsed
 from storage.models import Campaign, Conversation, Person, Record
 from storage.repo import Store
@@ -717,9 +717,11 @@ class _Turn:
     def _constraint_problem(self, q: Question, value: Any) -> str | None:
         c = q.constraints
         msg = c.message
-        if q.type == QType.NUMBER and hasattr(value, "value"):
-            number = float(value.value)
-            if (c.min is not None and number < c.min) or (c.max is not None and number > c.max):
+        if q.type == QType.NUMBER and isinstance(value, Quantity):
+            ends = [value.value]
+            if value.precision == Precision.RANGE and value.low is not None and value.high is not None:
+                ends = [value.low, value.high]  # both ends of a range must be possible
+            if any((c.min is not None and float(n) < c.min) or (c.max is not None and float(n) > c.max) for n in ends):
                 return msg or f"{q.title}应在{_fmt(c.min)}到{_fmt(c.max)}{q.unit or ''}之间，请再核对一下。"
         if q.type == QType.DATE and isinstance(value, DateSpan):
             if c.not_future and value.start > self.now.date():

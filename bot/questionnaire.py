@@ -127,6 +127,10 @@ class Question(_Strict):
     relevant: str | None = None
     constraints: Constraints = Constraints()
     unit: str | None = None
+    # a date question whose answer may lie ahead (an appointment, a validity end): a month-day or month
+    # said without its year is read in the current year; otherwise in the past, as birth, enlistment,
+    # discharge and reference dates always are
+    dates_ahead: bool = False
     # as written in the file (``sensitive:``); the effective rule is the ``sensitive`` property
     declared_sensitive: bool | None = Field(default=None, alias="sensitive")
     declared_mask: Literal["name", "hidden"] | None = Field(default=None, alias="mask")  # text questions only

@@ -65,7 +65,7 @@ class Understanding:
         if t == QType.YES_NO:
             return parse_yes_no(text)
         if t == QType.DATE:
-            return parse_date(text, now)
+            return parse_date(text, now, future=q.dates_ahead)
         if t == QType.NUMBER:
             return parse_number(text)
         if t == QType.ID_NUMBER:
@@ -128,7 +128,9 @@ class Understanding:
             found[key] = parsed
             used.append(parsed.span)
 
-        dates = find_dates(text, now) if any(q.type == QType.DATE for q in questions) else []
+        date_questions = [q for q in questions if q.type == QType.DATE]
+        dates = find_dates(text, now) if any(not q.dates_ahead for q in date_questions) else []
+        dates_ahead = find_dates(text, now, future=True) if any(q.dates_ahead for q in date_questions) else []
         ordered = sorted(questions, key=lambda q: q.key != current)
         for q in ordered:
             t = q.type
@@ -155,7 +157,7 @@ class Understanding:
                 if isinstance(e, Parsed) and text[e.span[0]:e.span[1]].endswith(("族", "民")):
                     take(q.key, e)
             elif t == QType.DATE:
-                for d in dates:
+                for d in dates_ahead if q.dates_ahead else dates:
                     if _near_cue(text, d.span, q.cues):
                         take(q.key, d)
                         break

@@ -11,7 +11,7 @@ from bot.questionnaire import Mask, QType, Question
 from nlu.dates import DateSpan
 from nlu.ethnicity import Ethnicity
 from nlu.idcard import IdNumber
-from nlu.numbers import Quantity
+from nlu.numbers import Precision, Quantity
 from storage.crypto import mask_id_number, mask_name, mask_phone
 
 YES_NO_LABELS = {"yes": "是", "no": "否", "unsure": "不清楚", "refuse": "不愿回答"}
@@ -35,7 +35,12 @@ def encode(q: Question, value: Any) -> Any:
     if isinstance(value, DateSpan):
         return {"start": value.start.isoformat(), "end": value.end.isoformat(), "granularity": value.granularity}
     if isinstance(value, Quantity):
-        return {"value": value.value, "unit": value.unit or q.unit, "approximate": value.approximate}
+        stored: dict[str, Any] = {"value": value.value, "unit": value.unit or q.unit, "approximate": value.approximate}
+        if value.precision == Precision.RANGE:  # kept as said: a range never becomes one number
+            stored.update(range=True, low=value.low, high=value.high)
+        elif value.low is not None or value.high is not None:  # 五百多: 500 < x < 600
+            stored.update(low=value.low, high=value.high)
+        return stored
     if isinstance(value, IdNumber):
         return value.number
     if isinstance(value, Ethnicity):
@@ -43,6 +48,20 @@ def encode(q: Question, value: Any) -> Any:
     if isinstance(value, tuple):
         return list(value)
     return value
+
+
+def number_text(number: Any) -> str:
+    """A stored number as written back: 3000, not 3000.0."""
+    return f"{int(number)}" if isinstance(number, float) and number.is_integer() else f"{number}"
+
+
+def number_bounds(stored: Any) -> tuple[float, float] | None:
+    """The lowest and highest value a stored number allows (a range's ends; one value twice)."""
+    if not isinstance(stored, dict) or stored.get("value") is None:
+        return None
+    if stored.get("range") and stored.get("low") is not None and stored.get("high") is not None:
+        return float(stored["low"]), float(stored["high"])
+    return float(stored["value"]), float(stored["value"])
 
 
 def decode_date(stored: Any) -> DateSpan | None:
@@ -116,9 +135,10 @@ def _plain(q: Question, stored: Any) -> str:
         span = decode_date(stored)
         return span.display() if span else str(stored)
     if t == QType.NUMBER and isinstance(stored, dict):
-        number = stored.get("value")
-        text = f"{int(number)}" if isinstance(number, float) and number.is_integer() else f"{number}"
         unit = stored.get("unit") or q.unit or ""
+        if stored.get("range") and stored.get("low") is not None and stored.get("high") is not None:
+            return f"{number_text(stored['low'])}至{number_text(stored['high'])}{unit}"
+        text = number_text(stored.get("value"))
         return f"约{text}{unit}" if stored.get("approximate") else f"{text}{unit}"
     if t == QType.SINGLE:
         opt = q.option(str(stored))

@@ -52,3 +52,16 @@ def test_choice_needs_a_question_and_reads_asr_errors() -> None:
     unknown = subprocess.run([*CLI, "parse", "colour"], input="x\n", capture_output=True, text=True, timeout=60,
                              check=False)
     assert unknown.returncode == 2 and "unknown type" in unknown.stderr
+
+
+def test_numbers_say_exact_approximate_or_range() -> None:
+    out = _parse(["number"], ["三千", "五百多", "两到三万"])
+    assert out[0]["precision"] == "exact" and "low" not in out[0]
+    assert out[1]["precision"] == "approx" and out[1]["value"] == 500 and out[1]["approximate"] is True
+    assert out[2]["precision"] == "range" and (out[2]["low"], out[2]["high"]) == (20000, 30000)
+
+
+def test_dates_read_in_the_past_unless_ahead() -> None:
+    now = ["--now", "2026-07-01T09:00:00"]
+    assert _parse(["date", *now], ["九月一号"])[0]["value"]["start"] == "2025-09-01"  # type: ignore[index]
+    assert _parse(["date", *now, "--ahead"], ["九月一号"])[0]["value"]["start"] == "2026-09-01"  # type: ignore[index]
