@@ -71,6 +71,15 @@ def _same_unit(unit: str | None, expected: str) -> bool:
     return unit == expected or (unit is not None and UNIT_ALIASES.get(unit) == expected)
 
 
+# What may follow a bare number in an answer: particles, punctuation, more numerals, "per" words.
+_AFTER_BARE_OK = frozenset("了的吧啊呀呢嘛哦噢么啦喽嘞咯哈，,。.！!？?、；;：:…~ 每一二三四五六七八九十百千万亿零两")
+
+
+def _word_goes_on(text: str, end: int) -> bool:
+    nxt = text[end] if end < len(text) else ""
+    return bool(nxt) and "\u4e00" <= nxt <= "\u9fff" and nxt not in _AFTER_BARE_OK
+
+
 def parse_number(text: str, expected_unit: str | None = None, tokenizer: Tokenizer | None = None) -> Result[Quantity]:
     """Read one quantity (value, canonical unit, precision) from an answer.
 
@@ -125,6 +134,8 @@ def parse_number(text: str, expected_unit: str | None = None, tokenizer: Tokeniz
         confidence = min(confidence, 0.5)
     if result.malformed:
         confidence = min(confidence, 0.5)
+    if chosen.unit is None and _word_goes_on(t, chosen.end):
+        confidence = min(confidence, 0.55)  # 两岔乡, 四方台: a bare numeral running into a word is a guess
     quantity = _quantity(chosen)
     if expected_unit is not None and chosen.unit != expected_unit and _same_unit(chosen.unit, expected_unit):
         quantity = Quantity(quantity.value, expected_unit, quantity.approximate, quantity.low, quantity.high,

@@ -68,6 +68,10 @@ def _compact(folded: str) -> tuple[str, list[int]]:
     return "".join(chars), index
 
 
+# Last characters of place names (a dictionary word of numeral + measure word + one of these is a name)
+_PLACE_SUFFIXES = frozenset("场街城台乡村镇庄铺屯堡营寨沟湾坪坡岭峡桥关河山路巷区县州市站府园寺塔渠坝滩梁峪岔川原")
+
+
 def _word_blocks_numeral(word: str) -> bool:
     """Whether a jieba word holds its numerals as part of a name or word (四川, 十堰, 第一, 入伍)."""
     k = next((i for i, c in enumerate(word) if c in _NUMERAL_OR_DIGIT), None)
@@ -84,7 +88,8 @@ def _word_blocks_numeral(word: str) -> bool:
     if len(rest) == 1:
         return rest not in CLASSIFIERS
     if rest[0] in CLASSIFIERS and len(rest) == 2:
-        return False  # 三间房, 五个娃: a numeral, its measure word and a noun
+        # 三间房, 五个娃: a numeral, its measure word and a noun; but 五角场, 八角街, 两岔乡: a place
+        return rest[1] in _PLACE_SUFFIXES
     return any(c not in _IN_WORD_OK for c in rest)
 
 

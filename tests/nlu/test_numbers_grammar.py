@@ -112,3 +112,14 @@ def test_zero_answers() -> None:
 @pytest.mark.parametrize("text", ["\x00", "一" * 500, "负负负", "点点点", "万万万", "--", "1e5", "½", "Ⅻ", "〇〇〇〇"])
 def test_never_raises(text: str) -> None:
     parse_number(text)
+
+
+@pytest.mark.parametrize("text", ["他是五角场的", "住八角街", "三角城那边"])
+def test_a_numeral_and_measure_word_inside_a_place_name_is_no_number(text: str) -> None:
+    assert isinstance(parse_number(text), NotUnderstood)
+
+
+@pytest.mark.parametrize("text", ["两岔乡", "四方台"])
+def test_a_bare_numeral_running_into_a_word_is_a_guess(text: str) -> None:
+    r = parse_number(text)
+    assert not isinstance(r, Parsed) or r.confidence < 0.6
