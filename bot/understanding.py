@@ -67,7 +67,7 @@ class Understanding:
         if t == QType.DATE:
             return parse_date(text, now, future=q.dates_ahead)
         if t == QType.NUMBER:
-            return parse_number(text)
+            return parse_number(text, expected_unit=q.unit, tokenizer=self.tokenizer)
         if t == QType.ID_NUMBER:
             return parse_id_number(text, now.date())
         if t == QType.PHONE:
@@ -168,7 +168,7 @@ class Understanding:
                     if isinstance(r, Parsed):
                         take(q.key, Parsed(r.value, r.confidence, m.span()))
             elif t == QType.NUMBER and q.unit:
-                n = parse_number(text, expected_unit=q.unit)
+                n = parse_number(text, expected_unit=q.unit, tokenizer=self.tokenizer)
                 if isinstance(n, Parsed) and n.value.unit == q.unit:
                     take(q.key, n)
             elif t == QType.YES_NO:
