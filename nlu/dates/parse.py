@@ -15,6 +15,7 @@ from nlu.dates.ranges import inherit, merge, select
 from nlu.dates.relative import relative_candidates
 from nlu.dates.span import Cand, DateSpan, Implicit, build, shift_years
 from nlu.result import NotUnderstood, Parsed, Result, empty
+from nlu.tokenizer import default_tokenizer
 
 LUNAR_RE = re.compile(
     r"农历|阴历|旧历|老历|腊月|正月|冬月|闰\d{1,2}月|闰[正腊冬]月|(?<!月|年)初\d|月初\d|大年初|年三十|除夕|春节"
@@ -163,6 +164,28 @@ def _read(text: str, now: datetime, future: bool) -> tuple[list[Cand], Converted
     return cands, conv, mismatch, unread
 
 
+_NUMERALS = frozenset("0123456789零〇一二两三四五六七八九十百千")
+
+
+def _inside_words(text: str, span: tuple[int, int]) -> bool:
+    """Whether a reading cuts into the words around it (jieba's, over the original text): it lies inside an
+    idiom (一日三餐) or its last numeral begins the next word (一月一次: 一次 is "once")."""
+    start, end = span
+    pos = 0
+    for word in default_tokenizer().cut(fold(text)):
+        w_start, w_end = pos, pos + len(word)
+        pos = w_end
+        if w_end <= start:
+            continue
+        if w_start >= end:
+            break
+        if len(word) >= 3 and w_start <= start and end <= w_end and (w_end - w_start) > (end - start):
+            return True
+        if w_start == end - 1 and w_end > end and text[end - 1] in _NUMERALS:
+            return True
+    return False
+
+
 def _unread(text: str, cands: list[Cand]) -> str:
     """The text outside every candidate (each gap kept apart by a space)."""
     pieces, pos = [], 0
@@ -209,6 +232,10 @@ def parse_date(text: str, now: datetime, *, future: bool = False) -> Result[Date
     if unread:
         confidence = min(confidence, GUESS)
         extra["unread"] = True
+    where = conv.span(first.start, first.end)
+    if confidence >= GUESS and _inside_words(text, where):
+        confidence = min(confidence, GUESS)
+        extra["inside_words"] = True
     if mismatch:
         confidence = min(confidence, 0.5)
         extra["weekday_mismatch"] = True
@@ -217,7 +244,7 @@ def parse_date(text: str, now: datetime, *, future: bool = False) -> Result[Date
         extra["hedged"] = True
     if first.span.start > now.date():
         extra["future"] = True
-    return Parsed(first.span, clamp(confidence), conv.span(first.start, first.end), extra)
+    return Parsed(first.span, clamp(confidence), where, extra)
 
 
 def find_dates(text: str, now: datetime, *, future: bool = False) -> list[Parsed[DateSpan]]:
@@ -231,5 +258,7 @@ def find_dates(text: str, now: datetime, *, future: bool = False) -> list[Parsed
     for c in cands:
         if c.span is not None:
             extra = {"future": True} if c.span.start > now.date() else {}
-            out.append(Parsed(c.span, clamp(c.confidence), conv.span(c.start, c.end), extra))
+            where = conv.span(c.start, c.end)
+            confidence = min(c.confidence, GUESS) if _inside_words(text, where) else c.confidence
+            out.append(Parsed(c.span, clamp(confidence), where, extra))
     return out

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
-from nlu.dates import parse_date
+from nlu.dates import find_dates, parse_date
 from nlu.result import Parsed
 
 NOW = datetime(2022, 8, 20, 9, 0)
@@ -52,3 +52,15 @@ def test_date_words_left_unread_make_a_guess(text: str) -> None:
 @pytest.mark.parametrize("text", ["出生日期是1966年", "我的生日是1966年3月", "身份证号码上是1966年", "今年八十周岁，1942年生的"])
 def test_words_that_are_not_date_parts_keep_the_confidence(text: str) -> None:
     assert _read(text).confidence >= 0.6
+
+
+@pytest.mark.parametrize("text", ["一日三餐都吃不饱", "一月一次", "九月九的酒"])
+def test_a_reading_that_cuts_into_words_is_a_guess(text: str) -> None:
+    r = parse_date(text, NOW)
+    assert not isinstance(r, Parsed) or r.confidence < 0.6
+    assert all(d.confidence < 0.6 for d in find_dates(text, NOW))
+
+
+@pytest.mark.parametrize("text", ["我是85年生的", "我是八五年生的", "他六六年生", "七八年入伍"])
+def test_readings_on_word_boundaries_keep_their_confidence(text: str) -> None:
+    assert _read(text).confidence >= 0.9
