@@ -91,7 +91,7 @@ def roster_import(
 
     from admin.roster import RosterFileError, import_roster
     from admin.runtime import build_runtime
-    from bot.engine import campaign_of
+    from bot.dialogue import campaign_of
 
     settings = settings_or_exit()
     runtime = build_runtime(settings)

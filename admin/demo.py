@@ -32,7 +32,7 @@ from sqlmodel import col, select
 from admin.regions import read_region_file
 from admin.runtime import Runtime
 from admin.security import create_staff
-from bot.engine import campaign_of
+from bot.dialogue import campaign_of
 from bot.expressions import compile_expression
 from bot.questionnaire import RESERVED_NAMES as RESERVED
 from bot.questionnaire import QType, Question, Questionnaire
