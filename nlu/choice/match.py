@@ -6,8 +6,10 @@ import re
 from collections.abc import Sequence
 
 from nlu._text import clamp, is_blank
+from nlu.choice.frames import frame_mentions
 from nlu.choice.mentions import Mention, all_mentions, edit_mentions
 from nlu.choice.negation import negations
+from nlu.choice.none import says_none
 from nlu.choice.options import NONE_RE, Index, Option, index_of, norm_map, orig
 from nlu.result import NotUnderstood, Parsed, Result, empty
 from nlu.tokenizer import Tokenizer
@@ -16,6 +18,7 @@ _ALL_RE = re.compile(r"^(?:都有|全都有|全部|全部都有|都是|都参加
 _ORDINAL_RE = re.compile(r"^(?:第|选|选择)?(?P<n>[0-9一二三四五六七八九十]{1,3})(?:个|项|号|条)?$")
 _FILLER_RE = re.compile(r"^(?:我是|我们是|我|是|就是|嗯|呃|选|我选)+|(?:的|啊|呀|吧|哦|了|吧|。|！|!|\s)+$")
 _EDIT_MAX_LEN = 30
+_FRAME_MAX_LEN = 80
 _CN_SMALL = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
@@ -39,11 +42,22 @@ def _ordinal(core: str, index: Index) -> tuple[str, float] | None:
     return (index.codes[pos - 1], 0.9) if 1 <= pos <= len(index.codes) else None
 
 
-def _labels_message(index: Index) -> str:
-    """A re-ask message listing the options."""
-    labels = "、".join(index.labels[:6])
-    more = "等" if len(index.labels) > 6 else ""
-    return f"没有对上选项，请从这些里选一个：{labels}{more}。"
+def _labels_message(index: Index, *, multi: bool = False) -> str:
+    """A re-ask message listing every option (a multiple choice says that several may be chosen)."""
+    labels = "、".join(index.labels)
+    if multi:
+        none = [index.labels[index.codes.index(c)] for c in index.none_codes]
+        tail = f"；都没有就说“{none[0]}”" if none else "；都没有就说“都没有”"
+        return f"没有对上选项。可以选多项：{labels}{tail}。"
+    return f"没有对上选项，请从这些里选一个：{labels}。"
+
+
+def _mentions(norm: str, index: Index, tokenizer: Tokenizer | None) -> list[Mention]:
+    """Options named literally or fuzzily, and options described by their verb frames."""
+    found = all_mentions(norm, index, tokenizer)
+    if len(norm) <= _FRAME_MAX_LEN:
+        found = sorted(found + frame_mentions(norm, index, found), key=lambda m: m.start)
+    return found
 
 
 def match_single(text: str, options: Sequence[Option], tokenizer: Tokenizer | None = None) -> Result[str]:
@@ -63,7 +77,7 @@ def match_single(text: str, options: Sequence[Option], tokenizer: Tokenizer | No
     by_position = _ordinal(core, index)
     if by_position is not None:
         return Parsed(by_position[0], by_position[1], core_span, {"by": "position"})
-    mentions = all_mentions(norm, index, tokenizer)
+    mentions = _mentions(norm, index, tokenizer)
     negated = negations(norm, mentions)
     kept = [m for m, neg in zip(mentions, negated, strict=True) if not neg]
     exact = [m for m in kept if m.exact]
@@ -85,6 +99,10 @@ def match_single(text: str, options: Sequence[Option], tokenizer: Tokenizer | No
             confidence = 0.9
         extra = {} if top.exact else {"fuzzy": True}
         return Parsed(top.code, clamp(confidence), orig(where, top.start, top.end), extra)
+    if index.none_codes:  # a question with a "none" option: 都不是 / 哪个都不沾边, or every option named denied
+        sure = 0.85 if mentions else says_none(core)
+        if sure:
+            return Parsed(index.none_codes[0], clamp(sure), core_span, {"none": True})
     if mentions:
         return NotUnderstood("no_match", _labels_message(index))
     near = edit_mentions(norm, index) if len(norm) <= _EDIT_MAX_LEN else []
@@ -109,7 +127,7 @@ def find_options(text: str, options: Sequence[Option], tokenizer: Tokenizer | No
         return []
     index = index_of(tuple(options))
     norm, where = norm_map(text)
-    mentions = all_mentions(norm, index, tokenizer)
+    mentions = _mentions(norm, index, tokenizer)
     negated = negations(norm, mentions)
     return [
         Parsed(m.code, clamp(m.score if m.exact else 0.8 * m.score), orig(where, m.start, m.end),
@@ -138,12 +156,15 @@ def match_multi(
         return Parsed(none_codes[:1], 0.95, span, {"none": True})
     if _ALL_RE.match(core):
         return Parsed([c for c in index.codes if c not in none_codes], 0.8, span, {"all": True})
-    mentions = all_mentions(norm, index, tokenizer)
+    mentions = _mentions(norm, index, tokenizer)
     if not mentions:
         by_position = _ordinal(core, index)
         if by_position is not None:
             return Parsed([by_position[0]], by_position[1], span, {"by": "position"})
-        return NotUnderstood("no_match", _labels_message(index))
+        sure = says_none(core) or _names_none(norm, index)
+        if sure:
+            return Parsed(none_codes[:1], clamp(sure), span, {"none": True})
+        return NotUnderstood("no_match", _labels_message(index, multi=True))
     negated = negations(norm, mentions)
     codes: list[str] = []
     confidence = 1.0
@@ -155,4 +176,13 @@ def match_multi(
         confidence = min(confidence, 0.9)
     if not codes:
         return Parsed(none_codes[:1], clamp(min(confidence, 0.85)), span, {"none": True})
-    return Parsed(codes, clamp(confidence), span)
+    chosen = [c for c in codes if c not in none_codes] or codes  # an exclusive option is never chosen with others
+    return Parsed(chosen, clamp(confidence), span)
+
+
+def _names_none(norm: str, index: Index) -> float | None:
+    """A none option's own longer wording said inside the answer (我又不是残疾人 for 不是残疾人)."""
+    for name in index.names:
+        if name.code in index.none_codes and len(name.text) >= 4 and name.text in norm:
+            return 0.85
+    return None

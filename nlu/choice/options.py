@@ -18,6 +18,8 @@ class Option:
     code: str
     label: str
     synonyms: tuple[str, ...] = ()
+    exclusive: bool = False  # chosen alone in a multiple choice (都没有 / 都不需要)
+    none: bool = False  # means "none of these" even when its label does not say so
 
 
 # --- pinyin ------------------------------------------------------------------------------------
