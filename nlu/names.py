@@ -69,10 +69,14 @@ _CUE = (
     r"|本人(?:叫|是|姓名)?)"
 )
 _CUE_RE = re.compile(rf"(?:{_CUE}|(?:^|(?<=[，,。\s]))(?:就|还)?叫(?![我俺]))\s*[:：]?\s*{_NAME}")
-_WEAK_CUE_RE = re.compile(rf"(?:^|[，,。\s])(?:我是|俺是|我就是)\s*{_NAME}")
+_WEAK_CUE_RE = re.compile(
+    rf"(?:^|[，,。\s])(?:我是|俺是|我就是)\s*(?P<n>[{_HAN}]{{2,4}})(?=[，,。.;；！!？?\s]|$)"
+)
 _SURNAME_GIVEN_RE = re.compile(rf"(?:我|俺|本人)?姓(?P<s>[{_HAN}]{{1,2}}?)[，,\s]*名(?:叫|字叫|字是)?(?P<g>[{_HAN}]{{1,2}}?){_STOP}")
 _SURNAME_RE = re.compile(rf"(?:我|俺|本人)?姓(?P<s>[{_HAN}]{{1,2}}?)(?=[，,。\s]|$|叫|的|名)")
-_CALLED_RE = re.compile(rf"(?<![我俺])叫\s*{_NAME}")
+# what ends a place, a household or a category, not a name (我是马家庄的, 我是马家庄人, 我是烈属)
+_NOT_NAME_END = re.compile(r"(?:的|人|村|庄|乡|镇|县|市|省|家|族|户|兵|属|员|队|厂|站|湾|沟|坪|堡|寨)$")
+_CALLED_RE = re.compile(rf"(?<![我俺])叫(?![我俺])\s*{_NAME}")
 _CONFIRM_RE = re.compile(
     rf"^(?P<n>[{_HAN}][{_HAN}·•]{{1,5}}?)[，,\s]*[（(]?(?:就?是我(?:本人)?|本人|是本人)[)）]?(?:的|啊|呀|吧|。|！|!|\s)*$"
 )
@@ -158,7 +162,7 @@ def _readings(folded: str) -> list[_Reading]:
             out.append(_Reading(n, m.span("n"), _weigh(n, 1.0), True))
     for m in _WEAK_CUE_RE.finditer(folded):  # 我是马福贵 (but not 我是回族, 我是退伍军人)
         n = m.group("n")
-        if 2 <= len(n) <= 4 and has_known_surname(n) and _plausible(n, cued=True):
+        if 2 <= len(n) <= 4 and has_known_surname(n) and _plausible(n, cued=True) and not _NOT_NAME_END.search(n):
             out.append(_Reading(n, m.span("n"), 0.9, True))
     confirm = _CONFIRM_RE.match(folded)  # 马福贵（是我）
     if confirm and _plausible(confirm.group("n"), cued=False):

@@ -85,6 +85,6 @@ def test_find_name_in_a_longer_message(text: str, name: str) -> None:
     assert hit is not None and hit.value == name
 
 
-@pytest.mark.parametrize("text", ["我是回族，1950年出生", "我是退伍军人", "我要找工作", "张三", "男，汉族"])
+@pytest.mark.parametrize("text", ["我是回族，1950年出生", "我是退伍军人", "我是马家庄的", "我是马家庄人", "我是烈属", "我要找工作", "张三", "男，汉族"])
 def test_find_name_needs_a_cue(text: str) -> None:
     assert find_name(text) is None
