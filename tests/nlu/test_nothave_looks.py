@@ -79,3 +79,23 @@ def test_choice_replies_are_read_with_the_options() -> None:
     options = (Option("1", "安排工作"), Option("4", "自谋职业"))
     assert looks_like("single_choice", "自谋职业", options=options) >= LOOKS
     assert looks_like("single_choice", "对", options=options) < LOOKS
+
+
+def test_never_raise_and_spans_stay_inside_on_random_text() -> None:
+    import random
+
+    from nlu.choice import match_multi
+    from nlu.person import find_name, parse_name
+
+    rng = random.Random(12)
+    alphabet = "0123456789没有不是对男女我叫姓名马福贵啥也都领过了一样哪个用拍算跳过下（）()，。！？ 的人族村"
+    options = (Option("1", "生活补贴"), Option("0", "都没有", exclusive=True))
+    samples = ["", " ", "。", "\x00", "𠀀", "姓", "叫", "名", "我姓", "叫我", "（是我）"]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 20))) for _ in range(250)]
+    for text in samples:
+        for result in (parse_name(text), find_name(text), parse_not_have(text, PHONE), match_multi(text, options)):
+            if isinstance(result, Parsed):
+                s, e = result.span
+                assert 0 <= s <= e <= len(text), (text, result)
+        for kind in ("name", "date", "phone", "gender", "yes_no", "text", "multi_choice"):
+            assert 0.0 <= looks_like(kind, text, now=NOW, options=options) <= 1.0
