@@ -114,7 +114,7 @@ def roster_import(
         raise typer.Exit(2) from None
     finally:
         runtime.close()
-    blank = f" ({report.blank} blank rows skipped)" if report.blank else ""
+    blank = f" ({report.blank} blank {'row' if report.blank == 1 else 'rows'} skipped)" if report.blank else ""
     typer.echo(f"{file.name}: {report.total} rows, {report.added} added, {report.updated} updated, "
                f"{len(report.rejected)} rejected{blank}")
     for rejected in report.rejected:

@@ -216,7 +216,7 @@ def open_table(path: Path, name: str | None = None) -> Table:
     shown = name or path.name
     try:
         with path.open("rb") as fh:
-            head = fh.read(8)
+            head = fh.read(8192)
     except OSError as exc:
         raise TableError(shown, f"the file cannot be opened ({exc.strerror or type(exc).__name__})") from None
     suffix = path.suffix.lower()
@@ -228,6 +228,8 @@ def open_table(path: Path, name: str | None = None) -> Table:
         return _open_xlsx(path, shown)
     if suffix not in CSV_SUFFIXES:
         raise TableError(shown, f"only {', '.join(CSV_SUFFIXES + XLSX_SUFFIXES)} files can be read")
+    if b"\0" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise TableError(shown, "this is not a text file (it holds binary data); save the table as CSV or .xlsx")
     return _open_csv(path, shown)
 
 
@@ -372,7 +374,6 @@ def _csv_records(reader: Any, lines: _Lines, name: str, delimiter: str, header: 
     while True:
         start = reader.line_num + 1
         lines.mark = start
-        lines.bad = {}
         try:
             cells = next(reader)
         except StopIteration:
@@ -385,6 +386,7 @@ def _csv_records(reader: Any, lines: _Lines, name: str, delimiter: str, header: 
             why = lines.bad[first_bad]
             problems = [_Problem(first_bad, at, why) for at, cell in enumerate(cells) if "\ufffd" in cell]
             problems = problems or [_Problem(first_bad, None, why)]
+            lines.bad = {}  # (the first line is read ahead, for the delimiter: its problems are kept till here)
         yield _Raw(start, [c.strip() for c in cells], problems)
 
 
@@ -400,6 +402,9 @@ def _broken(name: str, why: str, line: int, text: str, delimiter: str, header: l
         return TableError(name, f"a cell is longer than {MAX_CELL_CHARS} characters{hint}", line, column)
     if "unexpected end of data" in why:
         return TableError(name, "a quoted cell starts here and is never closed (a missing \")", line, column)
+    if "new-line character" in why:
+        return TableError(name, "a line ends in a carriage return alone (\\r); save the file again as CSV",
+                          line, column)
     if "expected after" in why:
         return TableError(name, "text follows the closing quote of a cell (a quote inside a quoted cell "
                                 "must be doubled: \"\")", line, column)
