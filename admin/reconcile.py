@@ -22,7 +22,6 @@ shorter than the header, as :mod:`admin.tables` finds them) are reported with th
 
 from __future__ import annotations
 
-import codecs
 import json
 import unicodedata
 from collections.abc import Iterator
@@ -395,33 +394,12 @@ def receive_list(source: BinaryIO, path: Path, limit: int) -> None:
 
 
 def utf8_csv(path: Path) -> Path:
-    """A CSV upload as UTF-8: files saved by Excel on Chinese Windows are often GB18030 (GBK).
+    """The upload as the list reader takes it: unchanged, since admin.tables detects UTF-8, BOMs and GB18030.
 
-    Checked and, when needed, converted a chunk at a time (incremental codecs), never read whole.
+    Kept for the API route that still calls it; it used to convert GB18030 files to a UTF-8 copy, which
+    also refused a file with one undecodable byte instead of rejecting that row.
     """
-    if _decodes(path, "utf-8"):
-        return path
-    if not _decodes(path, "gb18030"):
-        raise ReconcileError("the CSV file is neither UTF-8 nor GB18030 (GBK) text")
-    target = path.with_name("utf8-" + path.name)
-    decoder = codecs.getincrementaldecoder("gb18030")()
-    with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
-        while chunk := source.read(CHUNK):
-            out.write(decoder.decode(chunk))
-        out.write(decoder.decode(b"", final=True))
-    return target
-
-
-def _decodes(path: Path, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)()
-    try:
-        with path.open("rb") as source:
-            while chunk := source.read(CHUNK):
-                decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
+    return path
 
 
 def _name(store: Store, person: Person | None) -> str | None:
