@@ -24,15 +24,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
-from xml.etree.ElementTree import ParseError
 
 CHUNK = 1024 * 1024  # bytes read at a time when the encoding is checked
 MAX_LINE_BYTES = 1024 * 1024  # a longer physical line is refused (memory stays bounded)
@@ -41,7 +38,6 @@ UTF8_EVIDENCE = 8  # non-ASCII characters read as UTF-8 before a bad byte: a dam
 DELIMITERS = (",", "\t", ";")
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
-EXACT_DIGITS = 15  # Excel keeps 15 significant digits of a number; an ID number typed as one loses its end
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls)
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -134,7 +130,7 @@ class Row:
 
 
 @dataclass(frozen=True)
-class _Problem:
+class Problem:
     """A problem found while reading a record: the line, the column position (if known), what."""
 
     line: int
@@ -143,18 +139,18 @@ class _Problem:
 
 
 @dataclass(frozen=True)
-class _Raw:
+class RawRecord:
     """A record as read, before it is fitted to the header."""
 
     line: int
     cells: list[str]
-    problems: list[_Problem]
+    problems: list[Problem]
 
 
 class Table:
     """An open table file: its header, then its data rows once (a context manager that closes the file)."""
 
-    def __init__(self, name: str, fmt: TableFormat, header: Header, raw: Iterator[_Raw], closer: Any,
+    def __init__(self, name: str, fmt: TableFormat, header: Header, raw: Iterator[RawRecord], closer: Any,
                  encoding: str | None = None, delimiter: str | None = None) -> None:
         self.name = name
         self.format = fmt
@@ -225,7 +221,9 @@ def open_table(path: Path, name: str | None = None) -> Table:
     if head.startswith(_OLE_MAGIC):
         raise TableError(shown, "this is an Excel 97-2003 workbook (.xls); save it as .xlsx or as CSV")
     if head.startswith(_ZIP_MAGIC) or suffix in XLSX_SUFFIXES:
-        return _open_xlsx(path, shown)
+        from admin.tables_xlsx import open_xlsx
+
+        return open_xlsx(path, shown)
     if suffix not in CSV_SUFFIXES:
         raise TableError(shown, f"only {', '.join(CSV_SUFFIXES + XLSX_SUFFIXES)} files can be read")
     if b"\0" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -369,7 +367,7 @@ def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
     yield from rest
 
 
-def _csv_records(reader: Any, lines: _Lines, name: str, delimiter: str, header: list[Header]) -> Iterator[_Raw]:
+def _csv_records(reader: Any, lines: _Lines, name: str, delimiter: str, header: list[Header]) -> Iterator[RawRecord]:
     """The records of a CSV file with the line each starts on; a broken one raises TableError naming it."""
     while True:
         start = reader.line_num + 1
@@ -380,14 +378,14 @@ def _csv_records(reader: Any, lines: _Lines, name: str, delimiter: str, header: 
             return
         except csv.Error as exc:
             raise _broken(name, str(exc), start, lines.first_text, delimiter, header) from None
-        problems: list[_Problem] = []
+        problems: list[Problem] = []
         if lines.bad:
             first_bad = min(lines.bad)
             why = lines.bad[first_bad]
-            problems = [_Problem(first_bad, at, why) for at, cell in enumerate(cells) if "\ufffd" in cell]
-            problems = problems or [_Problem(first_bad, None, why)]
+            problems = [Problem(first_bad, at, why) for at, cell in enumerate(cells) if "\ufffd" in cell]
+            problems = problems or [Problem(first_bad, None, why)]
             lines.bad = {}  # (the first line is read ahead, for the delimiter: its problems are kept till here)
-        yield _Raw(start, [c.strip() for c in cells], problems)
+        yield RawRecord(start, [c.strip() for c in cells], problems)
 
 
 def _broken(name: str, why: str, line: int, text: str, delimiter: str, header: list[Header]) -> TableError:
@@ -432,77 +430,3 @@ def _quote_cell(text: str, delimiter: str) -> int:
         cell += 1
         i = j + 1
     return culprit
-
-
-# --- XLSX ------------------------------------------------------------------------------------------
-
-_XLSX_ERRORS: tuple[type[BaseException], ...] = (zipfile.BadZipFile, KeyError, ParseError, EOFError, OSError,
-                                                  ValueError, TypeError, IndexError)
-
-
-def _open_xlsx(path: Path, name: str) -> Table:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    damaged = (*_XLSX_ERRORS, InvalidFileException)
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except damaged as exc:
-        raise TableError(name, f"the workbook cannot be read: not an .xlsx file, or damaged ({type(exc).__name__})"
-                         ) from None
-    try:
-        if not wb.worksheets:
-            raise TableError(name, "the workbook has no sheet")
-        raw = _xlsx_records(wb.worksheets[0].iter_rows(values_only=True), name, damaged)
-        first = next(raw, None)
-        if first is None:
-            raise TableError(name, "the sheet is empty")
-        if first.problems:
-            raise TableError(name, f"the header cannot be read: {first.problems[0].message}", 1)
-        names = tuple(first.cells)
-        while names and not names[-1]:
-            names = names[:-1]
-        if not names:
-            raise TableError(name, "the header row is empty", 1)
-    except BaseException:
-        wb.close()
-        raise
-    return Table(name, TableFormat.XLSX, Header(names), raw, wb)
-
-
-def _xlsx_records(rows: Iterator[tuple[Any, ...]], name: str,
-                  damaged: tuple[type[BaseException], ...]) -> Iterator[_Raw]:
-    """The rows of a sheet as texts; a part of the workbook that cannot be read raises TableError."""
-    line = 0
-    while True:
-        try:
-            values = next(rows)
-        except StopIteration:
-            return
-        except damaged as exc:
-            raise TableError(name, f"the sheet cannot be read after this row; the workbook is damaged "
-                                   f"({type(exc).__name__})", line or None) from None
-        line += 1
-        problems = [_Problem(line, at, "a number of more than 15 digits, which Excel has rounded (an ID number "
-                                       "typed as a number?); format the column as text and type it again")
-                    for at, v in enumerate(values) if _rounded(v)]
-        yield _Raw(line, [_cell(v) for v in values], problems)
-
-
-def _rounded(value: object) -> bool:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    return abs(value) >= 10 ** EXACT_DIGITS
-
-
-def _cell(value: object) -> str:
-    """The text of a spreadsheet cell: whole numbers without ``.0``, dates as ISO dates."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
