@@ -54,7 +54,7 @@ class Script:
     garble: str | None = None  # a question answered in words nobody can read (said twice)
     low_key: str | None = None  # a question heard with low confidence
     misstated: dict[str, Any] = field(default_factory=dict)  # key -> a value said instead (and insisted on)
-    human: str | None = None  # "转人工" said after the answers
+    human: str | None = None  # "转人工" said after the first answers
 
 
 @dataclass
@@ -135,6 +135,7 @@ class Talk:
         said: dict[str, str] = {}
         tries: dict[str, int] = {}
         answered = 0
+        asked_for_human = False
         for _ in range(MAX_TURNS):
             last = self.replies[-1] if self.replies else None
             if last is None:
@@ -142,7 +143,7 @@ class Talk:
             if last.kind == "summary":
                 if script.stop_after is not None:
                     break  # stopped before the read-back would have been confirmed
-                self._finish(script)
+                self._finish()
                 return Outcome(self._record_id(), answered, submitted=True)
             if last.kind == "receipt":
                 return Outcome(self._record_id(), answered, submitted=True)
@@ -151,6 +152,10 @@ class Talk:
                 raise DemoError(f"{self.q.name}: expected a question, the chat replied {last.kind!r}")
             if script.stop_after is not None and answered >= script.stop_after:
                 break
+            if script.human and not asked_for_human and answered >= 2:
+                self.say(script.human)  # "转人工" in the middle: the engine asks the same question again
+                asked_for_human = True
+                continue
             tries[key] = tries.get(key, 0) + 1
             if tries[key] > MAX_TRIES:
                 raise DemoError(f"{self.q.name}: the engine keeps asking {key!r}: {last.text}")
@@ -163,7 +168,7 @@ class Talk:
             self.say(said[key], self._confidence(script, key))
             if tries[key] == 1:
                 answered += 1
-        if script.human:
+        if script.human and not asked_for_human:
             self.say(script.human)
         return Outcome(self._record_id(), answered, submitted=False)
 
@@ -179,10 +184,7 @@ class Talk:
             return round(self.rng.uniform(0.35, 0.58), 2)
         return round(self.rng.uniform(0.72, 0.99), 2) if script.spoken else None
 
-    def _finish(self, script: Script) -> None:
-        if script.human:
-            self.say(script.human)
-            self._expect("summary", last_only=False)
+    def _finish(self) -> None:
         self.say(SUBMIT)
         self._expect("receipt", last_only=False)
 

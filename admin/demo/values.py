@@ -38,7 +38,7 @@ HOTLINE = ("来电反映：老人腿脚不便，希望工作人员上门登记�
             "来电反映：残疾人护理补贴停发了，要求核实。", "来电反映：家里房屋有安全隐患，想申请危房改造。",
             "来电咨询：儿子退伍后的就业补助怎么领？", "来电反映：医保报销比例太低，看病负担重。")
 GARBLED = {"employment": "就是那个……在那边干点活嘛", "ethnicity": "我们这边的嘛，你写上就行",
-            "housing_nature": "住的是老房子，说不清", "political_status": "以前的事了记不清",
+            "housing_nature": "就那个老地方嘛", "political_status": "那时候的事嘛，就那样",
             "housing_status": "住着呢，就那样", "employment_form": "有啥干啥",
             "education_level": "念过几天", "hukou_type": "户口在老家那边"}
 LOW_CONFIDENCE_KEYS = ("name", "employer", "ethnicity", "political_status", "household_size", "housing_area",
