@@ -29,6 +29,7 @@ CONSENT = "同意"
 SUBMIT = "确认提交"
 YES = "是"
 MAX_TURNS = 200  # a questionnaire the engine cannot get through in this many turns is a bug to show
+HUMAN_TAKEN = "转人工服务"  # what the engine says when it has queued the request
 MAX_TRIES = 3  # the same question asked this often: the engine refuses what the person says
 
 
@@ -155,6 +156,8 @@ class Talk:
             if script.human and not asked_for_human and answered >= 2:
                 self.say(script.human)  # "转人工" in the middle: the engine asks the same question again
                 asked_for_human = True
+                if not any(HUMAN_TAKEN in r.text for r in self.replies):
+                    raise DemoError(f"{self.q.name}: the chat did not take a request for a person")
                 continue
             tries[key] = tries.get(key, 0) + 1
             if tries[key] > MAX_TRIES:
