@@ -56,7 +56,7 @@ from admin.demo.world import (
 from admin.regions import read_region_file
 from admin.runtime import Runtime
 from admin.security import create_staff
-from bot.engine import campaign_of
+from bot.dialogue import campaign_of
 from bot.questionnaire import Question, Questionnaire
 from bot.service import ChatService
 from storage.models import Appeal, Campaign, Person, Record

@@ -120,9 +120,9 @@ class Filling:
         t = self.t
         q = t.q.by_key[warning.key]
         t.state.warning = None
-        yn = t.u.yes_no(t.text)
-        if isinstance(yn, Parsed) and yn.confidence < t.low_confidence:
-            yn = None  # 今天天气不错: a guess is no answer to a warning
+        heard = t.u.yes_no(t.text)
+        # 今天天气不错: a guess is no answer to a warning
+        yn = heard if isinstance(heard, Parsed) and heard.confidence >= t.low_confidence else None
         if isinstance(yn, Parsed) and yn.value == YES and not self._carries_value(q, yn):
             t.state.rule_retries[f"{warning.rule}:{warning.key}"] = warning.value
             kept = Parsed(Stored(warning.value), 1.0, (0, len(t.text)))
