@@ -201,7 +201,7 @@ class Question(_Strict):
     @cached_property
     def nlu_options(self) -> tuple[Option, ...]:
         """The options in the form the nlu matchers take."""
-        return tuple(Option(o.code, o.label, o.synonyms) for o in self.options)
+        return tuple(Option(o.code, o.label, o.synonyms, exclusive=o.exclusive) for o in self.options)
 
     @cached_property
     def relevance(self) -> Expression | None:

@@ -111,7 +111,8 @@ class Understanding:
         return parse_yes_no(text)
 
     def extract(
-        self, questions: Sequence[Question], text: str, now: datetime, current: str | None
+        self, questions: Sequence[Question], text: str, now: datetime, current: str | None,
+        taken: Sequence[tuple[int, int]] = (),
     ) -> dict[str, Parsed[Any]]:
         """Values for several open questions found in one message ("我叫张三，男，汉族，1965年3月出生").
 
@@ -120,7 +121,7 @@ class Understanding:
         18-character ID number or an 11-digit mobile number. Each piece of text is used once.
         """
         found: dict[str, Parsed[Any]] = {}
-        used: list[tuple[int, int]] = []
+        used: list[tuple[int, int]] = list(taken)  # the answer to the question asked is not used again
 
         def take(key: str, parsed: Parsed[Any]) -> None:
             if key in found or any(_overlap(parsed.span, u) for u in used):
@@ -170,7 +171,10 @@ class Understanding:
             elif t == QType.NUMBER and q.unit:
                 n = parse_number(text, expected_unit=q.unit, tokenizer=self.tokenizer)
                 if isinstance(n, Parsed) and n.value.unit == q.unit:
-                    take(q.key, n)
+                    # 1420人 when two open questions count persons: only a cue word tells which one it is
+                    shared = any(o.key != q.key and o.type == QType.NUMBER and o.unit == q.unit for o in questions)
+                    if not shared or _near_cue(text, n.span, q.cues):
+                        take(q.key, n)
             elif t == QType.YES_NO:
                 hit = _named_yes_no(text, (q.title, *q.aliases))
                 if hit is not None:

@@ -72,6 +72,14 @@ class Tokenizer:
             pos += len(word)
         return out
 
+    def fine_spans(self, text: str) -> list[tuple[str, int, int]]:
+        """The words and, inside long dictionary words, the dictionary words they are made of (jieba's search
+        mode: 在家种地 gives 在家种地, 在家 and 种地), as (word, start, end)."""
+        if not text:
+            return []
+        tok = self._jieba or self._load()
+        return [(w, s, e) for w, s, e in tok.tokenize(text, mode="search", HMM=True) if w]
+
 
 @cache
 def default_tokenizer() -> Tokenizer:

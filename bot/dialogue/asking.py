@@ -55,12 +55,13 @@ class Asking:
         t.state.current = q.key
         return [self.question_reply(q)]
 
-    def open_questions(self, exclude: str) -> list[Question]:
-        """Questions still to be answered that apply now (answers to them in a message are kept)."""
+    def open_questions(self, exclude: str, assuming: Mapping[str, Any] | None = None) -> list[Question]:
+        """Questions still to be answered that apply now, or would with the ``assuming`` values (stored forms):
+        answers to them said in the same message are kept."""
         t = self.t
         answered = t.answers()
         skipped = set(t.state.skipped)
-        env = t.env()
+        env = t.env(assuming)
         return [
             q for q in t.q.questions
             if q.key not in answered and q.key not in skipped and q.key != exclude and not q.identifies
@@ -251,8 +252,17 @@ class Asking:
 
                 return Filling(t).unknown_answer(q, yn.value)
         parsed = t.u.parse(q, text, t.now)
-        open_questions = self.open_questions(exclude=q.key)
-        extra = t.u.extract(open_questions, text, t.now, current=None) if open_questions else {}
+        if q.type == QType.YES_NO:
+            parsed, extra = self._gate(q, parsed)
+        else:
+            assuming = {q.key: encode(q, parsed.value)} if isinstance(parsed, Parsed) else None
+            open_questions = self.open_questions(exclude=q.key, assuming=assuming)
+            # the words that answer the question asked answer nothing else (1420人 is the population, not also
+            # another count; 转业军官 is the category); a multiple choice's span is wide, and a date is checked
+            # against the other questions' cue words instead
+            tight = q.type not in (QType.DATE, QType.MULTI)
+            taken = [parsed.span] if isinstance(parsed, Parsed) and tight else []
+            extra = t.u.extract(open_questions, text, t.now, current=None, taken=taken) if open_questions else {}
         if isinstance(parsed, Parsed) and q.type == QType.DATE and self.meant_for_other(q, parsed, extra):
             # "我是八三年当的兵" asked for the birth date: the date belongs to the enlistment question
             return t.fill(dict(extra), status_of={})
@@ -269,6 +279,34 @@ class Asking:
         if prefill is not None and encode(q, parsed.value) == prefill:
             st = "confirmed"
         return t.fill(values, status_of={q.key: st})
+
+    def _gate(self, q: Question, parsed: Parsed[Any] | NotUnderstood) -> tuple[Parsed[Any] | NotUnderstood,
+                                                                             dict[str, Parsed[Any]]]:
+        """A yes/no question that opens others (有固定住房吗 → type, area): answers to those said with the yes
+        are kept (有，农村自己盖的房子，一百二十平), and without a yes/no they are the yes (住的是自己的房子，七十来平).
+        Answers to the opened questions never stand beside a no."""
+        t = self.t
+        now_open = {o.key for o in self.open_questions(exclude=q.key)}
+        extra = t.u.extract(self.open_questions(exclude=q.key, assuming={q.key: YES}), t.text, t.now, current=None,
+                            taken=[parsed.span] if isinstance(parsed, Parsed) and parsed.value == YES else [])
+        opened = {k: v for k, v in extra.items() if k not in now_open}
+        if isinstance(parsed, Parsed) and parsed.value == NO:
+            return parsed, {k: v for k, v in extra.items() if k in now_open}
+        if isinstance(parsed, Parsed) and parsed.value != YES:
+            return parsed, {}
+        if isinstance(parsed, Parsed) and not opened:
+            # 有，在家种地: what follows the yes answers the first question it opens
+            rest = (t.text[: parsed.span[0]] + t.text[parsed.span[1]:]).strip(" ，,。.！!、；;")
+            first = next((o for o in self.open_questions(exclude=q.key, assuming={q.key: YES})
+                          if o.key not in now_open), None)
+            if first is not None and len(rest) >= 2:
+                reading = t.u.parse(first, rest, t.now)
+                if isinstance(reading, Parsed) and reading.confidence >= t.low_confidence:
+                    extra[first.key] = reading
+        if not isinstance(parsed, Parsed) and opened:
+            confidence = min(0.85, *(v.confidence for v in opened.values()))
+            parsed = Parsed(YES, confidence, (0, 0), {"implied_by": sorted(opened)})
+        return parsed, extra
 
     def _own_date(self, q: Question, parsed: Parsed[Any], extra: Mapping[str, Parsed[Any]]) -> Parsed[Any]:
         """Of several dates in one answer (八五年当的兵，八九年退的), the one left when the others are taken by

@@ -33,7 +33,7 @@ def _bounds(text: str, tokenizer: Tokenizer | None) -> frozenset[int] | None:
     """Word boundary offsets of a text, or None without a tokenizer."""
     if tokenizer is None:
         return None
-    return frozenset(b for _, s, e in tokenizer.spans(text) for b in (s, e))
+    return frozenset(b for _, s, e in tokenizer.fine_spans(text) for b in (s, e))
 
 
 def _exact_mentions(text: str, index: Index, tokenizer: Tokenizer | None) -> list[Mention]:

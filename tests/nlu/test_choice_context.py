@@ -113,3 +113,12 @@ def test_single_reask_lists_every_option() -> None:
     many = tuple(Option(str(i), f"选项{'甲乙丙丁戊己庚辛'[i]}") for i in range(8))
     r = match_single("随便说点啥", many, TOKENIZER)
     assert isinstance(r, NotUnderstood) and all(o.label in r.message for o in many)
+
+
+def test_an_option_word_inside_a_longer_dictionary_word_is_found() -> None:
+    """jieba keeps 在家种地 as one word; its parts (在家, 种地) are words too, so 种地 names 务农."""
+    from nlu.tokenizer import default_tokenizer
+
+    options = (Option("6", "灵活就业", ("打零工", "打工")), Option("7", "务农", ("种地", "种田", "放羊")))
+    r = match_single("在家种地", options, default_tokenizer())
+    assert isinstance(r, Parsed) and r.value == "7"
