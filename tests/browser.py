@@ -33,7 +33,7 @@ def browser_page(extra_args: list[str] | None = None) -> Iterator[object]:
         try:
             context = browser.new_context(viewport={"width": 400, "height": 800}, locale="zh-CN")
             page = context.new_page()
-            page.set_default_timeout(15000)
+            page.set_default_timeout(60000)  # a busy machine (the whole suite on every core) is slow to render
             yield page
         finally:
             browser.close()

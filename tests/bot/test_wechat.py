@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import os
+import secrets
 import subprocess
 import sys
 import threading
@@ -108,7 +109,8 @@ class WeChatServer:
         self.appid = appid
         self.aes_key = aes_key
         self.crypto = WeChatCrypto(token, aes_key, appid) if aes_key else None
-        self._nonces = itertools.count(1320562132)
+        # a random start, as WeChat's are: two fake servers must not sign (timestamp, nonce) alike in one second
+        self._nonces = itertools.count(secrets.randbelow(10**9) + 10**9)
 
     def push(self, xml: str, *, timestamp: int | None = None, compatible: bool = False,
              appid: str | None = None, clear: dict[str, str] | None = None) -> Push:
