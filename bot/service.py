@@ -77,22 +77,29 @@ class ChatService:
         try:
             with self._lock, session_scope(self.db) as session:
                 store = Store(session, self.vault)
-                if msg.message_id:
-                    seen = store.seen_message(msg.channel, key)
-                    if seen is not None:
-                        return [Reply.from_dict(d) for d in seen]
-                    store.remember_message(msg.channel, key, [])  # claim it before working
                 replies = _with_outbox(store, msg.channel, msg.user_id, self.engine.handle(store, msg))
                 if msg.message_id:
-                    store.record_replies(msg.channel, key, [r.to_dict() for r in replies])
+                    # the message and its replies, in the turn's transaction: a copy seen before (a retry) or
+                    # handled at the same time fails on the unique key, the whole turn is undone, and the copy
+                    # gets the replies stored the first time
+                    store.remember_message(msg.channel, key, [r.to_dict() for r in replies])
                 sms = queued_sms(session)
             outgoing.extend(sms)  # committed: the codes exist, they may be sent
             return replies
         except DuplicateMessage:
-            # A concurrent copy of the same message won; give the replies it stored.
-            with session_scope(self.db) as session:
-                seen = Store(session, self.vault).seen_message(msg.channel, key)
-                return [Reply.from_dict(d) for d in seen or []]
+            # A copy of the same message was handled first; give the replies it stored.
+            return self._stored_replies(msg, key) or []
+        except Exception:
+            # a retry handled again against the state the first copy left may go wrong where the first did not
+            stored = self._stored_replies(msg, key) if msg.message_id else None
+            if stored is None:
+                raise
+            return stored
+
+    def _stored_replies(self, msg: Incoming, key: str) -> list[Reply] | None:
+        with session_scope(self.db) as session:
+            seen = Store(session, self.vault).seen_message(msg.channel, key)
+        return None if seen is None else [Reply.from_dict(d) for d in seen]
 
     def _send_codes(self, sms_ids: list[int]) -> None:
         """Send the verification SMS a committed turn queued; a refused one is kept for “重新发送”."""

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from storage.crypto import Vault, is_sealed_text
@@ -90,6 +91,10 @@ class Store:
     def __init__(self, session: Session, vault: Vault) -> None:
         self.session = session
         self.vault = vault
+        self._held: list[object] = []  # rows loaded ahead of need, kept alive for the session's identity map
+        # the questions of a record that have a current answer row (cleared ones too), as read by
+        # current_answers in this session: saving a first answer then needs no UPDATE of a previous one
+        self._current_keys: dict[int, set[str]] = {}
 
     # -- channel accounts and persons -------------------------------------------------
 
@@ -284,6 +289,7 @@ class Store:
         rows = self.session.exec(
             select(Answer).where(Answer.record_id == record_id, col(Answer.is_current).is_(True))
         ).all()
+        self._current_keys[record_id] = {a.question_key for a in rows}
         return {a.question_key: self._open(a) for a in rows if a.status != "cleared"}
 
     def current_answers_for(self, record_ids: Sequence[int]) -> dict[int, dict[str, StoredAnswer]]:
@@ -372,18 +378,15 @@ class Store:
         The value is sealed unless ``sensitive`` is False (a coded value a questionnaire keeps in
         clear for statistics: ``Question.sensitive``); the raw text is always sealed.
         """
-        previous = self.session.exec(
-            select(Answer).where(
-                Answer.record_id == record.id, Answer.question_key == key, col(Answer.is_current).is_(True)
-            )
-        ).all()
-        version = 1
-        for p in previous:
-            p.is_current = False
-            version = max(version, p.version + 1)
-            self.session.add(p)
-        if previous:
-            self.session.flush()
+        known = self._current_keys.get(record.id or 0)
+        if known is not None and key not in known:
+            previous: Sequence[int] = []  # no current row for this question (read in this session)
+        else:
+            # one statement marks the previous version (if any) no longer current and tells its number
+            previous = self._retire(record.id or 0, key)
+        if known is not None:
+            known.add(key)
+        version = max(previous, default=0) + 1
         answer = Answer(
             record_id=record.id or 0,
             question_key=key,
@@ -404,6 +407,20 @@ class Store:
         self.session.add(record)
         self.session.flush()
         return answer
+
+    def _retire(self, record_id: int, key: str) -> Sequence[int]:
+        """Mark the current answer of a question (if any) no longer current; its version number."""
+        versions = self.session.execute(
+            update(Answer)
+            .where(col(Answer.record_id) == record_id, col(Answer.question_key) == key, col(Answer.is_current).is_(True))
+            .values(is_current=False)
+            .returning(col(Answer.version))
+            .execution_options(synchronize_session=False)
+        ).scalars().all()
+        for stale in self.session.identity_map.values():  # answers of this key already loaded: not current now
+            if isinstance(stale, Answer) and stale.record_id == record_id and stale.question_key == key:
+                set_committed_value(stale, "is_current", False)
+        return versions
 
     def add_flag(self, record: Record, key: str, reason: str, detail: str, answer_id: int | None) -> Flag:
         """Flag an answer for review."""
@@ -713,12 +730,19 @@ class Store:
     # -- conversation state and de-duplication ----------------------------------------
 
     def conversation(self, channel: str, channel_user_id: str) -> Conversation | None:
-        """The stored dialogue of a channel user."""
-        return self.session.exec(
-            select(Conversation).where(
-                Conversation.channel == channel, Conversation.channel_user_id == channel_user_id
-            )
+        """The stored dialogue of a channel user, with its record and the record's campaign loaded in the
+        same statement (they are then in the session: reading them costs no further query)."""
+        row = self.session.exec(
+            select(Conversation, Record, Campaign, Person)
+            .outerjoin(Record, col(Record.id) == col(Conversation.record_id))
+            .outerjoin(Campaign, col(Campaign.id) == col(Record.campaign_id))
+            .outerjoin(Person, col(Person.id) == col(Record.person_id))
+            .where(Conversation.channel == channel, Conversation.channel_user_id == channel_user_id)
         ).first()
+        if row is None:
+            return None
+        self._held.extend(x for x in row if x is not None)  # the session's identity map keeps only weak references
+        return row[0]
 
     def conversation_state(self, conv: Conversation) -> dict[str, Any]:
         """The dialogue state of a conversation, opened (a state of the first format, plain JSON, too)."""
@@ -743,7 +767,8 @@ class Store:
         return list(self.vault.open_json(row.replies_enc)) if row.replies_enc else []
 
     def remember_message(self, channel: str, message_key: str, replies: list[dict[str, Any]]) -> None:
-        """Record that a message was processed, with its replies; raises DuplicateMessage on a race."""
+        """Record that a message was processed, with its replies; raises DuplicateMessage when it already was
+        (a retry, or a copy handled at the same time by another worker: the unique key decides)."""
         row = InboundMessage(channel=channel, message_key=message_key, replies_enc=self.vault.seal_json(replies))
         self.session.add(row)
         try:

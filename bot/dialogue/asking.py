@@ -79,6 +79,8 @@ class Asking:
     def _prefills(self) -> dict[str, Any]:
         """Known values of the subject: last year's submitted answers, overridden by this campaign's roster."""
         t = self.t
+        if t._prefill_values is None and t.state.prefills is not None:
+            t._prefill_values = t.state.prefills
         if t._prefill_values is None:
             values: dict[str, Any] = {}
             record = t.record
@@ -93,7 +95,7 @@ class Asking:
                         parsed = t.u.parse(q, str(raw), t.now)
                         if isinstance(parsed, Parsed):
                             values[q.key] = encode(q, parsed.value)
-            t._prefill_values = values
+            t._prefill_values = t.state.prefills = values
         return t._prefill_values
 
     # -- putting the question -------------------------------------------------------------

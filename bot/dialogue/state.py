@@ -69,6 +69,9 @@ class DialogueState(_Model):
     rule_retries: dict[str, Any] = Field(default_factory=dict)  # rule:key -> the value warned about
     paused_from: Phase | None = None
     restart_from: Phase | None = None
+    # the known values of the subject (roster, last year), in stored form, read once per record: every turn
+    # would otherwise look them up again; sealed with the rest of the state
+    prefills: dict[str, Any] | None = None
     # identification
     candidate: int | None = None  # the person the ID number named
     id_raw: str | None = None  # the ID number as said

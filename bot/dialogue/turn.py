@@ -110,7 +110,9 @@ class Turn:
     def bind(self, record: Record) -> None:
         """Tie the conversation to a record."""
         self._record = record
-        self._answers = self._env = None
+        self._answers = self._env = self._prefill_values = None
+        if self.state.record_id != record.id:
+            self.state.prefills = None
         self.state.record_id = record.id
         self.conv.record_id = record.id
         if record.notice_accepted_at is None and self.state.notice_accepted_at is not None:
