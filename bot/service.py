@@ -77,6 +77,12 @@ class ChatService:
         try:
             with self._lock, session_scope(self.db) as session:
                 store = Store(session, self.vault)
+                if msg.message_id and (msg.audio is not None or msg.image is not None):
+                    # a retry of a voice message or photo is answered from the stored replies without doing the
+                    # work again; a text message is cheap, and its copy fails on the unique key below
+                    seen = store.seen_message(msg.channel, key)
+                    if seen is not None:
+                        return [Reply.from_dict(d) for d in seen]
                 replies = _with_outbox(store, msg.channel, msg.user_id, self.engine.handle(store, msg))
                 if msg.message_id:
                     # the message and its replies, in the turn's transaction: a copy seen before (a retry) or

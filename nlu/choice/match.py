@@ -52,9 +52,11 @@ def _labels_message(index: Index, *, multi: bool = False) -> str:
     return f"没有对上选项，请从这些里选一个：{labels}。"
 
 
-def _mentions(norm: str, index: Index, tokenizer: Tokenizer | None) -> list[Mention]:
-    """Options named literally or fuzzily, and options described by their verb frames."""
-    found = all_mentions(norm, index, tokenizer)
+def _mentions(norm: str, index: Index, tokenizer: Tokenizer | None, *, fine: bool = True) -> list[Mention]:
+    """Options named literally or fuzzily, and options described by their verb frames. ``fine`` (the answer to
+    the question asked) finds option words inside long dictionary words; mentions inside a sentence that
+    answers another question (:func:`find_options`) keep to whole words."""
+    found = all_mentions(norm, index, tokenizer, fine=fine)
     if len(norm) <= _FRAME_MAX_LEN:
         found = sorted(found + frame_mentions(norm, index, found), key=lambda m: m.start)
     return found
@@ -127,7 +129,7 @@ def find_options(text: str, options: Sequence[Option], tokenizer: Tokenizer | No
         return []
     index = index_of(tuple(options))
     norm, where = norm_map(text)
-    mentions = _mentions(norm, index, tokenizer)
+    mentions = _mentions(norm, index, tokenizer, fine=False)
     negated = negations(norm, mentions)
     return [
         Parsed(m.code, clamp(m.score if m.exact else 0.8 * m.score), orig(where, m.start, m.end),

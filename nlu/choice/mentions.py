@@ -29,14 +29,16 @@ def _token_aligned(start: int, end: int, bounds: frozenset[int] | None) -> bool:
     return bounds is None or (start in bounds and end in bounds)
 
 
-def _bounds(text: str, tokenizer: Tokenizer | None) -> frozenset[int] | None:
-    """Word boundary offsets of a text, or None without a tokenizer."""
+def _bounds(text: str, tokenizer: Tokenizer | None, fine: bool) -> frozenset[int] | None:
+    """Word boundary offsets of a text, or None without a tokenizer; ``fine`` adds the boundaries of the
+    dictionary words inside long words (在家种地: 在家 + 种地), for the answer to the question asked."""
     if tokenizer is None:
         return None
-    return frozenset(b for _, s, e in tokenizer.fine_spans(text) for b in (s, e))
+    spans = tokenizer.fine_spans(text) if fine else tokenizer.spans(text)
+    return frozenset(b for _, s, e in spans for b in (s, e))
 
 
-def _exact_mentions(text: str, index: Index, tokenizer: Tokenizer | None) -> list[Mention]:
+def _exact_mentions(text: str, index: Index, tokenizer: Tokenizer | None, fine: bool = False) -> list[Mention]:
     """Options named literally in the text, longest names first, without overlaps."""
     taken = [False] * len(text)
     found: list[Mention] = []
@@ -50,7 +52,7 @@ def _exact_mentions(text: str, index: Index, tokenizer: Tokenizer | None) -> lis
         while start != -1:
             end = start + len(n)
             if len(n) <= 2 and not have_bounds:
-                bounds, have_bounds = _bounds(text, tokenizer), True
+                bounds, have_bounds = _bounds(text, tokenizer, fine), True
             if not any(taken[start:end]) and (len(n) > 2 or _token_aligned(start, end, bounds)):
                 found.append(Mention(name.code, start, end, 1.0, True))
                 for i in range(start, end):
@@ -148,10 +150,10 @@ def _subsequence_end(text: str, start: int, name: str, max_gap: int = 2) -> int 
 
 
 def all_mentions(
-    text: str, index: Index, tokenizer: Tokenizer | None, threshold: float = 0.88
+    text: str, index: Index, tokenizer: Tokenizer | None, threshold: float = 0.88, *, fine: bool = False
 ) -> list[Mention]:
-    """Literal and fuzzy mentions of options in a normalised text."""
-    exact = _exact_mentions(text, index, tokenizer)
+    """Literal and fuzzy mentions of options in a normalised text (``fine``: see :func:`_bounds`)."""
+    exact = _exact_mentions(text, index, tokenizer, fine)
     fuzzy = _fuzzy_mentions(text, index, exact, threshold) if len(text) <= _FUZZY_MAX_LEN else []
     kept_fuzzy: list[Mention] = []
     dropped: set[int] = set()
