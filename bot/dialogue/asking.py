@@ -100,12 +100,22 @@ class Asking:
 
     # -- putting the question -------------------------------------------------------------
 
+    def progress(self, q: Question) -> str:
+        """Where the question stands among those that apply now: 第5题/共26题 (the ID number is not counted)."""
+        t = self.t
+        env = t.env()
+        applying = [x.key for x in t.q.questions if not x.identifies and t.relevant(x, env)]
+        if q.key not in applying:
+            return ""
+        return f"第{applying.index(q.key) + 1}题/共{len(applying)}题\n"
+
     def question_reply(self, q: Question, lead: str = "") -> Reply:
         t = self.t
         prefill = self.prefill(q) if q.type != QType.PHOTO else None
+        where = self.progress(q)
         if prefill is not None:
             t.state.confirming = q.key
-            text = f"{lead}上次登记的{q.title}是：{display(q, prefill, mask=True)}，现在还是这样吗？"
+            text = f"{lead}{where}上次登记的{q.title}是：{display(q, prefill, mask=True)}，现在还是这样吗？"
             return Reply(text, _YES_NO, kind="confirm", question=q.key)
         t.state.confirming = None
         choices: list[Choice] = []
@@ -119,7 +129,7 @@ class Asking:
         if not q.required:
             choices.append(Choice("跳过", "跳过"))
         return Reply(
-            f"{lead}{q.prompt}{hint}", tuple(choices), kind="question", question=q.key,
+            f"{lead}{where}{q.prompt}{hint}", tuple(choices), kind="question", question=q.key,
             expects="photo" if q.type == QType.PHOTO else "text", multiple=q.type == QType.MULTI,
         )
 
