@@ -150,6 +150,11 @@ class Question(_Strict):
         return v
 
     @property
+    def asks_a_name(self) -> bool:
+        """A text question whose answer is a person's name (姓名, 填表人姓名): read with the name grammar."""
+        return self.type == QType.TEXT and (self.key == "name" or self.prefill == "name" or self.declared_mask == "name")
+
+    @property
     def title(self) -> str:
         """The short name shown in summaries and exports."""
         return self.label or self.prompt.rstrip("?？:：。")

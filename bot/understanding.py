@@ -76,7 +76,7 @@ class Understanding:
             return parse_ethnicity(text)
         if t == QType.REGION:
             return self._region(text)
-        if t == QType.TEXT and q.key == "name":
+        if q.asks_a_name:
             return parse_name(text)
         if t == QType.TEXT and q.constraints.pattern:
             return _patterned(text, q.constraints.pattern)
@@ -135,7 +135,7 @@ class Understanding:
         ordered = sorted(questions, key=lambda q: q.key != current)
         for q in ordered:
             t = q.type
-            if t == QType.TEXT and q.key == "name":
+            if q.asks_a_name:
                 hit = find_name(text)
                 if hit is not None:
                     take(q.key, hit)
