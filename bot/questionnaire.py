@@ -131,6 +131,9 @@ class Question(_Strict):
     # said without its year is read in the current year; otherwise in the past, as birth, enlistment,
     # discharge and reference dates always are
     dates_ahead: bool = False
+    # the person may have none (no phone, no photo): 没有电话 is an answer, stored as "none" with nothing in it,
+    # instead of a value asked for again and again; an optional question is skipped on such a reply anyway
+    none_ok: bool = False
     # as written in the file (``sensitive:``); the effective rule is the ``sensitive`` property
     declared_sensitive: bool | None = Field(default=None, alias="sensitive")
     declared_mask: Literal["name", "hidden"] | None = Field(default=None, alias="mask")  # text questions only

@@ -124,7 +124,7 @@ class Answer(SQLModel, table=True):
     value_enc: bytes | None = Field(default=None, sa_column=_blob())
     raw_enc: bytes | None = Field(default=None, sa_column=_blob())
     confidence: float = 1.0
-    status: str = "new"  # new | confirmed | changed | corrected | cleared
+    status: str = "new"  # new | confirmed | changed | corrected | cleared | none (the person has none: 没有电话)
     channel: str
     actor: str  # "subject:<channel>" | "staff:<id>" | "collector:<id>"
     message_id: str | None = None

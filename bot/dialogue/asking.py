@@ -14,6 +14,7 @@ from bot.questionnaire import CHOICE_TYPES, QType, Question
 from bot.values import Stored, display, encode
 from nlu.dates import find_dates
 from nlu.intents import Intent
+from nlu.nothave import parse_not_have
 from nlu.result import NotUnderstood, Parsed
 
 if TYPE_CHECKING:
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 YES, NO = "yes", "no"
 _YES_NO = (Choice("是", "是"), Choice("不是", "不是"))
+_MAY_BE_MISSING = frozenset({QType.PHONE, QType.PHOTO, QType.TEXT, QType.ID_NUMBER})  # things a person may not have
+_SURE_NONE = 0.8
 
 
 class Asking:
@@ -256,6 +259,12 @@ class Asking:
     def on_answer(self, q: Question, status: str | None = None, prefill: Any = None) -> list[Reply]:
         t = self.t
         text = t.text
+        if (q.none_ok or not q.required) and q.type in _MAY_BE_MISSING:
+            missing = parse_not_have(text, things=(q.title, *q.aliases))
+            if isinstance(missing, Parsed) and missing.confidence >= _SURE_NONE:
+                from bot.dialogue.filling import Filling
+
+                return Filling(t).has_none(q)
         # "不清楚" / "不想说" to a question that is not yes/no
         if q.type != QType.YES_NO and len(text) <= 10:
             yn = t.u.yes_no(text)

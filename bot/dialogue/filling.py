@@ -174,6 +174,19 @@ class Filling:
         example = f"\n{q.help}" if q.help else ""
         return [Reply(f"{why.message}{example}", kind="error", question=q.key), t.question_reply(q)]
 
+    def has_none(self, q: Question) -> list[Reply]:
+        """没有电话: an optional question is skipped; one that may have none stores that it has none."""
+        t = self.t
+        if under_review(t.record):
+            return AfterSubmission(t).unchanged()
+        if not q.required:
+            t.state.skipped.append(q.key)
+            self.answered(q.key)
+            return [Reply(f"好的，没有{q.title}也没关系，这一项跳过。"), *t.ask_next()]
+        t.save(q, None, raw=t.text, confidence=1.0, status="none", blob_id=t.clip_id())
+        self.answered(q.key)
+        return [Reply(f"好的，记下：没有{q.title}。"), *t.ask_next()]
+
     def unknown_answer(self, q: Question, kind: str) -> list[Reply]:
         t = self.t
         if under_review(t.record):

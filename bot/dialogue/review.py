@@ -34,7 +34,9 @@ class Review:
             a = answers.get(q.key)
             if a is None or not t.relevant(q, env):
                 continue
-            if a.value is None:
+            if a.value is None and a.status == "none":
+                shown = "没有"
+            elif a.value is None:
                 shown = f"（待核实：{a.raw}）" if a.raw and q.type != QType.ID_NUMBER else "（待核实）"
             else:
                 shown = display(q, a.value, mask=True)

@@ -102,3 +102,4 @@ def test_a_warning_about_an_extra_answer_is_asked_before_going_on(runtime: Runti
     assert answers["enlist_date"]["start"] == "1985-01-01"  # type: ignore[index]
     assert answers["discharge_date"]["start"] == "1989-01-01"  # type: ignore[index]
     assert _flags(runtime) == []
+
