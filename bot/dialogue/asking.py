@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.dialogue.after_submit import AfterSubmission, under_review
 from bot.dialogue.identify import VILLAGE_PROMPT, VILLAGE_STAFF_ONLY, Identification, village_allowed
-from bot.dialogue.state import Phase, Readback
+from bot.dialogue.state import HeldAnswer, Phase, Readback
 from bot.messages import Choice, Reply
 from bot.questionnaire import CHOICE_TYPES, QType, Question
 from bot.values import Stored, display, encode
@@ -284,6 +284,7 @@ class Asking:
             tight = q.type not in (QType.DATE, QType.MULTI)
             taken = [parsed.span] if isinstance(parsed, Parsed) and tight else []
             extra = t.u.extract(open_questions, text, t.now, current=None, taken=taken) if open_questions else {}
+        self._hold(q, parsed, extra)
         if isinstance(parsed, Parsed) and q.type == QType.DATE and self.meant_for_other(q, parsed, extra):
             # "我是八三年当的兵" asked for the birth date: the date belongs to the enlistment question
             return t.fill(dict(extra), status_of={})
@@ -300,6 +301,24 @@ class Asking:
         if prefill is not None and encode(q, parsed.value) == prefill:
             st = "confirmed"
         return t.fill(values, status_of={q.key: st})
+
+    def _hold(self, q: Question, parsed: Parsed[Any] | NotUnderstood, extra: Mapping[str, Parsed[Any]]) -> None:
+        """Answers in the message for questions that do not apply yet are kept until they do."""
+        t = self.t
+        answered = t.answers()
+        open_now = {x.key for x in self.open_questions(exclude=q.key)} | set(extra)
+        later = [x for x in t.q.questions
+                 if x.key not in answered and x.key not in open_now and x.key != q.key and not x.identifies
+                 and x.key not in t.state.skipped]
+        if not later:
+            return
+        taken = [p.span for p in extra.values()]
+        if isinstance(parsed, Parsed) and q.type != QType.DATE:
+            taken.append(parsed.span)
+        for key, found in t.u.extract(later, t.text, t.now, current=None, taken=taken).items():
+            held_q = t.q.by_key[key]
+            t.state.held[key] = HeldAnswer(value=encode(held_q, found.value),
+                                           confidence=min(found.confidence, t.heard_confidence), raw=t.text)
 
     def _gate(self, q: Question, parsed: Parsed[Any] | NotUnderstood) -> tuple[Parsed[Any] | NotUnderstood,
                                                                              dict[str, Parsed[Any]]]:

@@ -63,6 +63,7 @@ class Filling:
                 problems[key] = problem
             else:
                 stored[key] = encode(q, parsed.value)
+        raws = self._release_held(values, stored)
         rule_notes, warnings = check_rules(t, stored)
         if current in problems:
             # The question at hand was answered but its value is refused: re-ask it, keep nothing.
@@ -74,7 +75,8 @@ class Filling:
         if under_review(t.record):
             heard = {k: min(values[k].confidence, t.heard_confidence) for k in stored}
             return AfterSubmission(t).request(stored, heard)
-        saved = [key for key in stored if self._store(key, stored[key], values[key], status_of, rule_notes)]
+        saved = [key for key in stored if self._store(key, stored[key], values[key], status_of, rule_notes,
+                                                      raws.get(key, t.text))]
         replies: list[Reply] = []
         if saved:
             parts = [f"{t.q.by_key[k].title}：{display(t.q.by_key[k], stored[k], mask=True)}" for k in saved]
@@ -100,12 +102,29 @@ class Filling:
             return [*replies, *Control(t).after_change()]
         return [*replies, *t.ask_next()]
 
+    def _release_held(self, values: dict[str, Parsed[Any]], stored: dict[str, Any]) -> dict[str, str]:
+        """Answers held for questions that did not apply, for those the new values make apply: added to the
+        values to store (checked like them); what each was said in."""
+        t = self.t
+        raws: dict[str, str] = {}
+        for key, held in list(t.state.held.items()):
+            q = t.q.by_key.get(key)
+            if q is None or key in t.answers() or key in stored:
+                t.state.held.pop(key)
+                continue
+            if t.relevant(q, t.env(stored)):
+                values[key] = Parsed(Stored(held.value), held.confidence, (0, 0))
+                stored[key] = held.value
+                raws[key] = held.raw
+                t.state.held.pop(key)
+        return raws
+
     def _store(self, key: str, value: Any, parsed: Parsed[Any], status_of: Mapping[str, str],
-               notes: dict[str, list[str]]) -> bool:
+               notes: dict[str, list[str]], raw: str) -> bool:
         t = self.t
         q = t.q.by_key[key]
         confidence = min(parsed.confidence, t.heard_confidence)
-        answer_id = t.save(q, value, raw=t.text, confidence=confidence,
+        answer_id = t.save(q, value, raw=raw, confidence=confidence,
                            status=status_of.get(key) or _status_for(t, q), blob_id=t.clip_id())
         if confidence < t.low_confidence:
             t.store.add_flag(t.record, key, "low_confidence", f"confidence {confidence:.2f}", answer_id)

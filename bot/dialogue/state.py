@@ -51,6 +51,15 @@ class RuleWarning(_Model):
     raw: str | None = None  # what the person said
 
 
+class HeldAnswer(_Model):
+    """An answer said for a question that does not apply yet (八五年当的兵 before the category is known), kept until
+    it does."""
+
+    value: Any  # in stored form
+    confidence: float
+    raw: str
+
+
 class DialogueState(_Model):
     """Everything a conversation remembers between turns."""
 
@@ -72,6 +81,7 @@ class DialogueState(_Model):
     # the known values of the subject (roster, last year), in stored form, read once per record: every turn
     # would otherwise look them up again; sealed with the rest of the state
     prefills: dict[str, Any] | None = None
+    held: dict[str, HeldAnswer] = Field(default_factory=dict)
     # identification
     candidate: int | None = None  # the person the ID number named
     id_raw: str | None = None  # the ID number as said
@@ -90,7 +100,7 @@ class DialogueState(_Model):
         """Clear what belongs to the answers (a restart)."""
         self.history, self.attempts, self.skipped, self.declined = [], {}, [], []
         self.revisit = self.current = self.confirming = None
-        self.rule_retries, self.warning, self.readback = {}, None, None
+        self.rule_retries, self.warning, self.readback, self.held = {}, None, None, {}
 
     def forget_pending(self) -> None:
         """Clear what a question waits for (back to the receipt after a change request)."""
