@@ -28,7 +28,6 @@ import threading
 import time
 import tracemalloc
 from datetime import UTC, date, datetime
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -62,27 +61,43 @@ def _mb(n_bytes: float) -> float:
 
 
 def _pool(store: Any, q: Any, size: int, reference: date) -> list[tuple[str, list[dict[str, Any]]]]:
-    """Generated veterans (the demo's people and answers): (village path, answer columns) each."""
+    """Generated veterans (the demo's people and the values they would give): (village path, answer columns).
+
+    Written straight to the tables, as a bulk load would (the demo itself talks through the engine, which is
+    far too slow for a hundred thousand records); relevance is the questionnaire's own."""
     import random
 
-    from admin.demo import _Answerer, demo_places, plan_people, veterans_value
+    from admin.demo import demo_places, plan_people
+    from admin.demo.values import SKIP, Answerer, veterans_value
+    from bot.expressions import compile_expression
+    from bot.values import expression_value
 
     places = demo_places(store)
     people = [p for p in plan_people(YEAR, size * 2 + 10, places, YEAR) if p.questionnaire == "veterans"][:size]
     rng = random.Random(f"benchmark/export/{size}")
     pool = []
     for p in people:
-        answerer = _Answerer(q, rng, reference, p.village.split("/")[2], date(YEAR, 8, 1))
+        answerer = Answerer(rng, reference, p.village.split("/")[2])
+        env: dict[str, Any] = {}
         answers = []
-        for a in answerer.run(partial(veterans_value, answerer, p), None):
-            sensitive = q.by_key[a.key].sensitive
+        for question in q.questions:
+            section = q.section_of[question.key]
+            if (section.relevant and not compile_expression(section.relevant).holds(env)) or (
+                    question.relevance is not None and not question.relevance.holds(env)):
+                continue
+            value = veterans_value(answerer, p, question)
+            if value is SKIP or value is None:
+                continue
+            answerer.stored[question.key] = value
+            env[question.key] = expression_value(question, value)
+            sensitive = question.sensitive
             answers.append({
-                "question_key": a.key,
-                "value_json": None if sensitive or a.value is None else json.dumps(a.value, ensure_ascii=False),
-                "value_enc": store.vault.seal_json(a.value) if sensitive and a.value is not None else None,
-                "raw_enc": store.vault.seal(a.raw) if a.raw else None,
+                "question_key": question.key,
+                "value_json": None if sensitive else json.dumps(value, ensure_ascii=False),
+                "value_enc": store.vault.seal_json(value) if sensitive else None,
+                "raw_enc": None,
                 "channel": "visit", "actor": "collector:benchmark",
-                "status": "confirmed" if q.by_key[a.key].identifies else "new",
+                "status": "confirmed" if question.identifies else "new",
             })
         pool.append((p.village, answers))
     return pool
