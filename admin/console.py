@@ -23,7 +23,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from admin.access import PERMISSIONS, require, scope_of
+from admin.access import PERMISSIONS, keep_refusal, require, scope_of
 from admin.api import appeals as appeals_api
 from admin.api import auth as auth_api
 from admin.api import changes as changes_api
@@ -37,6 +37,7 @@ from admin.params import DbId, Offset
 from admin.runtime import Runtime
 from admin.security import csrf_token, staff_for_token
 from bot.questionnaire import QType, Questionnaire
+from storage.errors import IntakeError
 from storage.staff import Staff
 
 HERE = Path(__file__).parent
@@ -105,6 +106,15 @@ PROBLEMS = {
     409: "这一项已经处理过了，请返回刷新后查看。",
     422: "请求的内容有误，请返回上一页检查后再试。",
 }
+
+
+def problem_message(status: int, role: str, error: IntakeError | None = None) -> str:
+    """What the console tells staff about a refused or failed page, in Chinese (the one place for it)."""
+    if error is not None and error.message:
+        return error.message
+    if status in PROBLEMS:
+        return PROBLEMS[status].format(role=ROLE_LABELS.get(role, ""))
+    return error.user_message if error is not None else "系统暂时出了点问题，请稍后再试。"
 HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "same-origin",
@@ -232,12 +242,17 @@ class Console:
             return RedirectResponse("/admin/login?" + urlencode({"next": target}), status_code=303)
         try:
             data = build(self.staff)
+        except IntakeError as exc:
+            self.uow.store.session.rollback()  # as the API would: nothing of the page's work, only its refusal
+            keep_refusal(self.uow.staff, exc)
+            return self.problem(active, exc.status, problem_message(exc.status, self.staff.role, exc))
         except HTTPException as exc:
-            message = PROBLEMS.get(exc.status_code, "系统暂时出了点问题，请稍后再试。")
-            return self.html("problem.html", {"active": active, "status": exc.status_code,
-                                              "message": message.format(role=ROLE_LABELS.get(self.staff.role, ""))},
-                             status_code=exc.status_code)
+            return self.problem(active, exc.status_code, problem_message(exc.status_code, self.staff.role))
         return self.html(name, {"active": active, **data})
+
+    def problem(self, active: str, status: int, message: str) -> Response:
+        """The polite page of a refused or failed request."""
+        return self.html("problem.html", {"active": active, "status": status, "message": message}, status_code=status)
 
 
 def get_console(request: Request, uow: UowDep, rt: RuntimeDep,

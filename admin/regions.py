@@ -6,11 +6,13 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
+from storage.errors import InvalidInput
+
 LEVELS = ("province", "prefecture", "county", "township", "village")
 RegionRow = tuple[str, str | None, str, str | None, str]
 
 
-class RegionFileError(ValueError):
+class RegionFileError(InvalidInput, ValueError):
     """A region file cannot be read; the message names the line."""
 
 

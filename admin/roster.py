@@ -19,6 +19,7 @@ from nlu.idcard import parse_id_number
 from nlu.phone import parse_phone
 from nlu.regions import RegionIndex
 from nlu.result import NotUnderstood
+from storage.errors import InvalidInput
 from storage.models import Campaign
 from storage.repo import Store
 
@@ -28,7 +29,7 @@ PHONE_HEADERS = ("phone", "联系电话", "手机号", "手机号码", "电话")
 REGION_HEADERS = ("region", "地区", "所在地", "村（社区）", "村(社区)", "行政区划")
 
 
-class RosterFileError(ValueError):
+class RosterFileError(InvalidInput, ValueError):
     """The roster file as a whole cannot be used (unreadable, no ID column)."""
 
 
