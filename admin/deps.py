@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -14,6 +13,7 @@ from sqlmodel import Session
 from admin.access import keep_refusal, require
 from admin.runtime import Runtime
 from admin.security import staff_for_token
+from admin.services.uow import UnitOfWork
 from storage.errors import IntakeError, Unauthorized
 from storage.repo import Store
 from storage.staff import Staff
@@ -29,14 +29,6 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-
-
-@dataclass
-class UnitOfWork:
-    """The stores of one request, sharing one transaction."""
-
-    store: Store
-    staff: StaffStore
 
 
 def get_uow(runtime: RuntimeDep) -> Iterator[UnitOfWork]:

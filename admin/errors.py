@@ -3,7 +3,7 @@
 * Every :class:`~storage.errors.IntakeError` (and every ``HTTPException`` left) is answered as an
   RFC 9457 problem, ``application/problem+json`` with ``type``, ``title``, ``status`` and ``detail``
   (English, for staff); the class decides the status (a storage ``NotFound`` is 404, never 500).
-  ``Unauthorized`` adds ``WWW-Authenticate: Bearer``, ``TooMany`` a ``Retry-After``.
+  ``Unauthorized`` adds ``WWW-Authenticate: Bearer``, ``TooMany`` and ``Unavailable`` a ``Retry-After`` when they know one.
 
 * Validation errors (422) name where and what is wrong, never the value sent: FastAPI's own
   answer repeats the input, so a 10 MB message came back as a 10 MB error and a too-long password
@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -27,7 +28,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from storage.errors import IntakeError, TooMany, Unauthorized
+from storage.errors import IntakeError, Unauthorized
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ _TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not 
 
 
 def problem(status: int, detail: str, *, title: str | None = None, type_: str = "about:blank",
-            headers: dict[str, str] | None = None) -> JSONResponse:
+            headers: Mapping[str, str] | None = None) -> JSONResponse:
     """An RFC 9457 problem response (``detail`` is English and never carries what the client sent)."""
     body = {"type": type_, "title": title or _TITLES.get(status, "Error"), "status": status, "detail": detail}
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
@@ -53,7 +54,7 @@ def problem_of(exc: IntakeError) -> JSONResponse:
     headers: dict[str, str] = {}
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"
-    if isinstance(exc, TooMany) and exc.retry_after:
+    if exc.retry_after:
         headers["Retry-After"] = str(exc.retry_after)
     return problem(exc.status, exc.detail, title=exc.title, type_=PROBLEM_TYPE + exc.code, headers=headers or None)
 

@@ -13,6 +13,7 @@ console to Chinese pages (:mod:`admin.console_problems`); the class decides the 
 
     IntakeError                     500  something the caller cannot fix
     ├── InvalidInput                422  what was sent cannot be used as asked
+    │   └── TooLarge                413  … because it is too large
     ├── Unauthorized                401  nobody (valid) is logged in, or a login was refused
     ├── Forbidden                   403  the caller may not do this
     ├── NotFound                    404  no such row, or one outside the caller's region
@@ -51,6 +52,8 @@ class IntakeError(Exception):
     default_message: ClassVar[str] = "系统暂时出了点问题，请稍后再试。"
     #: the audit entry to keep although the request fails (set by :meth:`audited`)
     refusal: Refusal | None = None
+    #: seconds after which trying again may work (TooMany, Unavailable), else None
+    retry_after: int | None = None
 
     def __init__(self, detail: object = None, *args: object, message: str | None = None) -> None:
         if detail is None:
@@ -82,6 +85,14 @@ class InvalidInput(IntakeError):
     status = 422
     title = "Invalid input"
     default_message = "填写的内容有误，请检查后再试。"
+
+
+class TooLarge(InvalidInput):
+    """What was sent is larger than allowed (a recording, an uploaded list)."""
+
+    status = 413
+    title = "Content too large"
+    default_message = "文件太大了，请换一个小一点的文件。"
 
 
 class Unauthorized(IntakeError):
@@ -135,3 +146,8 @@ class Unavailable(IntakeError):
     status = 503
     title = "Service unavailable"
     default_message = "服务暂时不可用，请稍后再试。"
+
+    def __init__(self, detail: object = None, *args: object, message: str | None = None,
+                 retry_after: int | None = None) -> None:
+        super().__init__(detail, *args, message=message)
+        self.retry_after = retry_after

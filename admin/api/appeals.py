@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.types import Message
@@ -23,6 +23,7 @@ from admin.params import DbId, Offset
 from nlu.appeals import classify_appeal
 from nlu.idcard import parse_id_number
 from nlu.result import NotUnderstood
+from storage.errors import Conflict, InvalidInput, TooLarge, Unavailable
 from storage.models import Appeal, AppealRecording, Person
 from storage.staff import Staff
 from voice.api import AudioError, VoiceUnavailable
@@ -174,7 +175,7 @@ def take_call(body: AppealIn, staff: CurrentStaff, uow: UowDep) -> AppealOut:
     if body.id_number:
         parsed = parse_id_number(body.id_number, datetime.now(UTC).date())
         if isinstance(parsed, NotUnderstood):
-            raise HTTPException(status_code=422, detail=f"id_number: {parsed.reason}")
+            raise InvalidInput(f"id_number: {parsed.reason}")
         person = _caller_in_area(uow, staff, parsed.value.number)
     category = body.category or classify_appeal(body.text).value
     region_id = person.region_id if person and person.region_id else staff.region_id
@@ -195,7 +196,7 @@ class _BoundedUpload(APIRoute):
         async def bounded(request: Request) -> Response:
             length = request.headers.get("content-length", "")
             if length.isdigit() and int(length) > limit:
-                raise HTTPException(status_code=413, detail=RECORDING_TOO_LARGE)
+                raise TooLarge(RECORDING_TOO_LARGE)
             received = 0
             receive = request.receive
 
@@ -204,7 +205,7 @@ class _BoundedUpload(APIRoute):
                 message = await receive()
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise HTTPException(status_code=413, detail=RECORDING_TOO_LARGE)
+                    raise TooLarge(RECORDING_TOO_LARGE)
                 return message
 
             return await handler(Request(request.scope, counted))
@@ -245,16 +246,16 @@ def take_recorded_call(
     require(uow.staff, staff, "appeals.act")
     transcriber = rt.transcriber
     if transcriber is None:
-        raise HTTPException(status_code=503, detail=NO_RECOGNISER)
+        raise Unavailable(NO_RECOGNISER)
     number = None
     if id_number and id_number.strip():
         parsed = parse_id_number(id_number, datetime.now(UTC).date())
         if isinstance(parsed, NotUnderstood):
-            raise HTTPException(status_code=422, detail=f"id_number: {parsed.reason}")
+            raise InvalidInput(f"id_number: {parsed.reason}")
         number = parsed.value.number
     audio = file.file.read(MAX_RECORDING_BYTES + 1)
     if len(audio) > MAX_RECORDING_BYTES:
-        raise HTTPException(status_code=413, detail=RECORDING_TOO_LARGE)
+        raise TooLarge(RECORDING_TOO_LARGE)
     fmt = _audio_format(file)
     # Recognising a long call takes a while: end the read transaction of the login check first, so no
     # connection or snapshot is held meanwhile (this route runs in the threadpool, off the event loop).
@@ -262,11 +263,11 @@ def take_recorded_call(
     try:
         heard = transcriber.transcribe(audio, fmt)
     except AudioError as exc:
-        raise HTTPException(status_code=422, detail=f"file: {exc}") from exc
+        raise InvalidInput(f"file: {exc}") from exc
     except VoiceUnavailable as exc:
-        raise HTTPException(status_code=503, detail=str(exc), headers={"Retry-After": "30"}) from exc
+        raise Unavailable(str(exc), retry_after=30) from exc
     if not heard.text.strip():
-        raise HTTPException(status_code=422, detail="file: no speech was recognised in the recording")
+        raise InvalidInput("file: no speech was recognised in the recording")
     person = _caller_in_area(uow, staff, number) if number else None
     region_id = person.region_id if person and person.region_id else staff.region_id
     appeal = uow.store.create_appeal(source="hotline", text=heard.text,
@@ -306,7 +307,7 @@ def assign(appeal_id: DbId, body: AssignIn, staff: CurrentStaff, uow: UowDep) ->
     appeal = _visible(uow, staff, appeal_id)
     assignee = uow.staff.by_username(body.username)
     if assignee is None or not scope_of(uow.staff, staff).covers(assignee.region_id):
-        raise HTTPException(status_code=422, detail=f"no staff member {body.username!r} in your area")
+        raise InvalidInput(f"no staff member {body.username!r} in your area")
     appeal.assignee_id = assignee.id
     appeal.status = "assigned"
     uow.store.session.add(appeal)
@@ -321,7 +322,7 @@ def add_note(appeal_id: DbId, body: NoteIn, staff: CurrentStaff, uow: UowDep) ->
     require(uow.staff, staff, "appeals.act")
     appeal = _visible(uow, staff, appeal_id)
     if appeal.status == "closed":
-        raise HTTPException(status_code=409, detail="the appeal is closed")
+        raise Conflict("the appeal is closed")
     uow.store.add_appeal_note(appeal, body.text, "note", staff.id)
     if appeal.status in ("new", "assigned"):
         appeal.status = "in_progress"
@@ -340,7 +341,7 @@ def answer(appeal_id: DbId, body: NoteIn, staff: CurrentStaff, uow: UowDep, requ
     require(uow.staff, staff, "appeals.act")
     appeal = _visible(uow, staff, appeal_id)
     if appeal.status == "closed":
-        raise HTTPException(status_code=409, detail="the appeal is closed")
+        raise Conflict("the appeal is closed")
     uow.store.add_appeal_note(appeal, body.text, "answer", staff.id)
     if appeal.channel and appeal.channel_user_id:
         uow.store.queue_outbox(appeal.channel, appeal.channel_user_id, body.text)

@@ -15,10 +15,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from admin.access import PERMISSIONS, Scope, not_found, require, scope_of
+from admin.access import PERMISSIONS, Scope, denied, not_found, require, scope_of
 from admin.api.summary import RecordSummary, summaries
 from admin.api.workflow import QUEUE_STAGES, STEPS, _level
 from admin.deps import CurrentStaff, RuntimeDep, UnitOfWork, UowDep
@@ -29,6 +29,7 @@ from bot.values import display
 from storage import casework
 from storage.changes import ChangeError, ChangeRequest, ChangeStatus, ChangeStore
 from storage.crypto import mask_name
+from storage.errors import Conflict
 from storage.models import Campaign, Record
 from storage.repo import NotFound
 from storage.staff import Staff
@@ -239,21 +240,18 @@ def _decide(change_id: int, body: DecisionIn, staff: Staff, uow: UnitOfWork, rt:
     row, record, campaign = _visible(uow, staff, scope, change_id)
     level = deciding_level(record.stage)
     if level is None:
-        raise HTTPException(status_code=409, detail=f"record {record.id} is not submitted")
+        raise Conflict(f"record {record.id} is not submitted")
     if not _decides(uow, staff, record):
         detail = f"change requests of records at {record.stage} are decided by {level}-level reviewers"
-        uow.staff.audit("denied", staff=staff, target_type="change", target_id=change_id, result="denied",
-                        detail=detail)
-        uow.staff.session.commit()
-        raise HTTPException(status_code=403, detail=detail)
+        raise denied(staff, detail, "change", change_id)
     if row.status != ChangeStatus.PENDING.value:
-        raise HTTPException(status_code=409, detail=f"change request {change_id} is already {row.status}")
+        raise Conflict(f"change request {change_id} is already {row.status}")
     question = _question(rt, campaign, row.question_key)
     try:
         ChangeStore(uow.store).decide(row, approve=approve, staff_id=staff.id or 0, reason=body.reason,
                                       sensitive=question is None or question.sensitive)
     except ChangeError:  # decided meanwhile by someone else: applied once, by them
-        raise HTTPException(status_code=409, detail=f"change request {change_id} is already decided") from None
+        raise Conflict(f"change request {change_id} is already decided") from None
     uow.staff.audit("change_approved" if approve else "change_rejected", staff=staff, target_type="record",
                     target_id=record.id, detail=f"change {change_id} {row.question_key}")
     return _detail(uow, rt, staff, scope, change_id)

@@ -14,15 +14,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from admin.access import PERMISSIONS, Scope, not_found, require, scope_of
+from admin.access import PERMISSIONS, Scope, denied, not_found, require, scope_of
 from admin.api.summary import RecordSummary, summaries
 from admin.deps import CurrentStaff, RuntimeDep, UnitOfWork, UowDep
 from admin.params import MAX_ID, DbId
 from admin.runtime import Runtime
 from storage import casework
+from storage.errors import Conflict
 from storage.identity import Declaration
 from storage.models import Person, Record
 from storage.staff import Staff
@@ -107,12 +108,9 @@ def _close(declaration_id: int, body: CloseIn, staff: Staff, uow: UnitOfWork, rt
         if not scope.covers(record.region_id):
             raise not_found(uow.staff, staff, "declaration", declaration_id)
         detail = "a declaration is decided by the staff whose area covers the registered person"
-        uow.staff.audit("denied", staff=staff, target_type="declaration", target_id=declaration_id,
-                        result="denied", detail=detail)
-        uow.staff.session.commit()
-        raise HTTPException(status_code=403, detail=detail)
+        raise denied(staff, detail, "declaration", declaration_id)
     if declaration.status != "open" or not casework.close_declaration(uow.store.session, declaration, status):
-        raise HTTPException(status_code=409, detail=f"declaration {declaration_id} is already {declaration.status}")
+        raise Conflict(f"declaration {declaration_id} is already {declaration.status}")
     for flag in uow.store.flags(record.id or 0):
         if flag.reason == UNVERIFIED:
             uow.store.resolve_flags(record.id or 0, flag.question_key, by=f"staff:{staff.id}", flag_id=flag.id)

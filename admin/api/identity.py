@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 from admin.access import not_found, require, scope_of
@@ -19,6 +19,7 @@ from admin.deps import CurrentStaff, UowDep
 from admin.params import DbId
 from storage import casework
 from storage.crypto import mask_id_number, mask_name
+from storage.errors import Conflict
 from storage.identity import IdentityStore
 from storage.models import Person
 
@@ -60,6 +61,6 @@ def lift_block(person_id: DbId, staff: CurrentStaff, uow: UowDep) -> None:
     if person is None or not scope_of(uow.staff, staff).covers(person.region_id):
         raise not_found(uow.staff, staff, "person", person_id)
     if not IdentityStore(uow.store).lift(person_id, datetime.now(UTC)):
-        raise HTTPException(status_code=409, detail=f"the identification of person {person_id} is not blocked")
+        raise Conflict(f"the identification of person {person_id} is not blocked")
     uow.staff.audit("identity_lift", staff=staff, target_type="person", target_id=person_id,
                     detail="failures, pause and block reset; open one-time codes retired")

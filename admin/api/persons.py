@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from admin.access import not_found, require, scope_of
@@ -20,6 +20,7 @@ from admin.deps import CurrentStaff, UowDep
 from admin.params import DbId
 from storage import casework
 from storage.crypto import mask_id_number, mask_name
+from storage.errors import Conflict, InvalidInput
 from storage.models import Person
 
 router = APIRouter(prefix="/api/persons", tags=["persons"])
@@ -125,13 +126,13 @@ def claim(person_id: DbId, body: ClaimIn, staff: CurrentStaff, uow: UowDep) -> C
     if person is None or not scope.covers(person.region_id):
         raise not_found(uow.staff, staff, "person", person_id)
     if person.region_id is not None:
-        raise HTTPException(status_code=409, detail=f"person {person_id} is already placed in a region")
+        raise Conflict(f"person {person_id} is already placed in a region")
     region = uow.staff.region_by_path(body.region)
     if region is None or not scope.covers(region.id):
-        raise HTTPException(status_code=422, detail=f"no region {body.region!r}")
+        raise InvalidInput(f"no region {body.region!r}")
     moved = casework.claim_person(uow.store.session, person_id, region.id or 0)
     if moved is None:  # placed meanwhile by a concurrent claim
-        raise HTTPException(status_code=409, detail=f"person {person_id} is already placed in a region")
+        raise Conflict(f"person {person_id} is already placed in a region")
     uow.staff.audit("claim_person", staff=staff, target_type="person", target_id=person_id,
                     detail=f"region none -> {region.id}; {moved} record(s) moved")
     return ClaimOut(person_id=person_id, region=region.path, records_moved=moved)

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
-from admin.access import Scope, not_found, require, scope_of
+from admin.access import not_found, require, scope_of
 from admin.api.summary import RecordSummary, summaries, summary, visible_flags
-from admin.deps import CurrentStaff, RuntimeDep, UowDep
+from admin.deps import CurrentStaff, Permitted, RuntimeDep, UowDep
 from admin.params import DbId, Offset
-from bot.questionnaire import Mask, QType, Question, Questionnaire
-from bot.values import HIDDEN, UNANSWERED, display, encode, for_staff
-from nlu.result import NotUnderstood
+from admin.services import records as service
+from bot.questionnaire import Mask, Question
+from bot.values import HIDDEN, UNANSWERED, display, for_staff
 from storage.crypto import scrub_numbers
-from storage.identity import IdentityStore
-from storage.models import Person, Record
 from storage.repo import StoredAnswer
 from storage.staff import Staff
 
@@ -78,35 +76,6 @@ class RevealIn(BaseModel):
     key: str
 
 
-def _questionnaire(rt: RuntimeDep, name: str) -> Questionnaire:
-    q = rt.questionnaires.get(name)
-    if q is None:
-        raise HTTPException(status_code=500, detail=f"questionnaire {name!r} is not loaded")
-    return q
-
-
-def _visible_record(uow: UowDep, staff: Staff, scope: Scope, record_id: int) -> Record:
-    record = uow.store.session.get(Record, record_id)
-    if record is None or not scope.covers(record.region_id):
-        raise not_found(uow.staff, staff, "record", record_id)
-    return record
-
-
-def _readable_record(uow: UowDep, staff: Staff, scope: Scope, record_id: int) -> Record:
-    """A record the caller may read: placed in their area, or a declaration opened under a person in their area.
-
-    The staff of the registered person compare a declaration with that person's own record, wherever
-    the declaration was made; everything else of the declaration's region stays out of their reach.
-    """
-    record = uow.store.session.get(Record, record_id)
-    if record is not None and not scope.covers(record.region_id) and record.person_id is None:
-        declaration = IdentityStore(uow.store).declaration_of(record_id)
-        person = uow.store.session.get(Person, declaration.person_id) if declaration else None
-        if person is not None and scope.covers(person.region_id):
-            return record
-    return _visible_record(uow, staff, scope, record_id)
-
-
 def masked_in_view(q: Question) -> bool:
     """Whether staff see a question's answers masked until revealed: by its derived mask, or coded and marked sensitive."""
     return q.mask != Mask.NONE or (q.coded and q.declared_sensitive is True)
@@ -154,9 +123,8 @@ def read_record(record_id: DbId, staff: CurrentStaff, uow: UowDep, rt: RuntimeDe
     """One record with every answer's history and flags; sensitive values hidden."""
     require(uow.staff, staff, "records.read")
     scope = scope_of(uow.staff, staff)
-    record = _readable_record(uow, staff, scope, record_id)
-    campaign = uow.store.get_campaign(record.campaign_id)
-    q = _questionnaire(rt, campaign.questionnaire)
+    record = service.readable_record(uow, staff, scope, record_id)
+    q = service.form_of(uow, rt.questionnaires, record).questionnaire
     history = uow.store.answer_history(record_id)
     flags = visible_flags(scope, uow.store.flags(record_id, status=None))
     views: list[AnswerView] = []
@@ -180,12 +148,8 @@ def read_record(record_id: DbId, staff: CurrentStaff, uow: UowDep, rt: RuntimeDe
 def reveal(record_id: DbId, body: RevealIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> dict[str, str | None]:
     """Show one masked value in clear (ID number, name, a sensitive answer); always audited."""
     require(uow.staff, staff, "records.reveal", str(record_id))
-    record = _visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
-    campaign = uow.store.get_campaign(record.campaign_id)
-    q = _questionnaire(rt, campaign.questionnaire)
-    question = q.by_key.get(body.key)
-    if question is None:
-        raise HTTPException(status_code=422, detail=f"no question {body.key!r} in {q.name}")
+    record = service.visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
+    question = service.question_of(service.form_of(uow, rt.questionnaires, record).questionnaire, body.key)
     answer = uow.store.current_answers(record_id).get(body.key)
     value = None if answer is None or answer.value is None else display(question, answer.value, mask=False)
     uow.staff.audit("reveal", staff=staff, target_type="record", target_id=record_id, detail=body.key)
@@ -194,28 +158,13 @@ def reveal(record_id: DbId, body: RevealIn, staff: CurrentStaff, uow: UowDep, rt
 
 @router.post("/records/{record_id}/answers/{key}", response_model=AnswerView)
 def correct_answer(
-    record_id: DbId, key: str, body: CorrectionIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep
+    record_id: DbId, key: str, body: CorrectionIn, staff: Annotated[Staff, Depends(Permitted("review.act", "record_id"))],
+    uow: UowDep, rt: RuntimeDep,
 ) -> AnswerView:
     """Correct an answer: read like a typed answer, stored as a new version with the reviewer and reason."""
-    require(uow.staff, staff, "review.act", str(record_id))
-    record = _visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
-    campaign = uow.store.get_campaign(record.campaign_id)
-    q = _questionnaire(rt, campaign.questionnaire)
-    question = q.by_key.get(key)
-    if question is None:
-        raise HTTPException(status_code=422, detail=f"no question {key!r} in {q.name}")
-    if question.type == QType.PHOTO:
-        raise HTTPException(status_code=422, detail="a photo cannot be corrected by text")
-    parsed = rt.understanding.parse(question, body.text, datetime.now(UTC))
-    if isinstance(parsed, NotUnderstood):
-        raise HTTPException(status_code=422, detail=f"{parsed.reason}: {parsed.message}")
-    uow.store.save_answer(
-        record, key, encode(question, parsed.value), raw=body.text, confidence=1.0, status="corrected",
-        channel="admin", actor=f"staff:{staff.id}", sensitive=question.sensitive, reason=body.reason,
-    )
-    closed = uow.store.resolve_flags(record_id, key, by=f"staff:{staff.id}")
-    uow.staff.audit("correct_answer", staff=staff, target_type="record", target_id=record_id,
-                    detail=f"{key}; {closed} flag(s) closed")
+    form = service.form_of(uow, rt.questionnaires, service.visible_record(uow, staff, scope_of(uow.staff, staff), record_id))
+    q = form.questionnaire
+    question = service.correct_answer(uow, rt.understanding, form, staff, key, body.text, body.reason)
     versions = uow.store.answer_history(record_id, key)
     flags = [f for f in uow.store.flags(record_id, status=None) if f.question_key == key]
     return AnswerView(
@@ -262,7 +211,7 @@ def review_queue(
     items: list[ReviewItem] = []
     for flag, record, campaign in uow.store.open_flags_in(region_ids, questionnaire=questionnaire,
                                                          question=question, reason=reason):
-        q = _questionnaire(rt, campaign.questionnaire)
+        q = service.questionnaire_named(rt.questionnaires, campaign.questionnaire)
         qq = q.by_key.get(flag.question_key)
         if qq is None:
             continue
@@ -282,29 +231,16 @@ def review_queue(
 
 
 @router.post("/flags/{flag_id}/approve", status_code=204)
-def approve(flag_id: DbId, staff: CurrentStaff, uow: UowDep) -> None:
+def approve(flag_id: DbId, staff: Annotated[Staff, Depends(Permitted("review.act", "flag_id"))], uow: UowDep) -> None:
     """Accept a flagged answer as it is."""
-    require(uow.staff, staff, "review.act", str(flag_id))
-    flag = uow.store.get_flag(flag_id)
-    scope = scope_of(uow.staff, staff)
-    record = uow.store.session.get(Record, flag.record_id) if flag else None
-    if flag is None or record is None or not scope.covers(record.region_id):
-        raise not_found(uow.staff, staff, "flag", flag_id)
-    if flag.status != "open":
-        raise HTTPException(status_code=409, detail="this flag is already resolved")
-    if flag.reason == "unverified":
-        raise HTTPException(status_code=409, detail="an unverified declaration is decided by the staff of the "
-                                                    "registered person: merge or dismiss it (/api/declarations)")
-    uow.store.resolve_flags(flag.record_id, flag.question_key, by=f"staff:{staff.id}", flag_id=flag_id)
-    uow.staff.audit("approve_flag", staff=staff, target_type="record", target_id=flag.record_id,
-                    detail=flag.question_key)
+    service.approve_flag(uow, staff, scope_of(uow.staff, staff), flag_id)
 
 
 @router.get("/records/{record_id}/blobs/{blob_id}")
 def evidence(record_id: DbId, blob_id: DbId, staff: CurrentStaff, uow: UowDep) -> Response:
     """The audio clip or photo kept with one of the record's answers (played or shown in review)."""
     require(uow.staff, staff, "review.read", str(record_id))
-    _visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
+    service.visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
     if not any(a.blob_id == blob_id for a in uow.store.answer_history(record_id)):
         raise not_found(uow.staff, staff, "blob", blob_id)
     content_type, data = uow.store.blob_bytes(blob_id)

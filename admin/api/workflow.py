@@ -13,13 +13,14 @@ import math
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from admin.access import Scope, not_found, require, scope_of
+from admin.access import Scope, denied, not_found, refusal, require, scope_of
 from admin.api.summary import RecordSummary, summaries
 from admin.deps import CurrentStaff, RuntimeDep, UowDep
 from admin.params import DbId, Offset
+from storage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from storage.models import Campaign, Record, WorkflowEvent
 from storage.staff import Staff
 
@@ -88,11 +89,9 @@ def _level(uow: UowDep, staff: Staff) -> str:
     return region.level if region else ""
 
 
-def _deny(uow: UowDep, staff: Staff, detail: str, target: str) -> HTTPException:
+def _deny(uow: UowDep, staff: Staff, detail: str, target: str) -> Forbidden:
     """A 403 for a step the caller's level may not take; the refusal is audited like any other."""
-    uow.staff.audit("denied", staff=staff, target_type="workflow", target_id=target, result="denied", detail=detail)
-    uow.staff.session.commit()
-    return HTTPException(status_code=403, detail=detail)
+    return denied(staff, detail, "workflow", target)
 
 
 def _may_send_back(level: str, stage: str) -> bool:
@@ -113,7 +112,7 @@ def _record(uow: UowDep, staff: Staff, scope: Scope, record_id: int) -> Record:
 def _campaign(uow: UowDep, key: str) -> Campaign:
     campaign = uow.store.campaign_by_key(key)
     if campaign is None:
-        raise HTTPException(status_code=404, detail=f"no campaign {key!r}")
+        raise NotFound(f"no campaign {key!r}")
     return campaign
 
 
@@ -213,7 +212,7 @@ def sample(staff: CurrentStaff, uow: UowDep, campaign: str,
     if target is None or not scope.covers(target.id):
         raise not_found(uow.staff, staff, "region", region or staff.region_id)
     if target.level != "county":
-        raise HTTPException(status_code=422, detail="spot checks are drawn per county")
+        raise InvalidInput("spot checks are drawn per county")
     ids = [r.id or 0 for r in uow.store.records_at_stage(uow.staff.subtree_ids(target), found.id or 0,
                                                            "township_reviewed")]
     chosen, checked = _sample_for(uow, found, target.path, ids)
@@ -229,7 +228,7 @@ def spot_check(body: SpotCheckIn, staff: CurrentStaff, uow: UowDep) -> None:
         raise _deny(uow, staff, "spot checks are made by county-level staff", str(body.record_id))
     r = _record(uow, staff, scope_of(uow.staff, staff), body.record_id)
     if r.stage != "township_reviewed":
-        raise HTTPException(status_code=409, detail=f"the record is at {r.stage}, not township_reviewed")
+        raise Conflict(f"the record is at {r.stage}, not township_reviewed")
     if body.passed:
         uow.store.move_record(r, "spot_check_passed", None, staff.id, body.note)
     else:
@@ -243,10 +242,8 @@ def set_rate(campaign_key: str, body: RateIn, staff: CurrentStaff, uow: UowDep) 
     """Set a campaign's spot-check rate (province-level administrators)."""
     allowed = staff.role == "system_admin" or (staff.role == "region_admin" and _level(uow, staff) == "province")
     if not allowed:
-        uow.staff.audit("denied", staff=staff, target_type="campaign", target_id=campaign_key, result="denied",
-                        detail="spot-check rate")
-        uow.staff.session.commit()
-        raise HTTPException(status_code=403, detail="only province-level administrators set the rate")
+        raise Forbidden("only province-level administrators set the rate").audited(
+            refusal(staff, "denied", "campaign", campaign_key, detail="spot-check rate"))
     campaign = _campaign(uow, campaign_key)
     campaign.spot_check_rate = body.rate
     uow.store.session.add(campaign)
@@ -298,7 +295,7 @@ def queue(
     step = next_step(uow, staff)
     if stage is None:
         if step is None:
-            raise HTTPException(status_code=422, detail="no workflow step at your level; name a stage")
+            raise InvalidInput("no workflow step at your level; name a stage")
         stage = STEPS[step][0]
     scope = scope_of(uow.staff, staff)
     rows = uow.store.records_at_stage(scope.region_ids, found.id or 0, stage)
