@@ -12,18 +12,19 @@ from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, Response, UploadFile
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.types import Message
 
 from admin.access import not_found, require, scope_of
-from admin.deps import CurrentStaff, RuntimeDep, UowDep
+from admin.deps import CurrentStaff, Permitted, RuntimeDep, UowDep
 from admin.params import DbId, Offset
+from admin.services import appeals as service
 from nlu.appeals import classify_appeal
 from nlu.idcard import parse_id_number
 from nlu.result import NotUnderstood
-from storage.errors import Conflict, InvalidInput, TooLarge, Unavailable
+from storage.errors import InvalidInput, TooLarge, Unavailable
 from storage.models import Appeal, AppealRecording, Person
 from storage.staff import Staff
 from voice.api import AudioError, VoiceUnavailable
@@ -144,10 +145,10 @@ def _out(uow: UowDep, appeal: Appeal, with_notes: bool = False,
 
 
 def _visible(uow: UowDep, staff: Staff, appeal_id: int) -> Appeal:
-    appeal = uow.store.get_appeal(appeal_id)
-    if appeal is None or not scope_of(uow.staff, staff).covers(appeal.region_id):
-        raise not_found(uow.staff, staff, "appeal", appeal_id)
-    return appeal
+    return service.visible(uow, staff, scope_of(uow.staff, staff), appeal_id)
+
+
+Actor = Annotated[Staff, Depends(Permitted("appeals.act"))]
 
 
 @router.get("", response_model=AppealPage)
@@ -168,20 +169,15 @@ def list_appeals(
 
 
 @router.post("", response_model=AppealOut, status_code=201)
-def take_call(body: AppealIn, staff: CurrentStaff, uow: UowDep) -> AppealOut:
+def take_call(body: AppealIn, staff: Actor, uow: UowDep) -> AppealOut:
     """Record an appeal from a hotline call; linked to the person when the ID number is known."""
-    require(uow.staff, staff, "appeals.act")
-    person = None
+    number = None
     if body.id_number:
         parsed = parse_id_number(body.id_number, datetime.now(UTC).date())
         if isinstance(parsed, NotUnderstood):
             raise InvalidInput(f"id_number: {parsed.reason}")
-        person = _caller_in_area(uow, staff, parsed.value.number)
-    category = body.category or classify_appeal(body.text).value
-    region_id = person.region_id if person and person.region_id else staff.region_id
-    appeal = uow.store.create_appeal(source="hotline", text=body.text, category=category, channel="phone",
-                                     person_id=person.id if person else None, region_id=region_id)
-    uow.staff.audit("create_appeal", staff=staff, target_type="appeal", target_id=appeal.id)
+        number = parsed.value.number
+    appeal = service.take_call(uow, staff, scope_of(uow.staff, staff), body.text, body.category, number)
     return _out(uow, appeal, with_notes=True)
 
 
@@ -195,8 +191,8 @@ class _BoundedUpload(APIRoute):
 
         async def bounded(request: Request) -> Response:
             length = request.headers.get("content-length", "")
-            if length.isdigit() and int(length) > limit:
-                raise TooLarge(RECORDING_TOO_LARGE)
+            if length.isdigit() and int(length) > limit:  # HTTP framing, not the domain: FastAPI turns any
+                raise HTTPException(status_code=413, detail=RECORDING_TOO_LARGE)  # other error here into a 400
             received = 0
             receive = request.receive
 
@@ -205,7 +201,7 @@ class _BoundedUpload(APIRoute):
                 message = await receive()
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise TooLarge(RECORDING_TOO_LARGE)
+                    raise HTTPException(status_code=413, detail=RECORDING_TOO_LARGE)
                 return message
 
             return await handler(Request(request.scope, counted))
@@ -228,11 +224,7 @@ def _content_type(upload: UploadFile, fmt: str | None) -> str:
 
 
 def _caller_in_area(uow: UowDep, staff: Staff, id_number: str) -> Person | None:
-    """The person an ID number identifies, only when they live in the caller's area (no one else's data leaks)."""
-    person = uow.store.find_person(id_number)
-    if person is None or not scope_of(uow.staff, staff).covers(person.region_id):
-        return None
-    return person
+    return service.caller_in_area(uow, scope_of(uow.staff, staff), id_number)
 
 
 def take_recorded_call(
@@ -301,54 +293,27 @@ def read_appeal(appeal_id: DbId, staff: CurrentStaff, uow: UowDep) -> AppealOut:
 
 
 @router.post("/{appeal_id}/assign", response_model=AppealOut)
-def assign(appeal_id: DbId, body: AssignIn, staff: CurrentStaff, uow: UowDep) -> AppealOut:
+def assign(appeal_id: DbId, body: AssignIn, staff: Actor, uow: UowDep) -> AppealOut:
     """Give the appeal to a staff member of the same area."""
-    require(uow.staff, staff, "appeals.act")
-    appeal = _visible(uow, staff, appeal_id)
-    assignee = uow.staff.by_username(body.username)
-    if assignee is None or not scope_of(uow.staff, staff).covers(assignee.region_id):
-        raise InvalidInput(f"no staff member {body.username!r} in your area")
-    appeal.assignee_id = assignee.id
-    appeal.status = "assigned"
-    uow.store.session.add(appeal)
-    uow.store.add_appeal_note(appeal, f"assigned to {assignee.username}", "status", staff.id)
-    uow.staff.audit("assign_appeal", staff=staff, target_type="appeal", target_id=appeal_id)
+    appeal = service.assign(uow, staff, scope_of(uow.staff, staff), appeal_id, body.username)
     return _out(uow, appeal, with_notes=True)
 
 
 @router.post("/{appeal_id}/notes", response_model=AppealOut)
-def add_note(appeal_id: DbId, body: NoteIn, staff: CurrentStaff, uow: UowDep) -> AppealOut:
+def add_note(appeal_id: DbId, body: NoteIn, staff: Actor, uow: UowDep) -> AppealOut:
     """Add a note to the thread; the appeal is then in progress."""
-    require(uow.staff, staff, "appeals.act")
-    appeal = _visible(uow, staff, appeal_id)
-    if appeal.status == "closed":
-        raise Conflict("the appeal is closed")
-    uow.store.add_appeal_note(appeal, body.text, "note", staff.id)
-    if appeal.status in ("new", "assigned"):
-        appeal.status = "in_progress"
-        uow.store.session.add(appeal)
-    uow.staff.audit("note_appeal", staff=staff, target_type="appeal", target_id=appeal_id)
+    appeal = service.add_note(uow, staff, scope_of(uow.staff, staff), appeal_id, body.text)
     return _out(uow, appeal, with_notes=True)
 
 
 @router.post("/{appeal_id}/answer", response_model=AppealOut)
-def answer(appeal_id: DbId, body: NoteIn, staff: CurrentStaff, uow: UowDep, request: Request) -> AppealOut:
+def answer(appeal_id: DbId, body: NoteIn, staff: Actor, uow: UowDep, request: Request) -> AppealOut:
     """Answer the person: the text goes back through the channel they used (chat appeals).
 
     WeChat and Telegram deliver it at once (the outbox dispatcher); the web chat shows it when the
     person next opens it.
     """
-    require(uow.staff, staff, "appeals.act")
-    appeal = _visible(uow, staff, appeal_id)
-    if appeal.status == "closed":
-        raise Conflict("the appeal is closed")
-    uow.store.add_appeal_note(appeal, body.text, "answer", staff.id)
-    if appeal.channel and appeal.channel_user_id:
-        uow.store.queue_outbox(appeal.channel, appeal.channel_user_id, body.text)
-    appeal.status = "answered"
-    uow.store.session.add(appeal)
-    uow.staff.audit("answer_appeal", staff=staff, target_type="appeal", target_id=appeal_id,
-                    detail="queued to " + (appeal.channel or "nobody"))
+    appeal = service.answer(uow, staff, scope_of(uow.staff, staff), appeal_id, body.text)
     out = _out(uow, appeal, with_notes=True)
     outbox = getattr(request.app.state, "outbox", None)
     if outbox is not None:
@@ -357,14 +322,9 @@ def answer(appeal_id: DbId, body: NoteIn, staff: CurrentStaff, uow: UowDep, requ
 
 
 @router.post("/{appeal_id}/close", response_model=AppealOut)
-def close(appeal_id: DbId, staff: CurrentStaff, uow: UowDep) -> AppealOut:
+def close(appeal_id: DbId, staff: Actor, uow: UowDep) -> AppealOut:
     """Close the appeal."""
-    require(uow.staff, staff, "appeals.act")
-    appeal = _visible(uow, staff, appeal_id)
-    appeal.status = "closed"
-    uow.store.session.add(appeal)
-    uow.store.add_appeal_note(appeal, "closed", "status", staff.id)
-    uow.staff.audit("close_appeal", staff=staff, target_type="appeal", target_id=appeal_id)
+    appeal = service.close(uow, staff, scope_of(uow.staff, staff), appeal_id)
     return _out(uow, appeal, with_notes=True)
 
 
