@@ -144,6 +144,14 @@ def test_the_console_shows_a_missing_record_as_a_chinese_page(client: TestClient
     assert "没有找到这条信息" in page.text
 
 
+def test_the_console_refuses_in_chinese_and_keeps_only_the_refusal(client: TestClient, runtime: Runtime) -> None:
+    _login(client, "collector")
+    page = client.get("/admin/exports")
+    assert page.status_code == 403
+    assert "您的岗位（采集员）没有使用这个功能的权限" in page.text
+    assert ("denied", None, "denied") in _audit(runtime)  # the refusal is on record, as from the API
+
+
 @pytest.mark.parametrize(("error", "status"), [
     (InvalidInput("x"), 422), (TooLarge("x"), 413), (Forbidden("x"), 403), (NotFound("x"), 404),
     (Conflict("x"), 409), (TooMany("x", retry_after=5), 429), (Unavailable("x"), 503), (IntakeError("x"), 500),
