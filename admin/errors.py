@@ -3,10 +3,10 @@
 * Every :class:`~storage.errors.IntakeError` (and every ``HTTPException`` left) is answered as an
   RFC 9457 problem, ``application/problem+json`` with ``type``, ``title``, ``status`` and ``detail``
   (English, for staff); the class decides the status (a storage ``NotFound`` is 404, never 500).
-  ``Unauthorized`` adds ``WWW-Authenticate: Bearer``, ``TooMany`` and ``Unavailable`` a ``Retry-After`` when they know one.
-
-* Validation errors (422) name where and what is wrong, never the value sent: FastAPI's own
-  answer repeats the input, so a 10 MB message came back as a 10 MB error and a too-long password
+  ``Unauthorized`` adds ``WWW-Authenticate: Bearer``; ``TooMany`` and ``Unavailable`` add
+  ``Retry-After`` when they know one.
+* Validation errors (422) keep FastAPI's shape (``detail``: a list of errors) and name where and
+  what is wrong, never the value sent: FastAPI's own answer repeats the input, so a 10 MB message came back as a 10 MB error and a too-long password
   was shown back.
 * A number or text the database cannot hold (``integer out of range`` on PostgreSQL, a Python
   int beyond 64 bits on SQLite, a NUL character in PostgreSQL text, a value too long for its
@@ -79,11 +79,11 @@ async def _invalid(request: Request, exc: Exception) -> JSONResponse:
 async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
     log.info("refused a value the database cannot hold: %s %s (%s)", request.method, request.url.path,
              type(exc).__name__)
-    return JSONResponse({"detail": OUT_OF_RANGE}, status_code=422)
+    return problem(422, OUT_OF_RANGE)
 
 
 async def _not_encodable(request: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse({"detail": NOT_ENCODABLE}, status_code=400)
+    return problem(400, NOT_ENCODABLE)
 
 
 async def _domain(request: Request, exc: Exception) -> Response:
