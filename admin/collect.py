@@ -187,7 +187,7 @@ def _questionnaire(rt: Runtime, name: str) -> Questionnaire:
         raise InvalidInput(f"no questionnaire named {name!r}")
     if q.subject.kind != "person":
         raise InvalidInput(f"questionnaire {name!r} is about villages, not persons; "
-                                                    "it is filled in the chat")
+                           "it is filled in the chat")
     return q
 
 
@@ -403,7 +403,7 @@ def open_interview(body: InterviewIn, staff: CurrentStaff, uow: UowDep, rt: Runt
     q = _questionnaire(rt, body.questionnaire)
     if not body.consent:
         raise InvalidInput("consent is required: read the notice out to the person "
-                                                    "and record their agreement first")
+                           "and record their agreement first")
     if (body.person_id is None) == (body.id_number is None):
         raise InvalidInput("give exactly one of person_id and id_number")
     number = None
@@ -447,7 +447,7 @@ def link_code(interview_id: DbId, staff: CurrentStaff, uow: UowDep, response: Re
     interview = _visible(uow, staff, interview_id)
     if interview.person_id is None:
         raise Conflict("link codes are made for a registered person of your area, "
-                                                    "not for a declaration")
+                       "not for a declaration")
     person = casework.lock_person(uow.store.session, interview.person_id)  # one new code at a time per person
     record = uow.store.get_record(interview.record_id) if interview.record_id is not None else None
     home = home_region(uow.store, record.campaign_id, person) if person and record else None
