@@ -19,6 +19,7 @@ console to Chinese pages (:mod:`admin.console_problems`); the class decides the 
     ├── NotFound                    404  no such row, or one outside the caller's region
     ├── Conflict                    409  the row's state does not allow this now
     ├── TooMany                     429  too many attempts; ``retry_after`` seconds
+    │   └── Locked                  423  … so the account is locked for a while
     └── Unavailable                 503  a service this needs is down or not configured
 """
 
@@ -138,6 +139,14 @@ class TooMany(IntakeError):
                  retry_after: int | None = None) -> None:
         super().__init__(detail, *args, message=message)
         self.retry_after = retry_after
+
+
+class Locked(TooMany):
+    """Locked after too many failed attempts (an account after wrong passwords)."""
+
+    status = 423
+    title = "Locked"
+    default_message = "失败次数太多，已暂时锁定，请过一会儿再试。"
 
 
 class Unavailable(IntakeError):
