@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from admin.access import require, scope_of
 from admin.api.summary import RecordSummary, summaries
-from admin.deps import CurrentStaff, Permitted, RuntimeDep, UnitOfWork, UowDep
+from admin.deps import CurrentStaff, Permitted, RuntimeDep, UowDep
 from admin.params import DbId, Offset
 from admin.services import workflow as service
 from admin.services.workflow import QUEUE_STAGES, STEPS, draw_sample, next_step
@@ -73,11 +73,6 @@ class RateIn(BaseModel):
     """The spot-check rate of a campaign."""
 
     rate: float = Field(gt=0, le=1)
-
-
-def _level(uow: UnitOfWork, staff: Staff) -> str:
-    """The level of the caller's region (kept for the console and the change requests)."""
-    return service.level_of(uow, staff)
 
 
 ReviewActor = Annotated[Staff, Depends(Permitted("review.act"))]

@@ -192,10 +192,14 @@ def spot_check(uow: UnitOfWork, staff: Staff, scope: Scope, record_id: int, pass
                     detail="passed" if passed else "failed")
 
 
+def may_set_rate(uow: UnitOfWork, staff: Staff) -> bool:
+    """Whether the caller sets campaigns' spot-check rates (province-level administrators)."""
+    return staff.role == "system_admin" or (staff.role == "region_admin" and level_of(uow, staff) == "province")
+
+
 def set_rate(uow: UnitOfWork, staff: Staff, campaign_key: str, rate: float) -> None:
     """Set a campaign's spot-check rate (province-level administrators only)."""
-    allowed = staff.role == "system_admin" or (staff.role == "region_admin" and level_of(uow, staff) == "province")
-    if not allowed:
+    if not may_set_rate(uow, staff):
         raise Forbidden("only province-level administrators set the rate").audited(
             refusal(staff, "denied", "campaign", campaign_key, detail="spot-check rate"))
     campaign = campaign_by_key(uow, campaign_key)
