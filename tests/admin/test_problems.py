@@ -102,6 +102,47 @@ def test_a_row_no_store_has_is_404_for_every_resource_type(client: TestClient) -
                             "detail": f"{kind} {MISSING}"}
 
 
+#: every route that names a row by id, with a valid body: a missing row is a 404 problem, never a 500
+MISSING_ROWS = [
+    ("GET", f"/api/records/{MISSING}", None),
+    ("POST", f"/api/records/{MISSING}/reveal", {"key": "name"}),
+    ("POST", f"/api/records/{MISSING}/answers/gender", {"text": "男", "reason": "电话核实"}),
+    ("GET", f"/api/records/{MISSING}/blobs/{MISSING}", None),
+    ("POST", f"/api/flags/{MISSING}/approve", None),
+    ("GET", f"/api/appeals/{MISSING}", None),
+    ("POST", f"/api/appeals/{MISSING}/assign", {"username": "admin"}),
+    ("POST", f"/api/appeals/{MISSING}/notes", {"text": "回过电话"}),
+    ("POST", f"/api/appeals/{MISSING}/answer", {"text": "已经办好了"}),
+    ("POST", f"/api/appeals/{MISSING}/close", None),
+    ("GET", f"/api/appeals/{MISSING}/recording", None),
+    ("GET", f"/api/changes/{MISSING}", None),
+    ("POST", f"/api/changes/{MISSING}/reveal", None),
+    ("POST", f"/api/changes/{MISSING}/approve", {"reason": "电话核实"}),
+    ("POST", f"/api/changes/{MISSING}/reject", {"reason": "电话核实"}),
+    ("POST", f"/api/declarations/{MISSING}/merge", {"reason": "电话核实"}),
+    ("POST", f"/api/declarations/{MISSING}/dismiss", {"reason": "电话核实"}),
+    ("POST", f"/api/persons/{MISSING}/claim", {"region": DONGXIANG}),
+    ("POST", f"/api/identity/blocks/{MISSING}/lift", None),
+    ("GET", f"/api/reconcile/runs/{MISSING}", None),
+    ("GET", f"/api/reconcile/runs/{MISSING}/items", None),
+    ("POST", f"/api/reconcile/items/{MISSING}/resolve", {"note": "已核实"}),
+    ("GET", f"/api/interviews/{MISSING}", None),
+    ("POST", f"/api/interviews/{MISSING}/answer", {"text": "男"}),
+    ("GET", "/api/workflow/sample?campaign=no-such-campaign", None),
+]
+
+
+def test_every_route_answers_a_missing_row_with_a_404_problem(client: TestClient) -> None:
+    h = _login(client, "admin")
+    for method, path, body in MISSING_ROWS:
+        r = client.request(method, path, json=body, headers=h)
+        assert r.status_code == 404, (method, path, r.status_code, r.text)
+        assert r.headers["content-type"] == PROBLEM_JSON, path
+        problem = r.json()
+        assert (problem["type"], problem["title"], problem["status"]) == ("urn:intake:problem:NotFound", "Not found", 404)
+        assert problem["detail"].startswith("no "), (path, problem)
+
+
 def test_the_api_answers_problems_with_the_detail_tests_and_clients_read(client: TestClient,
                                                                         runtime: Runtime) -> None:
     r = client.get("/api/records")
