@@ -145,9 +145,9 @@ def read_record(record_id: DbId, staff: CurrentStaff, uow: UowDep, rt: RuntimeDe
 
 
 @router.post("/records/{record_id}/reveal")
-def reveal(record_id: DbId, body: RevealIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> dict[str, str | None]:
+def reveal(record_id: DbId, body: RevealIn, staff: Annotated[Staff, Depends(Permitted("records.reveal", "record_id"))],
+           uow: UowDep, rt: RuntimeDep) -> dict[str, str | None]:
     """Show one masked value in clear (ID number, name, a sensitive answer); always audited."""
-    require(uow.staff, staff, "records.reveal", str(record_id))
     record = service.visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
     question = service.question_of(service.form_of(uow, rt.questionnaires, record).questionnaire, body.key)
     answer = uow.store.current_answers(record_id).get(body.key)
@@ -237,9 +237,9 @@ def approve(flag_id: DbId, staff: Annotated[Staff, Depends(Permitted("review.act
 
 
 @router.get("/records/{record_id}/blobs/{blob_id}")
-def evidence(record_id: DbId, blob_id: DbId, staff: CurrentStaff, uow: UowDep) -> Response:
+def evidence(record_id: DbId, blob_id: DbId, staff: Annotated[Staff, Depends(Permitted("review.read", "record_id"))],
+             uow: UowDep) -> Response:
     """The audio clip or photo kept with one of the record's answers (played or shown in review)."""
-    require(uow.staff, staff, "review.read", str(record_id))
     service.visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
     if not any(a.blob_id == blob_id for a in uow.store.answer_history(record_id)):
         raise not_found(uow.staff, staff, "blob", blob_id)
