@@ -99,6 +99,7 @@ class Permitted:
         self.target = target
 
     def __call__(self, request: Request, staff: CurrentStaff, uow: UowDep) -> Staff:
-        target = str(request.path_params.get(self.target, "")) if self.target else ""
+        # the raw path parameter (checked after this refusal): an id, cut short for the audit log
+        target = str(request.path_params.get(self.target, ""))[:64] if self.target else ""
         require(uow.staff, staff, self.permission, target)
         return staff
