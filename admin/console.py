@@ -30,12 +30,12 @@ from admin.api import changes as changes_api
 from admin.api import declarations as declarations_api
 from admin.api import identity as identity_api
 from admin.api import reconcile as reconcile_api
-from admin.api import records as records_api
 from admin.api import reports as reports_api
 from admin.deps import RuntimeDep, UnitOfWork, UowDep, bearer_token
 from admin.params import DbId, Offset
 from admin.runtime import Runtime
 from admin.security import csrf_token, staff_for_token
+from admin.services import record_views
 from bot.questionnaire import QType, Questionnaire
 from storage.errors import IntakeError
 from storage.staff import Staff
@@ -310,9 +310,9 @@ def console_router() -> APIRouter:
                region: str = "") -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             qs = c.rt.questionnaires
-            items = records_api.review_queue(
-                staff, c.uow, c.rt, questionnaire=_choice(questionnaire, qs),
-                question=question or None, reason=reason or None, region=region or None)
+            require(c.uow.staff, staff, "review.read")
+            items = record_views.review_queue(c.uow, qs, staff, scope_of(c.uow.staff, staff), _choice(questionnaire, qs),
+                                              question or None, reason or None, region or None)
             types = {(i.questionnaire, i.question): qs[i.questionnaire].by_key[i.question] for i in items}
             regions = [r.path for r in c.uow.store.children(staff.region_id)]
             return {"items": items, "types": types, "questionnaires": qs, "regions": regions,
@@ -324,8 +324,9 @@ def console_router() -> APIRouter:
     def records(c: ConsoleDep, campaign: str = "", status: str = "", offset: Offset = 0) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             start = max(offset, 0)
-            page = records_api.list_records(staff, c.uow, c.rt, campaign=campaign or None,
-                                            status=_choice(status, RECORD_STATUS), limit=PAGE_SIZE, offset=start)
+            require(c.uow.staff, staff, "records.read")
+            page = record_views.list_records(c.uow, c.rt.questionnaires, staff, scope_of(c.uow.staff, staff),
+                                             campaign or None, _choice(status, RECORD_STATUS), PAGE_SIZE, start)
             return {"page": page, "campaigns": c.campaigns(), "offset": start, "size": PAGE_SIZE,
                     "f": {"campaign": campaign, "status": status}}
 
@@ -334,13 +335,14 @@ def console_router() -> APIRouter:
     @router.get("/records/{record_id}")
     def record(c: ConsoleDep, record_id: DbId) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
-            detail = records_api.read_record(record_id, staff, c.uow, c.rt)
+            require(c.uow.staff, staff, "records.read")
+            scope = scope_of(c.uow.staff, staff)
+            detail = record_views.read_record(c.uow, c.rt.questionnaires, staff, scope, record_id)
             row = c.uow.store.get_record(record_id)  # visible: read_record answered 404 otherwise
             q = c.rt.questionnaires[detail.summary.questionnaire]
             sections: dict[str, list[Any]] = {}
             for view in detail.answers:
                 sections.setdefault(view.section, []).append(view)
-            scope = scope_of(c.uow.staff, staff)
             own = scope.covers(row.region_id)  # False: a declaration read by the staff of the registered person
             changes = (changes_api.list_changes(staff, c.uow, c.rt, record_id=record_id, limit=200)
                        if own and c.can("review.read") else None)
