@@ -24,7 +24,6 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from admin.access import PERMISSIONS, keep_refusal, require, scope_of
-from admin.api import appeals as appeals_api
 from admin.api import auth as auth_api
 from admin.api import changes as changes_api
 from admin.api import declarations as declarations_api
@@ -35,7 +34,7 @@ from admin.deps import RuntimeDep, UnitOfWork, UowDep, bearer_token
 from admin.params import DbId, Offset
 from admin.runtime import Runtime
 from admin.security import csrf_token, staff_for_token
-from admin.services import record_views
+from admin.services import appeal_views, record_views
 from bot.questionnaire import QType, Questionnaire
 from storage.errors import IntakeError
 from storage.staff import Staff
@@ -359,9 +358,9 @@ def console_router() -> APIRouter:
     def appeals(c: ConsoleDep, status: str = "", category: str = "", offset: Offset = 0) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             start = max(offset, 0)
-            page = appeals_api.list_appeals(staff, c.uow, status=_choice(status, APPEAL_STATUS),
-                                            category=_choice(category, APPEAL_CATEGORIES),
-                                            limit=PAGE_SIZE, offset=start)
+            require(c.uow.staff, staff, "appeals.read")
+            page = appeal_views.list_appeals(c.uow, staff, scope_of(c.uow.staff, staff), _choice(status, APPEAL_STATUS),
+                                             _choice(category, APPEAL_CATEGORIES), PAGE_SIZE, start)
             blocks = identity_api.list_blocks(staff, c.uow) if c.can("identity.lift") else None
             return {"page": page, "offset": start, "size": PAGE_SIZE, "blocks": blocks,
                     "f": {"status": status, "category": category}}
@@ -371,7 +370,8 @@ def console_router() -> APIRouter:
     @router.get("/appeals/{appeal_id}")
     def appeal(c: ConsoleDep, appeal_id: DbId) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
-            return {"appeal": appeals_api.read_appeal(appeal_id, staff, c.uow)}
+            require(c.uow.staff, staff, "appeals.read")
+            return {"appeal": appeal_views.read_appeal(c.uow, staff, scope_of(c.uow.staff, staff), appeal_id)}
 
         return c.page("appeals", "appeal.html", build)
 

@@ -7,7 +7,7 @@ files the transcript as an appeal and keeps the recording, sealed, for ``GET /ap
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import Annotated, Any
@@ -20,12 +20,14 @@ from starlette.types import Message
 from admin.access import not_found, require, scope_of
 from admin.deps import CurrentStaff, Permitted, RuntimeDep, UowDep
 from admin.params import DbId, Offset
+from admin.services import appeal_views as views
 from admin.services import appeals as service
+from admin.services.appeal_views import AppealOut, AppealPage
 from nlu.appeals import classify_appeal
 from nlu.idcard import parse_id_number
 from nlu.result import NotUnderstood
 from storage.errors import InvalidInput, TooLarge, Unavailable
-from storage.models import Appeal, AppealRecording, Person
+from storage.models import Appeal, Person
 from storage.staff import Staff
 from voice.api import AudioError, VoiceUnavailable
 from voice.audio import normalise_format
@@ -49,51 +51,6 @@ _CONTENT_TYPES = {
 }
 
 
-class NoteOut(BaseModel):
-    """One entry of the thread."""
-
-    kind: str
-    text: str
-    staff_id: int | None
-    at: datetime
-
-
-class RecordingOut(BaseModel):
-    """The call recording an appeal was transcribed from."""
-
-    url: str
-    seconds: float
-    confidence: float  # the transcript's least certain word: low on any long call
-    mean_confidence: float | None  # the mean word confidence: how well the call was understood overall
-
-
-class AppealOut(BaseModel):
-    """An appeal as staff see it."""
-
-    id: int
-    source: str
-    channel: str | None
-    category: str
-    status: str
-    text: str
-    person_id: int | None
-    record_id: int | None
-    region: str | None
-    assignee: str | None
-    deadline: datetime | None
-    overdue: bool
-    created_at: datetime
-    notes: list[NoteOut] = []
-    recording: RecordingOut | None = None  # set when the appeal was transcribed from a call recording
-
-
-class AppealPage(BaseModel):
-    """A page of appeals."""
-
-    total: int
-    items: list[AppealOut]
-
-
 class AppealIn(BaseModel):
     """An appeal taken on the phone."""
 
@@ -114,58 +71,25 @@ class AssignIn(BaseModel):
     username: str = Field(min_length=1, max_length=64)
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
-
-
-def _recording_out(row: AppealRecording | None) -> RecordingOut | None:
-    if row is None:
-        return None
-    return RecordingOut(url=f"{router.prefix}/{row.appeal_id}/recording", seconds=round(row.seconds, 2),
-                        confidence=row.confidence, mean_confidence=row.mean_confidence)
-
-
-def _out(uow: UowDep, appeal: Appeal, with_notes: bool = False,
-         recordings: Mapping[int, AppealRecording] | None = None) -> AppealOut:
-    region = uow.staff.region(appeal.region_id) if appeal.region_id else None
-    recording = (recordings.get(appeal.id or 0) if recordings is not None
-                 else uow.store.appeal_recording(appeal.id or 0))
-    assignee = uow.staff.get(appeal.assignee_id) if appeal.assignee_id else None
-    deadline = _aware(appeal.deadline)
-    overdue = deadline is not None and deadline < datetime.now(UTC) and appeal.status not in ("answered", "closed")
-    notes = [NoteOut(kind=n.kind, text=t, staff_id=n.staff_id, at=n.created_at)
-             for n, t in uow.store.appeal_notes(appeal.id or 0)] if with_notes else []
-    return AppealOut(
-        id=appeal.id or 0, source=appeal.source, channel=appeal.channel, category=appeal.category,
-        status=appeal.status, text=uow.store.appeal_text(appeal), person_id=appeal.person_id,
-        record_id=appeal.record_id, region=region.path if region else None,
-        assignee=assignee.username if assignee else None, deadline=deadline, overdue=overdue,
-        created_at=appeal.created_at, notes=notes, recording=_recording_out(recording),
-    )
-
-
 def _visible(uow: UowDep, staff: Staff, appeal_id: int) -> Appeal:
     return service.visible(uow, staff, scope_of(uow.staff, staff), appeal_id)
 
 
 Actor = Annotated[Staff, Depends(Permitted("appeals.act"))]
+Reader = Annotated[Staff, Depends(Permitted("appeals.read"))]
+_out = views.appeal_out
 
 
 @router.get("", response_model=AppealPage)
 def list_appeals(
-    staff: CurrentStaff, uow: UowDep,
+    staff: Reader, uow: UowDep,
     status: Annotated[str | None, Query(pattern="^(" + "|".join(STATUSES) + ")$")] = None,
     category: Annotated[str | None, Query(pattern="^(" + "|".join(CATEGORIES) + ")$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Offset = 0,
 ) -> AppealPage:
     """The appeals queue of the caller's region."""
-    require(uow.staff, staff, "appeals.read")
-    rows, total = uow.store.appeals_in(scope_of(uow.staff, staff).region_ids, status=status, category=category,
-                                       limit=limit, offset=offset)
-    uow.staff.audit("list_appeals", staff=staff, target_type="appeal", detail=f"{len(rows)} of {total}")
-    recordings = uow.store.appeal_recordings([a.id for a in rows if a.id is not None])
-    return AppealPage(total=total, items=[_out(uow, a, recordings=recordings) for a in rows])
+    return views.list_appeals(uow, staff, scope_of(uow.staff, staff), status, category, limit, offset)
 
 
 @router.post("", response_model=AppealOut, status_code=201)
@@ -284,12 +208,9 @@ router.add_api_route(
 
 
 @router.get("/{appeal_id}", response_model=AppealOut)
-def read_appeal(appeal_id: DbId, staff: CurrentStaff, uow: UowDep) -> AppealOut:
+def read_appeal(appeal_id: DbId, staff: Reader, uow: UowDep) -> AppealOut:
     """An appeal with its thread."""
-    require(uow.staff, staff, "appeals.read")
-    appeal = _visible(uow, staff, appeal_id)
-    uow.staff.audit("read_appeal", staff=staff, target_type="appeal", target_id=appeal_id)
-    return _out(uow, appeal, with_notes=True)
+    return views.read_appeal(uow, staff, scope_of(uow.staff, staff), appeal_id)
 
 
 @router.post("/{appeal_id}/assign", response_model=AppealOut)
