@@ -7,7 +7,8 @@ admin may all use it. Each error carries
 * ``message``: optional short plain Simplified Chinese for the person or staff member on a page.
 
 The admin app maps the tree to HTTP problem responses in one place (:mod:`admin.errors`) and the
-console to Chinese pages (:mod:`admin.console_problems`); the class decides the status, not the caller.
+console to Chinese pages (:func:`admin.console.problem_message`); the class decides the status, not the
+caller. A refusal may carry a :class:`Refusal`: the request is rolled back and only that audit entry kept.
 
 ::
 
