@@ -82,16 +82,21 @@ def chat(
 
 @roster_app.command("import")
 def roster_import(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or XLSX file")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV (UTF-8 or GBK) or XLSX file")],
     questionnaire: Annotated[str, typer.Option("--questionnaire", "-q")] = "veterans",
     year: Annotated[int | None, typer.Option(help="Campaign year (default INTAKE_CAMPAIGN_YEAR)")] = None,
 ) -> None:
-    """Load the people a campaign must reach; bad rows are listed with their reasons."""
+    """Load the people a campaign must reach; every rejected row is listed with all its errors.
+
+    Exits 1 when a row was rejected (the other rows are stored), 2 when the file cannot be read
+    to its end (nothing is stored).
+    """
     from tqdm import tqdm
 
     from admin.roster import RosterFileError, import_roster
     from admin.runtime import build_runtime
-    from bot.engine import campaign_of
+    from admin.tables import TableError
+    from bot.dialogue import campaign_of
 
     settings = settings_or_exit()
     runtime = build_runtime(settings)
@@ -104,15 +109,17 @@ def roster_import(
             campaign_year = year or settings.campaign_year
             campaign = campaign_of(store, q, campaign_year)
             report = import_roster(store, campaign, q, file, runtime.understanding.regions, date.today(), bar.update)
-    except RosterFileError as exc:
-        typer.echo(f"error: {exc}", err=True)
+    except (RosterFileError, TableError) as exc:
+        typer.echo(f"error: {exc}; nothing was imported", err=True)
         raise typer.Exit(2) from None
     finally:
         runtime.close()
+    blank = f" ({report.blank} blank {'row' if report.blank == 1 else 'rows'} skipped)" if report.blank else ""
     typer.echo(f"{file.name}: {report.total} rows, {report.added} added, {report.updated} updated, "
-               f"{len(report.rejected)} rejected")
-    for line, reason in report.rejected:
-        typer.echo(f"  line {line}: {reason}")
+               f"{len(report.rejected)} rejected{blank}")
+    for rejected in report.rejected:
+        for error in rejected.errors:
+            typer.echo(f"  {error.where}: {error.message}")
     if report.rejected:
         raise typer.Exit(1)
 

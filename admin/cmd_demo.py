@@ -26,7 +26,9 @@ def demo(
     regions: Annotated[Path | None, typer.Option(
         "--regions", dir_okay=False,
         help="Region TSV (default: ../shared/data/regions/gansu.tsv from here or from the repository)")] = None,
-    people: Annotated[int, typer.Option(min=1, max=20000, help="How many people to generate.")] = 300,
+    people: Annotated[int, typer.Option(
+        min=1, max=20000, help="How many people to generate (each answers through the chat engine: about "
+                               "0.3 s a person on SQLite).")] = 100,  # admin.demo.DEFAULT_PEOPLE (not imported: the command line starts light)
     seed: Annotated[int, typer.Option(help="Seed of the generator: the same seed gives the same people.")] = 2026,
 ) -> None:
     """Load the Gansu regions, a generated roster, answered records, flags, appeals and demo staff accounts."""

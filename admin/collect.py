@@ -43,7 +43,7 @@ from admin.api.summary import prefilled
 from admin.deps import CurrentStaff, RuntimeDep, UnitOfWork, UowDep
 from admin.params import DbId, Offset
 from admin.runtime import Runtime
-from bot.engine import campaign_of
+from bot.dialogue import campaign_of
 from bot.grammar import phrases_for
 from bot.messages import NEW_RECORD, WELCOME_BACK, Incoming, Reply
 from bot.questionnaire import CHOICE_TYPES, QType, Question, Questionnaire
@@ -68,7 +68,7 @@ from storage.staff_repo import StaffStore
 MODES = {"phone": "电话采集", "visit": "入户采集"}
 MAX_TEXT = 2000
 LINK_CODE_TTL = timedelta(minutes=15)
-# what the engine says when it opens a person's record in an interview (bot/engine.py): a declaration's
+# what the engine says when it opens a person's record in an interview (bot/dialogue): a declaration's
 # interview says the same, so that it cannot be told from the interview of a person nobody registered
 
 

@@ -38,7 +38,7 @@ from admin.deps import STAFF_COOKIE
 from admin.params import DbId
 from admin.runtime import Runtime
 from admin.security import staff_for_token
-from bot.engine import Pending
+from bot.dialogue import Pending
 from bot.grammar import ends_at_first_pause
 from bot.values import display, encode
 from nlu.result import Parsed

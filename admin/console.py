@@ -109,8 +109,8 @@ PROBLEMS = {
 
 def problem_message(status: int, role: str, error: IntakeError | None = None) -> str:
     """What the console tells staff about a refused or failed page, in Chinese (the one place for it)."""
-    if error is not None and error.message:
-        return error.message
+    if error is not None and error.message_zh:
+        return error.message_zh
     if status in PROBLEMS:
         return PROBLEMS[status].format(role=ROLE_LABELS.get(role, ""))
     return error.user_message if error is not None else "系统暂时出了点问题，请稍后再试。"

@@ -16,26 +16,24 @@ record of theirs (404). Findings, with their reason codes:
   (the department has a value, our submitted record has none), ``not_on_roster`` (in the
   department's list, not on the roster).
 
-Bad rows (an invalid or repeated ID number) are reported with their line numbers and skipped.
+Bad rows (an invalid or repeated ID number; ``bad_cells``: a cell that cannot be read, a row longer or
+shorter than the header, as :mod:`admin.tables` finds them) are reported with their line numbers and skipped.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import json
 import unicodedata
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from admin.roster import RosterFileError, read_table
+from admin.tables import Header, TableError, open_table
+from admin.tables import Row as TableRow
 from bot.questionnaire import QType, Question, Questionnaire
 from bot.understanding import Understanding
 from bot.values import decode_date, display, encode, number_bounds
@@ -102,17 +100,8 @@ def check_mapping(mapping: ColumnMapping, questionnaire: Questionnaire) -> dict[
     return questions
 
 
-def _find_column(header: list[str], name: str) -> int | None:
-    wanted = name.strip()
-    for i, h in enumerate(header):
-        if h == wanted:
-            return i
-    lowered = [h.lower() for h in header]
-    return lowered.index(wanted.lower()) if wanted.lower() in lowered else None
-
-
-def _missing_column(what: str, name: str, header: list[str]) -> ReconcileError:
-    listed = "、".join(h for h in header if h) or "(none)"
+def _missing_column(what: str, name: str, header: Header) -> ReconcileError:
+    listed = "、".join(h for h in header.names if h) or "(none)"
     return ReconcileError(f"{what} {name!r} is not in the file; its columns are: {listed}")
 
 
@@ -161,30 +150,37 @@ class Outcome:
 
 def read_rows(
     path: Path, mapping: ColumnMapping, questions: dict[str, Question]
-) -> tuple[dict[str, int], Iterator[tuple[int, list[str]]]]:
-    """Check the file's header against the mapping; the column positions and the rows."""
+) -> tuple[dict[str, int], Iterator[TableRow]]:
+    """Open the list (admin.tables), check its header against the mapping; the column positions and the rows.
+
+    The rows raise ReconcileError when the file cannot be read to its end (a broken quote, a damaged
+    workbook), naming the line and column.
+    """
     try:
-        header, rows = read_table(path)
-    except RosterFileError as exc:
+        table = open_table(path)
+    except TableError as exc:
         raise ReconcileError(str(exc)) from None
-    except (OSError, UnicodeDecodeError, zipfile.BadZipFile, InvalidFileException, KeyError) as exc:
-        raise ReconcileError(f"{path.name}: the file cannot be read ({type(exc).__name__})") from None
-    positions: dict[str, int] = {}
-    id_col = _find_column(header, mapping.id_column)
-    if id_col is None:
-        raise _missing_column("the ID number column", mapping.id_column, header)
-    positions[mapping.id_column] = id_col
-    if mapping.name_column:
-        name_col = _find_column(header, mapping.name_column)
-        if name_col is None:
-            raise _missing_column("the name column", mapping.name_column, header)
-        positions[mapping.name_column] = name_col
-    for column, q in questions.items():
-        at = _find_column(header, column)
-        if at is None:
-            raise _missing_column(f"the column mapped to {q.key!r},", column, header)
-        positions[column] = at
-    return positions, rows
+    try:
+        positions: dict[str, int] = {}
+        header = table.header
+        id_col = header.index(mapping.id_column)
+        if id_col is None:
+            raise _missing_column("the ID number column", mapping.id_column, header)
+        positions[mapping.id_column] = id_col
+        if mapping.name_column:
+            name_col = header.index(mapping.name_column)
+            if name_col is None:
+                raise _missing_column("the name column", mapping.name_column, header)
+            positions[mapping.name_column] = name_col
+        for column, q in questions.items():
+            at = header.index(column)
+            if at is None:
+                raise _missing_column(f"the column mapped to {q.key!r},", column, header)
+            positions[column] = at
+    except ReconcileError:
+        table.close()
+        raise
+    return positions, _guarded(table.rows())
 
 
 @dataclass
@@ -235,15 +231,14 @@ def compare(
     positions, table = read_rows(path, mapping, questions)
     ctx = _Context(store, recon, campaign.id or 0, questions, positions, mapping, understanding, region_ids,
                    home_region_id, now, low_confidence, scratch, Outcome())
-    width = max(positions.values()) + 1
     batch: list[Row | _Rejected] = []  # in file order, so that rejections are listed in it
-    for line, raw_cells in _guarded(table, path.name):
-        if not any(raw_cells):
-            continue
+    for table_row in table:
         ctx.out.rows += 1
-        cells = raw_cells + [""] * (width - len(raw_cells))
+        line, cells = table_row.line, list(table_row.values)
         parsed = parse_id_number(cells[positions[mapping.id_column]], now.date())
-        if isinstance(parsed, NotUnderstood):
+        if table_row.errors:  # a cell that cannot be read, a row longer or shorter than the header
+            batch.append(_Rejected(line, "bad_cells", "; ".join(f"{e.where}: {e.message}" for e in table_row.errors)))
+        elif isinstance(parsed, NotUnderstood):
             batch.append(_Rejected(line, "bad_id_number", f"身份证号码无效：{parsed.message}"))
         else:
             number = parsed.value.number
@@ -376,14 +371,12 @@ def run_import(
     return run, outcome
 
 
-def _guarded(rows: Iterator[tuple[int, list[str]]], name: str) -> Iterator[tuple[int, list[str]]]:
-    """The rows of a table, a damaged file (bad encoding, broken CSV quoting) becoming a ReconcileError."""
-    line = 1
+def _guarded(rows: Iterator[TableRow]) -> Iterator[TableRow]:
+    """The rows of a table, a file that cannot be read to its end becoming a ReconcileError naming the line."""
     try:
-        for line, cells in rows:
-            yield line, cells
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise ReconcileError(f"{name}: the file cannot be read after line {line} ({type(exc).__name__})") from None
+        yield from rows
+    except TableError as exc:
+        raise ReconcileError(str(exc)) from None
 
 
 class ListTooLarge(ReconcileError):
@@ -402,33 +395,12 @@ def receive_list(source: BinaryIO, path: Path, limit: int) -> None:
 
 
 def utf8_csv(path: Path) -> Path:
-    """A CSV upload as UTF-8: files saved by Excel on Chinese Windows are often GB18030 (GBK).
+    """The upload as the list reader takes it: unchanged, since admin.tables detects UTF-8, BOMs and GB18030.
 
-    Checked and, when needed, converted a chunk at a time (incremental codecs), never read whole.
+    Kept for the API route that still calls it; it used to convert GB18030 files to a UTF-8 copy, which
+    also refused a file with one undecodable byte instead of rejecting that row.
     """
-    if _decodes(path, "utf-8"):
-        return path
-    if not _decodes(path, "gb18030"):
-        raise ReconcileError("the CSV file is neither UTF-8 nor GB18030 (GBK) text")
-    target = path.with_name("utf8-" + path.name)
-    decoder = codecs.getincrementaldecoder("gb18030")()
-    with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
-        while chunk := source.read(CHUNK):
-            out.write(decoder.decode(chunk))
-        out.write(decoder.decode(b"", final=True))
-    return target
-
-
-def _decodes(path: Path, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)()
-    try:
-        with path.open("rb") as source:
-            while chunk := source.read(CHUNK):
-                decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
+    return path
 
 
 def _name(store: Store, person: Person | None) -> str | None:

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine as DbEngine
 from admin.regions import read_region_file
 from admin.settings import Settings, SettingsError
 from admin.sms import build_sms_gateway
-from bot.engine import Engine, EngineConfig
+from bot.dialogue import Engine, EngineConfig
 from bot.questionnaire import Questionnaire, load_all
 from bot.service import ChatService
 from bot.sms import SmsGateway

@@ -266,7 +266,7 @@ class Subject(_Strict):
     """Who a record is about: a person identified by ID number, or a village chosen by a collector."""
 
     kind: Literal["person", "village"]
-    # how a registered person proves who they are after giving the ID number (bot.identify): a one-time
+    # how a registered person proves who they are after giving the ID number (bot.dialogue.identify): a one-time
     # code to the registered phone (or an account already linked to them); villages need a collector's login
     second_factor: Literal["sms", "none"] = "sms"
 

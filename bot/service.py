@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from sqlalchemy.engine import Engine as DbEngine
 
-from bot.engine import Engine
+from bot.dialogue import Engine
 from bot.messages import Incoming, Reply, StaffPass
 from bot.sms import LogSmsGateway, SmsError, SmsGateway
 from storage.crypto import Vault

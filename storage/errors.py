@@ -4,7 +4,8 @@ This module is the lowest layer: it imports nothing of the project, so nlu, voic
 admin may all use it. Each error carries
 
 * ``detail``: precise English for staff APIs and logs (never personal data), and
-* ``message``: optional short plain Simplified Chinese for the person or staff member on a page.
+* ``message_zh``: optional short plain Simplified Chinese for the person or staff member on a page
+  (named apart from ``message``, which some errors, e.g. a table's, use for their own English text).
 
 The admin app maps the tree to HTTP problem responses in one place (:mod:`admin.errors`) and the
 console to Chinese pages (:func:`admin.console.problem_message`); the class decides the status, not the
@@ -46,24 +47,24 @@ class Refusal:
 
 
 class IntakeError(Exception):
-    """Base of every domain error: an English ``detail`` for staff, an optional Chinese ``message`` for people."""
+    """Base of every domain error: an English ``detail`` for staff, an optional Chinese ``message_zh`` for people."""
 
     status: ClassVar[int] = 500
     title: ClassVar[str] = "Internal error"
-    #: what a person is told when the raiser gave no ``message``
+    #: what a person is told when the raiser gave no ``message_zh``
     default_message: ClassVar[str] = "系统暂时出了点问题，请稍后再试。"
     #: the audit entry to keep although the request fails (set by :meth:`audited`)
     refusal: Refusal | None = None
     #: seconds after which trying again may work (TooMany, Unavailable), else None
     retry_after: int | None = None
 
-    def __init__(self, detail: object = None, *args: object, message: str | None = None) -> None:
+    def __init__(self, detail: object = None, *args: object, message_zh: str | None = None) -> None:
         if detail is None:
             super().__init__(*args)
         else:
             super().__init__(detail, *args)
         self.detail = str(detail) if detail is not None else self.title.lower()
-        self.message = message
+        self.message_zh = message_zh
 
     def audited(self, refusal: Refusal) -> Self:
         """This error, carrying an audit entry the unit of work writes after rolling the request back."""
@@ -73,7 +74,7 @@ class IntakeError(Exception):
     @property
     def user_message(self) -> str:
         """What to tell a person: the raiser's Chinese message, else the class's."""
-        return self.message or self.default_message
+        return self.message_zh or self.default_message
 
     @property
     def code(self) -> str:
@@ -136,9 +137,9 @@ class TooMany(IntakeError):
     title = "Too many requests"
     default_message = "尝试次数太多，请稍后再试。"
 
-    def __init__(self, detail: object = None, *args: object, message: str | None = None,
+    def __init__(self, detail: object = None, *args: object, message_zh: str | None = None,
                  retry_after: int | None = None) -> None:
-        super().__init__(detail, *args, message=message)
+        super().__init__(detail, *args, message_zh=message_zh)
         self.retry_after = retry_after
 
 
@@ -157,7 +158,7 @@ class Unavailable(IntakeError):
     title = "Service unavailable"
     default_message = "服务暂时不可用，请稍后再试。"
 
-    def __init__(self, detail: object = None, *args: object, message: str | None = None,
+    def __init__(self, detail: object = None, *args: object, message_zh: str | None = None,
                  retry_after: int | None = None) -> None:
-        super().__init__(detail, *args, message=message)
+        super().__init__(detail, *args, message_zh=message_zh)
         self.retry_after = retry_after

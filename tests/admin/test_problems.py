@@ -200,4 +200,4 @@ def test_the_console_refuses_in_chinese_and_keeps_only_the_refusal(client: TestC
 def test_every_branch_of_the_tree_has_its_status_and_a_chinese_message(error: IntakeError, status: int) -> None:
     assert error.status == status and error.detail == "x"
     assert error.user_message and all(not ch.isascii() for ch in error.user_message[:2])
-    assert NotFound("x", message="没有这个人。").user_message == "没有这个人。"
+    assert NotFound("x", message_zh="没有这个人。").user_message == "没有这个人。"

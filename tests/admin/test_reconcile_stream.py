@@ -1,6 +1,6 @@
 """A department list of several batches: what one batch must know of the others (repeated ID numbers, the
 line a roster person was found on) is kept across them, rejected rows beyond the first thousand are
-counted, GB18030 lists are converted as they are read, and an oversized list is refused. The memory
+counted, GB18030 lists and damaged ones are read by admin.tables, and an oversized list is refused. The memory
 bound itself is shown by benchmarks/reconcile_memory.py, not by a test."""
 
 from __future__ import annotations
@@ -92,13 +92,19 @@ def test_an_oversized_list_is_refused_while_it_is_copied(tmp_path: Path) -> None
 
 
 def test_csv_encodings(tmp_path: Path) -> None:
-    plain = tmp_path / "utf8.csv"
-    plain.write_text("身份证号\n", encoding="utf-8")
-    assert utf8_csv(plain) == plain
+    from admin.reconcile import ColumnMapping, read_rows
+
+    mapping = ColumnMapping(id_column="身份证号", columns={})
     gbk = tmp_path / "gbk.csv"
-    gbk.write_bytes(("身份证号,是否低保\n" * 200_000).encode("gb18030"))  # several chunks, characters across them
-    converted = utf8_csv(gbk)
-    assert converted.read_text(encoding="utf-8") == "身份证号,是否低保\n" * 200_000
+    gbk.write_bytes(("身份证号,是否低保\n" + "张三,是\n" * 200_000).encode("gb18030"))  # characters across chunks
+    assert utf8_csv(gbk) == gbk  # read as it is: no UTF-8 copy any more
+    positions, rows = read_rows(gbk, mapping, {})
+    assert positions == {"身份证号": 0}
+    count = 0
+    for row in rows:
+        assert row.values == ("张三", "是") and not row.errors
+        count += 1
+    assert count == 200_000
 
 
 def test_the_scratch_keeps_first_lines_across_batches(tmp_path: Path) -> None:
@@ -111,3 +117,40 @@ def test_the_scratch_keeps_first_lines_across_batches(tmp_path: Path) -> None:
         scratch.add_items([{"kind": "missing", "reason": "not_on_roster", "line": n} for n in range(2500)])
         batches = list(scratch.items(batch=1000))
         assert [len(b) for b in batches] == [1000, 1000, 500] and batches[2][-1]["line"] == 2499
+
+
+def test_a_damaged_list_names_the_line_and_column(tmp_path: Path) -> None:
+    from admin.reconcile import ColumnMapping, ReconcileError, read_rows
+
+    mapping = ColumnMapping(id_column="身份证号", columns={})
+    broken = tmp_path / "list.csv"
+    broken.write_text(f"身份证号,是否低保\n{ID_A},是\n{ID_A},\"是\n", encoding="utf-8")
+    _, rows = read_rows(broken, mapping, {})
+    try:
+        list(rows)
+    except ReconcileError as exc:
+        assert str(exc) == "list.csv, line 3, column '是否低保': a quoted cell starts here and is never closed (a missing \")"
+    else:
+        raise AssertionError("a broken quote was read")
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    try:
+        read_rows(empty, mapping, {})
+    except ReconcileError as exc:
+        assert str(exc) == "empty.csv: the file is empty (0 bytes)"
+    else:
+        raise AssertionError("an empty file was read")
+
+
+def test_rows_with_unreadable_cells_are_rejected_with_the_reader_s_errors(runtime: Runtime, world: dict[str, int],
+                                                                         tmp_path: Path) -> None:
+    body = f"身份证号,是否低保\n{ID_A},是,多余\n".encode("gb18030") + b"62292619650312001X,\x80\n"
+    with TestClient(create_app(runtime=runtime)) as client:
+        county = login(runtime, "dongxiang", client)
+        r = _post(client, county, body)
+        assert r.status_code == 201, r.text
+        assert [(x["line"], x["code"], x["message"]) for x in r.json()["rejected"]] == [
+            (2, "bad_cells", "line 2, column '#3': 3 cells, but the header has 2 columns (a value at position 3 has "
+                             "no column)"),
+            (3, "bad_cells", "line 3, column '是否低保': byte 0x80 cannot be read as GB18030 (GBK) text"),
+        ]

@@ -16,8 +16,8 @@ from sqlmodel import select
 
 from admin.roster import import_roster
 from admin.runtime import Runtime
-from bot.engine import campaign_of
-from bot.identify import OTP_MAX_TRIES, SMS_PER_HOUR
+from bot.dialogue import campaign_of
+from bot.dialogue.identify import OTP_MAX_TRIES, SMS_PER_HOUR
 from bot.throttle import ThrottlePolicy, person_key
 from storage.identity import ChallengeKind, Declaration, IdentityChallenge, IdentityStore, SmsOutbox
 from storage.models import Answer, ChannelAccount, Person, Record

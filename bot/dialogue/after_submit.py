@@ -19,7 +19,7 @@ from storage.errors import IntakeError
 from storage.models import Record
 
 if TYPE_CHECKING:
-    from bot.engine import _Turn
+    from bot.dialogue.turn import Turn
 
 NO_RESTART = "登记已经提交，不能清空重填。如需修改某一项，请说“把某项改成…”，工作人员审核后生效。"
 
@@ -36,7 +36,7 @@ def under_review(record: Record) -> bool:
 class AfterSubmission:
     """The change requests of one turn on a record under review."""
 
-    def __init__(self, turn: _Turn) -> None:
+    def __init__(self, turn: Turn) -> None:
         self.t = turn
         self.changes = ChangeStore(turn.store)
 
@@ -60,10 +60,10 @@ class AfterSubmission:
         return [Reply("好的，这一项先不修改。如需修改，请说“把某项改成…”。")]
 
     def _back_to_receipt(self) -> None:
-        state = self.t.state
-        state["phase"] = "done"
-        for key in ("current", "revisit", "confirming", "readback"):
-            state.pop(key, None)
+        from bot.dialogue.state import Phase
+
+        self.t.state.phase = Phase.DONE
+        self.t.state.forget_pending()
 
     def pending_lines(self) -> dict[str, str]:
         """What the read-back adds under each question with a pending request: the value asked for."""

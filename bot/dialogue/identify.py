@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.dialogue.state import Phase
 from bot.messages import NEW_RECORD, Choice, Reply
 from bot.throttle import Refusal, Throttle, person_key
 from bot.values import encode
@@ -32,7 +33,7 @@ from storage.models import Person
 from storage.staff_repo import StaffStore
 
 if TYPE_CHECKING:
-    from bot.engine import _Turn
+    from bot.dialogue.turn import Turn
 
 OTP_DIGITS = 6
 OTP_TTL = timedelta(minutes=10)
@@ -66,7 +67,7 @@ class _Sent:
 class Identification:
     """The identification steps of one turn of a conversation about a person."""
 
-    def __init__(self, turn: _Turn) -> None:
+    def __init__(self, turn: Turn) -> None:
         self.t = turn
         self.ids = IdentityStore(turn.store)
         self.now: datetime = turn.now
@@ -95,8 +96,8 @@ class Identification:
         acc = self.t.store.account(self.t.msg.channel, self.t.msg.user_id)
         if acc.person_id is not None:
             self._audit(acc.person_id, "ok", "linked account")
-            return self.t._open_person_record(self.t.store.get_person(acc.person_id), raw=None)
-        self.t.state["phase"] = "identify"
+            return self.t.open_person_record(self.t.store.get_person(acc.person_id), raw=None)
+        self.t.state.phase = Phase.IDENTIFY
         ident = self.t.q.identifier
         assert ident is not None
         return [Reply(ident.prompt, kind="question", question=ident.key)]
@@ -111,7 +112,8 @@ class Identification:
         assert ident is not None
         parsed = t.u.parse(ident, t.text, self.now)
         if isinstance(parsed, NotUnderstood):
-            tries = t._bump("id_tries")
+            t.state.id_tries += 1
+            tries = t.state.id_tries
             tip = "如需帮助，请回复“转人工”。" if tries >= MAX_ID_TRIES else "请再输入一次18位身份证号码。"
             return [Reply(f"{parsed.message}{tip}", kind="error", question=ident.key)]
         number: str = encode(ident, parsed.value)
@@ -120,27 +122,27 @@ class Identification:
             person = t.store.create_person(number, source="self")
             t.store.link_account(t.store.account(t.msg.channel, t.msg.user_id), person)
             self._audit(person.id, "ok", "new person")
-            return t._open_person_record(person, raw=t.text)
+            return t.open_person_record(person, raw=t.text)
         acc = t.store.account(t.msg.channel, t.msg.user_id)
         if acc.person_id == person.id:
             self._audit(person.id, "ok", "linked account")
-            return t._open_person_record(person, raw=t.text)
-        t.state.update(candidate=person.id, id_raw=t.text)
+            return t.open_person_record(person, raw=t.text)
+        t.state.candidate, t.state.id_raw = person.id, t.text
         if t.store.person_phone(person) is None:  # no factor to check: a declaration, as for a new person
             self._audit(person.id, "declared", "no second factor registered")
             return self._declare(person, lead="")
         refused = self.throttle.refusal(self._keys(person.id))
         if refused is not None:
-            t.state["phase"] = "factor"
+            t.state.phase = Phase.FACTOR
             self._audit(person.id, "denied", "locked")
             return [self._refusal_reply(refused)]
-        t.state["phase"] = "factor"
+        t.state.phase = Phase.FACTOR
         return [self._send_code(person).reply]
 
     def on_factor(self) -> list[Reply]:
         """A reply at the code prompt: the code, a link code, “重新发送” or “新登记”."""
         t = self.t
-        person = t.store.get_person(int(t.state["candidate"]))
+        person = t.store.get_person(int(t.state.candidate or 0))
         said = _plain(t.text)
         if said in _DECLARE:
             self._audit(person.id, "declared", "chose a declaration")
@@ -154,10 +156,10 @@ class Identification:
             return [self._refusal_reply(refused)]
         if said in _RESEND:
             return [self._send_code(person, resend=True).reply]
-        digits = re.sub(r"\D", "", t._digits(t.text))
+        digits = re.sub(r"\D", "", t.digits(t.text))
         if len(digits) in (15, 17, 18):  # another ID number instead of the code: start again with it
-            t.state["phase"] = "identify"
-            t.state.pop("candidate", None)
+            t.state.phase = Phase.IDENTIFY
+            t.state.candidate = None
             return self.on_id()
         if len(digits) != OTP_DIGITS:
             return [Reply(f"请输入短信里的{OTP_DIGITS}位数字验证码。{_WAY_OUT}", OTP_CHOICES, kind="error")]
@@ -180,11 +182,11 @@ class Identification:
 
     def candidate_place(self) -> tuple[int | None, int | None]:
         """The person being identified and where they are registered (for a call-back), if any."""
-        candidate = self.t.state.get("candidate")
+        candidate = self.t.state.candidate
         if candidate is None:
             return None, None
         person = self.t.store.get_person(int(candidate))
-        roster = self.t.store.roster_entry(self.t._campaign().id or 0, person.id or 0)
+        roster = self.t.store.roster_entry(self.t.campaign().id or 0, person.id or 0)
         return person.id, (roster.region_id if roster and roster.region_id else person.region_id)
 
     def prompt(self) -> Reply:
@@ -247,9 +249,9 @@ class Identification:
         self.throttle.passed(person.id or 0)
         t.store.link_account(t.store.account(t.msg.channel, t.msg.user_id), person)
         self._audit(person.id, "ok", method)
-        raw = t.state.pop("id_raw", None)
-        t.state.pop("candidate", None)
-        return [Reply("核对通过。"), *t._open_person_record(person, raw=raw)]
+        raw, t.state.id_raw = t.state.id_raw, None
+        t.state.candidate = None
+        return [Reply("核对通过。"), *t.open_person_record(person, raw=raw)]
 
     def _refusal_reply(self, refused: Refusal) -> Reply:
         if refused.blocked:
@@ -264,7 +266,7 @@ class Identification:
     def _declare(self, person: Person, lead: str) -> list[Reply]:
         """Open a new record for someone not verified as the registered person (nothing of theirs shows)."""
         t = self.t
-        campaign = t._campaign()
+        campaign = t.campaign()
         ident = t.q.identifier
         assert ident is not None
         region = person.region_id
@@ -274,17 +276,17 @@ class Identification:
         record = self.ids.open_declaration(
             campaign, person, source=DeclarationSource.SELF, channel=t.msg.channel,
             opened_by=f"self:{t.msg.channel}", region_id=region, flag_key=ident.key)
-        t._bind(record)
+        t.bind(record)
         number = t.store.person_id_number(person)
-        raw = t.state.pop("id_raw", None)
-        t.state.pop("candidate", None)
-        t._save(ident, number, raw=raw or "（申报）", confidence=1.0, status="new")
-        t.state["phase"] = "asking"
+        raw, t.state.id_raw = t.state.id_raw, None
+        t.state.candidate = None
+        t.save(ident, number, raw=raw or "（申报）", confidence=1.0, status="new")
+        t.state.phase = Phase.ASKING
         intro = lead or NEW_RECORD
-        return [Reply(intro), *t._ask_next()]
+        return [Reply(intro), *t.ask_next()]
 
 
-def village_allowed(turn: _Turn, region_id: int | None) -> bool:
+def village_allowed(turn: Turn, region_id: int | None) -> bool:
     """Whether the sender may fill the form of a village: a logged-in collector whose area covers it."""
     staff = turn.msg.staff
     return staff is not None and staff.may_collect and (region_id is None or staff.covers(region_id))

@@ -1,0 +1,158 @@
+"""The dialogue engine: an incoming message plus stored state in, a list of replies out.
+
+The engine never sends anything: channels call :meth:`Engine.handle` inside a unit of work and deliver
+the replies. The questionnaire files decide what is asked; the engine decides the order (the first
+required, relevant, unanswered question), reads answers through :class:`~bot.understanding.Understanding`,
+checks constraints and cross-field rules, stores every answer with its provenance and flags doubtful ones
+for review. Each message is one :class:`~bot.dialogue.turn.Turn` over a typed
+:class:`~bot.dialogue.state.DialogueState`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.dialogue.state import DialogueState, Phase
+from bot.dialogue.turn import Turn
+from bot.dialogue.voice import grammar
+from bot.messages import Incoming, Reply, StaffPass
+from bot.questionnaire import Questionnaire
+from bot.understanding import Understanding
+from storage.models import Campaign, Conversation, Person, Record
+from storage.repo import Store
+from voice.api import Transcriber
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """The engine's knobs, taken from the settings at start-up."""
+
+    campaign_year: int
+    default_questionnaire: str = "veterans"
+    low_confidence: float = 0.6
+
+
+@dataclass(frozen=True)
+class Pending:
+    """What a conversation waits for next."""
+
+    phase: str  # a Phase value, or "none" for no conversation
+    question: str | None  # the key of the question asked, in the asking phase
+    yes_no: bool  # a yes/no is expected (a known value to confirm, a read-back, a warning, the notice)
+
+
+def pending_of(state: DialogueState) -> Pending:
+    """What a dialogue state waits for."""
+    current = state.current if state.phase == Phase.ASKING else None
+    yes_no = bool(state.confirming or state.readback or state.warning) or state.phase in (
+        Phase.NOTICE, Phase.RESTART_CONFIRM)
+    return Pending(state.phase.value, current, yes_no)
+
+
+def campaign_of(store: Store, q: Questionnaire, year: int) -> Campaign:
+    """The campaign of a questionnaire in a year, created on first need (with its reference date)."""
+    return store.ensure_campaign(q.name, q.version, year, q.campaign.title, q.campaign.reference_for(year))
+
+
+class Engine:
+    """Runs conversations over the questionnaires; shared by every channel."""
+
+    def __init__(
+        self,
+        questionnaires: Mapping[str, Questionnaire],
+        understanding: Understanding,
+        config: EngineConfig,
+        transcriber: Transcriber | None = None,
+    ) -> None:
+        self.questionnaires = questionnaires
+        self.understanding = understanding
+        self.config = config
+        self.transcriber = transcriber
+
+    def _state(self, store: Store, conv: Conversation) -> DialogueState:
+        return DialogueState.load(store.conversation_state(conv))
+
+    def handle(self, store: Store, msg: Incoming) -> list[Reply]:
+        """Process one message and return the replies to send."""
+        conv = store.conversation(msg.channel, msg.user_id)
+        if conv is None:
+            name = msg.questionnaire or self.config.default_questionnaire
+            if name not in self.questionnaires:
+                return [Reply("抱歉，没有找到这份问卷，请联系工作人员。", kind="error")]
+            conv = Conversation(channel=msg.channel, channel_user_id=msg.user_id, questionnaire=name)
+            store.session.add(conv)
+            turn = Turn(self, store, msg, conv, DialogueState())
+            from bot.dialogue.control import Control
+            from bot.dialogue.opening import Opening
+
+            intent = turn.intent() if turn.text else None
+            if intent is not None and intent.name == "human":
+                replies = [*Control(turn).human(), *Opening(turn).notice()]  # a first message asking for a person
+            else:
+                replies = Opening(turn).notice()
+        else:
+            turn = Turn(self, store, msg, conv, self._state(store, conv))
+            replies = turn.run()
+        if not turn.dropped:
+            store.save_conversation(conv, turn.state.dump())
+        return replies
+
+    def grammar_for(self, store: Store, channel: str, user_id: str) -> list[str] | None:
+        """The speech grammar for a person's next answer: the pending question's phrases, or yes/no."""
+        conv = store.conversation(channel, user_id)
+        if conv is None or conv.questionnaire not in self.questionnaires:
+            return None
+        return grammar(self.questionnaires[conv.questionnaire], pending_of(self._state(store, conv)))
+
+    def begin_interview(
+        self, store: Store, channel: str, user_id: str, questionnaire: str, subject: Person | Record,
+        consent_at: datetime,
+    ) -> list[Reply]:
+        """Open a collector's interview of a person (already identified by the collector) and ask on.
+
+        ``subject`` is the person, whose record of the campaign is opened (or created), or a record
+        to fill as it is (a declaration: :meth:`storage.identity.IdentityStore.open_declaration`).
+        The collector has read the notice out and the person agreed (``consent_at``), so the
+        conversation starts at the record: the first unanswered question, or the read-back.
+        An interview already open for this collector and subject continues where it was left.
+        """
+        conv = store.conversation(channel, user_id)
+        if conv is not None:
+            return self.resume(store, channel, user_id)
+        q = self.questionnaires[questionnaire]
+        if q.subject.kind != "person":
+            raise ValueError(f"questionnaire {questionnaire} is not about persons")
+        conv = Conversation(channel=channel, channel_user_id=user_id, questionnaire=questionnaire)
+        store.session.add(conv)
+        state = DialogueState(phase=Phase.IDENTIFY, notice_accepted_at=consent_at)
+        turn = Turn(self, store, Incoming(channel=channel, user_id=user_id, at=consent_at), conv, state)
+        if isinstance(subject, Record):
+            turn.bind(subject)
+            state.phase = Phase.ASKING
+            replies = turn.ask_next()
+        else:
+            replies = turn.open_person_record(subject, raw=None)
+        store.save_conversation(conv, state.dump())
+        return replies
+
+    def pending(self, store: Store, channel: str, user_id: str) -> Pending:
+        """What a conversation waits for: its phase, the question asked, and whether a yes/no is expected."""
+        conv = store.conversation(channel, user_id)
+        return Pending("none", None, False) if conv is None else pending_of(self._state(store, conv))
+
+    def resume(
+        self, store: Store, channel: str, user_id: str, questionnaire: str | None = None,
+        staff: StaffPass | None = None,
+    ) -> list[Reply]:
+        """The replies for a person opening the chat: the notice for a new one, else where they left off."""
+        conv = store.conversation(channel, user_id)
+        if conv is None:
+            return self.handle(store, Incoming(channel=channel, user_id=user_id, questionnaire=questionnaire,
+                                               staff=staff))
+        turn = Turn(self, store, Incoming(channel=channel, user_id=user_id, staff=staff), conv,
+                    self._state(store, conv))
+        replies = turn.where_we_are()
+        store.save_conversation(conv, turn.state.dump())
+        return replies
