@@ -3,16 +3,18 @@
 A staff member sees their own region and every region under it. A record that no region places
 (a self-declared person who has not said where they live) is seen only from the root of the tree.
 Another region's record answers 404, the same as one that does not exist.
+
+Refusals raise the domain's errors (:mod:`storage.errors`) carrying their audit entry: the unit of
+work rolls the request back and keeps that entry (:func:`keep_refusal`), so nothing commits mid-request.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import HTTPException
-
 from bot.messages import StaffPass
-from storage.staff import Staff
+from storage.errors import Forbidden, IntakeError, NotFound, Refusal
+from storage.staff import AuditEntry, Staff
 from storage.staff_repo import StaffStore
 
 #: permission -> roles that have it
@@ -57,21 +59,42 @@ def scope_of(staff_store: StaffStore, staff: Staff) -> Scope:
     return Scope(staff, region.path, frozenset(staff_store.subtree_ids(region)))
 
 
+def refusal(staff: Staff, action: str, target_type: str | None, target_id: int | str | None,
+            result: str = "denied", detail: str = "") -> Refusal:
+    """The audit entry of a refused request by ``staff`` (never personal data in ``detail``)."""
+    return Refusal(action=action, staff_id=staff.id, username=staff.username, role=staff.role,
+                   region_id=staff.region_id, target_type=target_type,
+                   target_id=None if target_id is None else str(target_id), result=result, detail=detail[:500])
+
+
+def denied(staff: Staff, detail: str, target_type: str, target_id: int | str | None = None) -> Forbidden:
+    """A 403 for a step the caller may not take, audited as ``denied``."""
+    return Forbidden(detail).audited(refusal(staff, "denied", target_type, target_id, detail=detail))
+
+
+def keep_refusal(staff_store: StaffStore, error: IntakeError) -> None:
+    """Write the audit entry a refused request carries (after its own work was rolled back)."""
+    entry = error.refusal
+    if entry is None:
+        return
+    staff_store.session.add(AuditEntry(
+        staff_id=entry.staff_id, username=entry.username, role=entry.role, region_id=entry.region_id,
+        action=entry.action, target_type=entry.target_type, target_id=entry.target_id, result=entry.result,
+        detail=entry.detail))
+    staff_store.session.flush()
+
+
 def require(staff_store: StaffStore, staff: Staff, permission: str, target: str = "") -> None:
-    """Refuse with 403 (and an audit entry) when the role lacks a permission."""
+    """Refuse with :class:`Forbidden` (audited) when the role lacks a permission."""
     if staff.role not in PERMISSIONS[permission]:
-        staff_store.audit("denied", staff=staff, target_type=permission, target_id=target or None, result="denied",
-                          detail=f"role {staff.role} lacks {permission}")
-        staff_store.session.commit()
-        raise HTTPException(status_code=403, detail=f"your role ({staff.role}) may not do this ({permission})")
+        raise Forbidden(f"your role ({staff.role}) may not do this ({permission})").audited(
+            refusal(staff, "denied", permission, target or None, detail=f"role {staff.role} lacks {permission}"))
 
 
-def not_found(staff_store: StaffStore, staff: Staff, target_type: str, target_id: int | str) -> HTTPException:
+def not_found(staff_store: StaffStore, staff: Staff, target_type: str, target_id: int | str) -> NotFound:
     """A 404 for a row that does not exist or lies outside the caller's region; the attempt is audited."""
-    staff_store.audit("read_" + target_type, staff=staff, target_type=target_type, target_id=target_id,
-                      result="not_found")
-    staff_store.session.commit()
-    return HTTPException(status_code=404, detail=f"no {target_type} {target_id}")
+    return NotFound(f"no {target_type} {target_id}").audited(
+        refusal(staff, "read_" + target_type, target_type, target_id, result="not_found"))
 
 
 def staff_pass(staff_store: StaffStore, staff: Staff | None) -> StaffPass | None:

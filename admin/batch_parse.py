@@ -16,11 +16,12 @@ from nlu.numbers import Quantity, normalize, parse_number, read_digits
 from nlu.phone import parse_phone
 from nlu.result import NotUnderstood, Parsed
 from nlu.yesno import parse_yes_no
+from storage.errors import InvalidInput
 
 TYPES = ("number", "digits", "normalize", "date", "id_number", "phone", "yes_no", "ethnicity", "choice")
 
 
-class ParseCommandError(ValueError):
+class ParseCommandError(InvalidInput, ValueError):
     """The command was called wrongly (unknown type, missing question)."""
 
 

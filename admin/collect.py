@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -51,6 +51,7 @@ from nlu.idcard import parse_id_number
 from nlu.result import NotUnderstood
 from storage import casework
 from storage.crypto import mask_id_number, mask_name, mask_phone
+from storage.errors import Conflict, InvalidInput
 from storage.fieldwork import (
     declaration_interview_user,
     get_conversation,
@@ -183,10 +184,10 @@ class Interview:
 def _questionnaire(rt: Runtime, name: str) -> Questionnaire:
     q = rt.questionnaires.get(name)
     if q is None:
-        raise HTTPException(status_code=422, detail=f"no questionnaire named {name!r}")
+        raise InvalidInput(f"no questionnaire named {name!r}")
     if q.subject.kind != "person":
-        raise HTTPException(status_code=422, detail=f"questionnaire {name!r} is about villages, not persons; "
-                                                    "it is filled in the chat")
+        raise InvalidInput(f"questionnaire {name!r} is about villages, not persons; "
+                           "it is filled in the chat")
     return q
 
 
@@ -401,15 +402,15 @@ def open_interview(body: InterviewIn, staff: CurrentStaff, uow: UowDep, rt: Runt
     require(uow.staff, staff, "collect")
     q = _questionnaire(rt, body.questionnaire)
     if not body.consent:
-        raise HTTPException(status_code=422, detail="consent is required: read the notice out to the person "
-                                                    "and record their agreement first")
+        raise InvalidInput("consent is required: read the notice out to the person "
+                           "and record their agreement first")
     if (body.person_id is None) == (body.id_number is None):
-        raise HTTPException(status_code=422, detail="give exactly one of person_id and id_number")
+        raise InvalidInput("give exactly one of person_id and id_number")
     number = None
     if body.id_number is not None:
         parsed = parse_id_number(body.id_number, datetime.now(UTC).date())
         if isinstance(parsed, NotUnderstood):
-            raise HTTPException(status_code=422, detail=f"id_number is not a valid ID number ({parsed.reason})")
+            raise InvalidInput(f"id_number is not a valid ID number ({parsed.reason})")
         number = str(parsed.value.number)
     scope = scope_of(uow.staff, staff)
     try:
@@ -445,8 +446,8 @@ def link_code(interview_id: DbId, staff: CurrentStaff, uow: UowDep, response: Re
     """
     interview = _visible(uow, staff, interview_id)
     if interview.person_id is None:
-        raise HTTPException(status_code=409, detail="link codes are made for a registered person of your area, "
-                                                    "not for a declaration")
+        raise Conflict("link codes are made for a registered person of your area, "
+                       "not for a declaration")
     person = casework.lock_person(uow.store.session, interview.person_id)  # one new code at a time per person
     record = uow.store.get_record(interview.record_id) if interview.record_id is not None else None
     home = home_region(uow.store, record.campaign_id, person) if person and record else None

@@ -23,20 +23,20 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from admin.access import PERMISSIONS, require, scope_of
-from admin.api import appeals as appeals_api
+from admin.access import PERMISSIONS, keep_refusal, require, scope_of
 from admin.api import auth as auth_api
 from admin.api import changes as changes_api
 from admin.api import declarations as declarations_api
 from admin.api import identity as identity_api
 from admin.api import reconcile as reconcile_api
-from admin.api import records as records_api
 from admin.api import reports as reports_api
 from admin.deps import RuntimeDep, UnitOfWork, UowDep, bearer_token
 from admin.params import DbId, Offset
 from admin.runtime import Runtime
 from admin.security import csrf_token, staff_for_token
+from admin.services import appeal_views, record_views
 from bot.questionnaire import QType, Questionnaire
+from storage.errors import IntakeError
 from storage.staff import Staff
 
 HERE = Path(__file__).parent
@@ -105,6 +105,15 @@ PROBLEMS = {
     409: "这一项已经处理过了，请返回刷新后查看。",
     422: "请求的内容有误，请返回上一页检查后再试。",
 }
+
+
+def problem_message(status: int, role: str, error: IntakeError | None = None) -> str:
+    """What the console tells staff about a refused or failed page, in Chinese (the one place for it)."""
+    if error is not None and error.message_zh:
+        return error.message_zh
+    if status in PROBLEMS:
+        return PROBLEMS[status].format(role=ROLE_LABELS.get(role, ""))
+    return error.user_message if error is not None else "系统暂时出了点问题，请稍后再试。"
 HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "same-origin",
@@ -232,12 +241,17 @@ class Console:
             return RedirectResponse("/admin/login?" + urlencode({"next": target}), status_code=303)
         try:
             data = build(self.staff)
+        except IntakeError as exc:
+            self.uow.store.session.rollback()  # as the API would: nothing of the page's work, only its refusal
+            keep_refusal(self.uow.staff, exc)
+            return self.problem(active, exc.status, problem_message(exc.status, self.staff.role, exc))
         except HTTPException as exc:
-            message = PROBLEMS.get(exc.status_code, "系统暂时出了点问题，请稍后再试。")
-            return self.html("problem.html", {"active": active, "status": exc.status_code,
-                                              "message": message.format(role=ROLE_LABELS.get(self.staff.role, ""))},
-                             status_code=exc.status_code)
+            return self.problem(active, exc.status_code, problem_message(exc.status_code, self.staff.role))
         return self.html(name, {"active": active, **data})
+
+    def problem(self, active: str, status: int, message: str) -> Response:
+        """The polite page of a refused or failed request."""
+        return self.html("problem.html", {"active": active, "status": status, "message": message}, status_code=status)
 
 
 def get_console(request: Request, uow: UowDep, rt: RuntimeDep,
@@ -295,9 +309,9 @@ def console_router() -> APIRouter:
                region: str = "") -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             qs = c.rt.questionnaires
-            items = records_api.review_queue(
-                staff, c.uow, c.rt, questionnaire=_choice(questionnaire, qs),
-                question=question or None, reason=reason or None, region=region or None)
+            require(c.uow.staff, staff, "review.read")
+            items = record_views.review_queue(c.uow, qs, staff, scope_of(c.uow.staff, staff), _choice(questionnaire, qs),
+                                              question or None, reason or None, region or None)
             types = {(i.questionnaire, i.question): qs[i.questionnaire].by_key[i.question] for i in items}
             regions = [r.path for r in c.uow.store.children(staff.region_id)]
             return {"items": items, "types": types, "questionnaires": qs, "regions": regions,
@@ -309,8 +323,9 @@ def console_router() -> APIRouter:
     def records(c: ConsoleDep, campaign: str = "", status: str = "", offset: Offset = 0) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             start = max(offset, 0)
-            page = records_api.list_records(staff, c.uow, c.rt, campaign=campaign or None,
-                                            status=_choice(status, RECORD_STATUS), limit=PAGE_SIZE, offset=start)
+            require(c.uow.staff, staff, "records.read")
+            page = record_views.list_records(c.uow, c.rt.questionnaires, staff, scope_of(c.uow.staff, staff),
+                                             campaign or None, _choice(status, RECORD_STATUS), PAGE_SIZE, start)
             return {"page": page, "campaigns": c.campaigns(), "offset": start, "size": PAGE_SIZE,
                     "f": {"campaign": campaign, "status": status}}
 
@@ -319,13 +334,14 @@ def console_router() -> APIRouter:
     @router.get("/records/{record_id}")
     def record(c: ConsoleDep, record_id: DbId) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
-            detail = records_api.read_record(record_id, staff, c.uow, c.rt)
+            require(c.uow.staff, staff, "records.read")
+            scope = scope_of(c.uow.staff, staff)
+            detail = record_views.read_record(c.uow, c.rt.questionnaires, staff, scope, record_id)
             row = c.uow.store.get_record(record_id)  # visible: read_record answered 404 otherwise
             q = c.rt.questionnaires[detail.summary.questionnaire]
             sections: dict[str, list[Any]] = {}
             for view in detail.answers:
                 sections.setdefault(view.section, []).append(view)
-            scope = scope_of(c.uow.staff, staff)
             own = scope.covers(row.region_id)  # False: a declaration read by the staff of the registered person
             changes = (changes_api.list_changes(staff, c.uow, c.rt, record_id=record_id, limit=200)
                        if own and c.can("review.read") else None)
@@ -342,9 +358,9 @@ def console_router() -> APIRouter:
     def appeals(c: ConsoleDep, status: str = "", category: str = "", offset: Offset = 0) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             start = max(offset, 0)
-            page = appeals_api.list_appeals(staff, c.uow, status=_choice(status, APPEAL_STATUS),
-                                            category=_choice(category, APPEAL_CATEGORIES),
-                                            limit=PAGE_SIZE, offset=start)
+            require(c.uow.staff, staff, "appeals.read")
+            page = appeal_views.list_appeals(c.uow, staff, scope_of(c.uow.staff, staff), _choice(status, APPEAL_STATUS),
+                                             _choice(category, APPEAL_CATEGORIES), PAGE_SIZE, start)
             blocks = identity_api.list_blocks(staff, c.uow) if c.can("identity.lift") else None
             return {"page": page, "offset": start, "size": PAGE_SIZE, "blocks": blocks,
                     "f": {"status": status, "category": category}}
@@ -354,7 +370,8 @@ def console_router() -> APIRouter:
     @router.get("/appeals/{appeal_id}")
     def appeal(c: ConsoleDep, appeal_id: DbId) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
-            return {"appeal": appeals_api.read_appeal(appeal_id, staff, c.uow)}
+            require(c.uow.staff, staff, "appeals.read")
+            return {"appeal": appeal_views.read_appeal(c.uow, staff, scope_of(c.uow.staff, staff), appeal_id)}
 
         return c.page("appeals", "appeal.html", build)
 

@@ -22,6 +22,7 @@ from admin.api import workflow as workflow_api
 from admin.api.summary import summaries
 from admin.console import LEVEL_LABELS, ConsoleDep
 from admin.params import Offset
+from admin.services import workflow
 from storage.staff import Staff
 
 PAGE_SIZE = 200
@@ -44,8 +45,8 @@ def workflow_pages() -> APIRouter:
             require(c.uow.staff, staff, "review.read")
             campaigns = c.campaigns()
             chosen = next((k for k, _ in campaigns if k == campaign), campaigns[0][0] if campaigns else "")
-            level = workflow_api._level(c.uow, staff)
-            step = workflow_api.next_step(c.uow, staff)
+            level = workflow.level_of(c.uow, staff)
+            step = workflow.next_step(c.uow, staff)
             data: dict[str, Any] = {
                 "campaigns": campaigns, "chosen": chosen, "level": LEVEL_LABELS.get(level, ""), "step": step,
                 "step_text": STEP_TEXT.get(step or "", ("", "上报")), "waiting": None, "sample": None,
@@ -56,7 +57,7 @@ def workflow_pages() -> APIRouter:
                 return data
             found = c.uow.store.campaign_by_key(chosen)
             data["rate"] = found.spot_check_rate if found else None
-            data["can_rate"] = staff.role == "system_admin" or (staff.role == "region_admin" and level == "province")
+            data["can_rate"] = workflow.may_set_rate(c.uow, staff)
             if step is not None:
                 data["waiting"] = workflow_api.queue(staff, c.uow, c.rt, campaign=chosen, stage=None, limit=PAGE_SIZE,
                                                      offset=data["offset"])

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
 
+from admin.access import keep_refusal, require
 from admin.runtime import Runtime
 from admin.security import staff_for_token
-from storage.db import session_scope
+from admin.services.uow import UnitOfWork
+from storage.errors import IntakeError, Unauthorized
 from storage.repo import Store
 from storage.staff import Staff
 from storage.staff_repo import StaffStore
@@ -29,18 +31,26 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-@dataclass
-class UnitOfWork:
-    """The stores of one request, sharing one transaction."""
-
-    store: Store
-    staff: StaffStore
-
-
 def get_uow(runtime: RuntimeDep) -> Iterator[UnitOfWork]:
-    """One transaction per request: committed when the handler returns, rolled back on error."""
-    with session_scope(runtime.db) as session:
-        yield UnitOfWork(Store(session, runtime.vault), StaffStore(session))
+    """One transaction per request: committed when the handler returns, rolled back on error.
+
+    A refused request (a domain error carrying an audit entry) is rolled back, then only its audit
+    entry is committed: the refusal is on record, nothing the handler did before it is.
+    """
+    with Session(runtime.db, expire_on_commit=False) as session:
+        uow = UnitOfWork(Store(session, runtime.vault), StaffStore(session))
+        try:
+            yield uow
+        except IntakeError as exc:
+            session.rollback()
+            if exc.refusal is not None:
+                keep_refusal(uow.staff, exc)
+                session.commit()
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
 
 
 # scope="function": committed before the response is sent, so a client's next request sees what this
@@ -67,11 +77,29 @@ def bearer_token(
 
 
 def current_staff(uow: UowDep, token: Annotated[str | None, Depends(bearer_token)]) -> Staff:
-    """The logged-in staff member, or 401."""
+    """The logged-in staff member, or :class:`Unauthorized` (401)."""
     staff = staff_for_token(uow.staff, token, datetime.now(UTC)) if token else None
     if staff is None:
-        raise HTTPException(status_code=401, detail="login required", headers={"WWW-Authenticate": "Bearer"})
+        raise Unauthorized("login required")
     return staff
 
 
 CurrentStaff = Annotated[Staff, Depends(current_staff)]
+
+
+class Permitted:
+    """A dependency: the logged-in staff member, refused (403, audited) unless their role has ``permission``.
+
+    Use as ``staff: Annotated[Staff, Depends(Permitted("records.read"))]``; the path parameter named
+    ``target`` (e.g. ``"record_id"``), when given, is the audited target of a refusal.
+    """
+
+    def __init__(self, permission: str, target: str | None = None) -> None:
+        self.permission = permission
+        self.target = target
+
+    def __call__(self, request: Request, staff: CurrentStaff, uow: UowDep) -> Staff:
+        # the raw path parameter (checked after this refusal): an id, cut short for the audit log
+        target = str(request.path_params.get(self.target, ""))[:64] if self.target else ""
+        require(uow.staff, staff, self.permission, target)
+        return staff

@@ -39,6 +39,7 @@ from bot.understanding import Understanding
 from bot.values import decode_date, display, encode, number_bounds
 from nlu.idcard import parse_id_number
 from nlu.result import NotUnderstood
+from storage.errors import InvalidInput
 from storage.models import Campaign, Person
 from storage.reconcile import DEPARTMENTS, NewItem, ReconcileRun, ReconcileStore
 from storage.reconcile_scratch import Scratch
@@ -50,7 +51,7 @@ MAX_REJECTED_LISTED = 1000  # rejected rows listed one by one with the run; more
 CHUNK = 1024 * 1024  # bytes read at a time from an upload
 
 
-class ReconcileError(ValueError):
+class ReconcileError(InvalidInput, ValueError):
     """The list or its mapping cannot be used; the message names the column, key or problem."""
 
 

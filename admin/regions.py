@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from admin.tables import TableError, open_table
+from storage.errors import InvalidInput
 
 LEVELS = ("province", "prefecture", "county", "township", "village")
 COLUMNS = ("level", "code", "name", "short_name", "parent_path")
@@ -18,7 +19,7 @@ MAX_LISTED = 50  # errors listed in the message; more are counted
 RegionRow = tuple[str, str | None, str, str | None, str]
 
 
-class RegionFileError(ValueError):
+class RegionFileError(InvalidInput, ValueError):
     """A region file cannot be read; the message names the line."""
 
 

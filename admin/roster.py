@@ -23,6 +23,7 @@ from nlu.idcard import parse_id_number
 from nlu.phone import parse_phone
 from nlu.regions import RegionIndex
 from nlu.result import NotUnderstood
+from storage.errors import InvalidInput
 from storage.models import Campaign
 from storage.repo import Store
 
@@ -53,7 +54,7 @@ REGION_PROBLEMS = {
 }
 
 
-class RosterFileError(ValueError):
+class RosterFileError(InvalidInput, ValueError):
     """The roster file as a whole cannot be used (unreadable, no ID column)."""
 
 

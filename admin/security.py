@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from storage.errors import InvalidInput, Unauthorized
 from storage.staff import ROLES, Staff
 from storage.staff_repo import StaffStore
 
@@ -26,7 +27,7 @@ _hasher = PasswordHasher()  # stateless and thread-safe: parameters only
 _NO_ACCOUNT_HASH = "$argon2id$v=19$m=65536,t=3,p=4$j89RZF0OabXTN71PpZNFtQ$P+krOavynkHO4RPnXiwCFlqDg9QBo1jfBh8vckwbw34"
 
 
-class AuthError(Exception):
+class AuthError(Unauthorized):
     """Login refused; ``reason`` is invalid | locked | inactive | client_limited | busy."""
 
     def __init__(self, reason: str, retry_after: int | None = None) -> None:
@@ -35,7 +36,7 @@ class AuthError(Exception):
         self.retry_after = retry_after
 
 
-class StaffInputError(ValueError):
+class StaffInputError(InvalidInput, ValueError):
     """A staff account cannot be created as asked (bad role, weak password, unknown region)."""
 
 

@@ -9,10 +9,12 @@ from typing import Literal
 from pydantic import ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.errors import InvalidInput
+
 PLACEHOLDER_SECRET = "change-me-in-production-please"
 
 
-class SettingsError(ValueError):
+class SettingsError(InvalidInput, ValueError):
     """The configuration cannot be used."""
 
 

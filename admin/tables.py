@@ -31,6 +31,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from storage.errors import InvalidInput
+
 CHUNK = 1024 * 1024  # bytes read at a time when the encoding is checked
 MAX_LINE_BYTES = 1024 * 1024  # a longer physical line is refused (memory stays bounded)
 MAX_CELL_CHARS = csv.field_size_limit()  # the csv module's own limit (131,072 characters)
@@ -43,7 +45,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls)
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-class TableError(ValueError):
+class TableError(InvalidInput, ValueError):
     """A problem of a table file, naming the file, the line and the column where there are ones."""
 
     def __init__(self, file: str, message: str, line: int | None = None, column: str | None = None) -> None:

@@ -16,9 +16,10 @@ from datetime import date
 from typing import Any
 
 from nlu.dates import DateSpan
+from storage.errors import InvalidInput
 
 
-class ExpressionError(ValueError):
+class ExpressionError(InvalidInput, ValueError):
     """An expression is not valid in the questionnaire language."""
 
 

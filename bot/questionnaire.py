@@ -45,6 +45,7 @@ from pydantic import (
 from bot.answer_types import CHOICE_TYPES, CODED_TYPES, MONEY_UNITS, Mask, QType, id_like_pattern
 from bot.expressions import Expression, ExpressionError, compile_expression
 from nlu.choice import Option
+from storage.errors import InvalidInput
 
 BUILTIN_DIR = Path(__file__).parent / "questionnaires"
 
@@ -53,7 +54,7 @@ BUILTIN_DIR = Path(__file__).parent / "questionnaires"
 RESERVED_NAMES = frozenset({"reference_date", "today"})
 
 
-class QuestionnaireError(ValueError):
+class QuestionnaireError(InvalidInput, ValueError):
     """A questionnaire file is invalid; the message names the file, the question and the problem."""
 
     def __init__(self, file: str, problem: str, question: str | None = None) -> None:

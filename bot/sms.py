@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
+from storage.errors import Unavailable
+
 log = logging.getLogger("intake.sms")
 
 
-class SmsError(Exception):
+class SmsError(Unavailable):
     """The gateway did not accept the message (network, credentials, the provider's refusal)."""
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Column, LargeBinary, update
 from sqlmodel import Field, SQLModel, col, select
 
+from storage.errors import Conflict
 from storage.models import Record, WorkflowEvent, utcnow
 from storage.repo import NotFound, StorageError, Store
 
@@ -52,7 +53,7 @@ class ChangeRequest(SQLModel, table=True):
     reason: str = ""
 
 
-class ChangeError(StorageError):
+class ChangeError(StorageError, Conflict):
     """A change request cannot be decided as asked (already decided, record not submitted)."""
 
 

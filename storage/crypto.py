@@ -37,6 +37,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from storage.errors import IntakeError
+
 _V1 = 0x01
 _V2 = 0x02
 _KEY_ID_BYTES = 4
@@ -50,7 +52,7 @@ LEGACY = "legacy"
 TEXT_PREFIX = "sealed:"
 
 
-class CryptoError(ValueError):
+class CryptoError(IntakeError, ValueError):
     """A sealed value cannot be opened (wrong key, a key no longer in the keyring, or tampered data)."""
 
 

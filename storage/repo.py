@@ -20,7 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
+from storage import errors
 from storage.crypto import Vault, is_sealed_text
+from storage.errors import IntakeError
 from storage.models import (
     Answer,
     Appeal,
@@ -45,15 +47,15 @@ from storage.upsert import insert_ignore
 APPEAL_DAYS = 15  # an appeal should be answered within this many days
 
 
-class StorageError(Exception):
+class StorageError(IntakeError):
     """Base of the storage exceptions."""
 
 
-class NotFound(StorageError):
+class NotFound(StorageError, errors.NotFound):
     """A row that was asked for does not exist."""
 
 
-class DuplicateMessage(StorageError):
+class DuplicateMessage(StorageError, errors.Conflict):
     """A channel message with this key was already taken by a concurrent request."""
 
 

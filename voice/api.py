@@ -6,16 +6,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from storage.errors import IntakeError, InvalidInput, Unavailable
 
-class VoiceError(Exception):
+
+class VoiceError(IntakeError):
     """Base of the voice exceptions."""
 
 
-class AudioError(VoiceError):
+class AudioError(VoiceError, InvalidInput):
     """The audio cannot be decoded (corrupt, empty, unsupported format); the message says why."""
 
 
-class VoiceUnavailable(VoiceError):
+class VoiceUnavailable(VoiceError, Unavailable):
     """Speech recognition is not configured (no model) or not installed."""
 
 

@@ -7,23 +7,27 @@ files the transcript as an appeal and keeps the recording, sealed, for ``GET /ap
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, Response, UploadFile
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.types import Message
 
 from admin.access import not_found, require, scope_of
-from admin.deps import CurrentStaff, RuntimeDep, UowDep
+from admin.deps import CurrentStaff, Permitted, RuntimeDep, UowDep
 from admin.params import DbId, Offset
+from admin.services import appeal_views as views
+from admin.services import appeals as service
+from admin.services.appeal_views import AppealOut, AppealPage
 from nlu.appeals import classify_appeal
 from nlu.idcard import parse_id_number
 from nlu.result import NotUnderstood
-from storage.models import Appeal, AppealRecording, Person
+from storage.errors import InvalidInput, TooLarge, Unavailable
+from storage.models import Appeal, Person
 from storage.staff import Staff
 from voice.api import AudioError, VoiceUnavailable
 from voice.audio import normalise_format
@@ -47,51 +51,6 @@ _CONTENT_TYPES = {
 }
 
 
-class NoteOut(BaseModel):
-    """One entry of the thread."""
-
-    kind: str
-    text: str
-    staff_id: int | None
-    at: datetime
-
-
-class RecordingOut(BaseModel):
-    """The call recording an appeal was transcribed from."""
-
-    url: str
-    seconds: float
-    confidence: float  # the transcript's least certain word: low on any long call
-    mean_confidence: float | None  # the mean word confidence: how well the call was understood overall
-
-
-class AppealOut(BaseModel):
-    """An appeal as staff see it."""
-
-    id: int
-    source: str
-    channel: str | None
-    category: str
-    status: str
-    text: str
-    person_id: int | None
-    record_id: int | None
-    region: str | None
-    assignee: str | None
-    deadline: datetime | None
-    overdue: bool
-    created_at: datetime
-    notes: list[NoteOut] = []
-    recording: RecordingOut | None = None  # set when the appeal was transcribed from a call recording
-
-
-class AppealPage(BaseModel):
-    """A page of appeals."""
-
-    total: int
-    items: list[AppealOut]
-
-
 class AppealIn(BaseModel):
     """An appeal taken on the phone."""
 
@@ -112,75 +71,37 @@ class AssignIn(BaseModel):
     username: str = Field(min_length=1, max_length=64)
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
-
-
-def _recording_out(row: AppealRecording | None) -> RecordingOut | None:
-    if row is None:
-        return None
-    return RecordingOut(url=f"{router.prefix}/{row.appeal_id}/recording", seconds=round(row.seconds, 2),
-                        confidence=row.confidence, mean_confidence=row.mean_confidence)
-
-
-def _out(uow: UowDep, appeal: Appeal, with_notes: bool = False,
-         recordings: Mapping[int, AppealRecording] | None = None) -> AppealOut:
-    region = uow.staff.region(appeal.region_id) if appeal.region_id else None
-    recording = (recordings.get(appeal.id or 0) if recordings is not None
-                 else uow.store.appeal_recording(appeal.id or 0))
-    assignee = uow.staff.get(appeal.assignee_id) if appeal.assignee_id else None
-    deadline = _aware(appeal.deadline)
-    overdue = deadline is not None and deadline < datetime.now(UTC) and appeal.status not in ("answered", "closed")
-    notes = [NoteOut(kind=n.kind, text=t, staff_id=n.staff_id, at=n.created_at)
-             for n, t in uow.store.appeal_notes(appeal.id or 0)] if with_notes else []
-    return AppealOut(
-        id=appeal.id or 0, source=appeal.source, channel=appeal.channel, category=appeal.category,
-        status=appeal.status, text=uow.store.appeal_text(appeal), person_id=appeal.person_id,
-        record_id=appeal.record_id, region=region.path if region else None,
-        assignee=assignee.username if assignee else None, deadline=deadline, overdue=overdue,
-        created_at=appeal.created_at, notes=notes, recording=_recording_out(recording),
-    )
-
-
 def _visible(uow: UowDep, staff: Staff, appeal_id: int) -> Appeal:
-    appeal = uow.store.get_appeal(appeal_id)
-    if appeal is None or not scope_of(uow.staff, staff).covers(appeal.region_id):
-        raise not_found(uow.staff, staff, "appeal", appeal_id)
-    return appeal
+    return service.visible(uow, staff, scope_of(uow.staff, staff), appeal_id)
+
+
+Actor = Annotated[Staff, Depends(Permitted("appeals.act"))]
+Reader = Annotated[Staff, Depends(Permitted("appeals.read"))]
+_out = views.appeal_out
 
 
 @router.get("", response_model=AppealPage)
 def list_appeals(
-    staff: CurrentStaff, uow: UowDep,
+    staff: Reader, uow: UowDep,
     status: Annotated[str | None, Query(pattern="^(" + "|".join(STATUSES) + ")$")] = None,
     category: Annotated[str | None, Query(pattern="^(" + "|".join(CATEGORIES) + ")$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Offset = 0,
 ) -> AppealPage:
     """The appeals queue of the caller's region."""
-    require(uow.staff, staff, "appeals.read")
-    rows, total = uow.store.appeals_in(scope_of(uow.staff, staff).region_ids, status=status, category=category,
-                                       limit=limit, offset=offset)
-    uow.staff.audit("list_appeals", staff=staff, target_type="appeal", detail=f"{len(rows)} of {total}")
-    recordings = uow.store.appeal_recordings([a.id for a in rows if a.id is not None])
-    return AppealPage(total=total, items=[_out(uow, a, recordings=recordings) for a in rows])
+    return views.list_appeals(uow, staff, scope_of(uow.staff, staff), status, category, limit, offset)
 
 
 @router.post("", response_model=AppealOut, status_code=201)
-def take_call(body: AppealIn, staff: CurrentStaff, uow: UowDep) -> AppealOut:
+def take_call(body: AppealIn, staff: Actor, uow: UowDep) -> AppealOut:
     """Record an appeal from a hotline call; linked to the person when the ID number is known."""
-    require(uow.staff, staff, "appeals.act")
-    person = None
+    number = None
     if body.id_number:
         parsed = parse_id_number(body.id_number, datetime.now(UTC).date())
         if isinstance(parsed, NotUnderstood):
-            raise HTTPException(status_code=422, detail=f"id_number: {parsed.reason}")
-        person = _caller_in_area(uow, staff, parsed.value.number)
-    category = body.category or classify_appeal(body.text).value
-    region_id = person.region_id if person and person.region_id else staff.region_id
-    appeal = uow.store.create_appeal(source="hotline", text=body.text, category=category, channel="phone",
-                                     person_id=person.id if person else None, region_id=region_id)
-    uow.staff.audit("create_appeal", staff=staff, target_type="appeal", target_id=appeal.id)
+            raise InvalidInput(f"id_number: {parsed.reason}")
+        number = parsed.value.number
+    appeal = service.take_call(uow, staff, scope_of(uow.staff, staff), body.text, body.category, number)
     return _out(uow, appeal, with_notes=True)
 
 
@@ -194,8 +115,8 @@ class _BoundedUpload(APIRoute):
 
         async def bounded(request: Request) -> Response:
             length = request.headers.get("content-length", "")
-            if length.isdigit() and int(length) > limit:
-                raise HTTPException(status_code=413, detail=RECORDING_TOO_LARGE)
+            if length.isdigit() and int(length) > limit:  # HTTP framing, not the domain: FastAPI turns any
+                raise HTTPException(status_code=413, detail=RECORDING_TOO_LARGE)  # other error here into a 400
             received = 0
             receive = request.receive
 
@@ -227,11 +148,7 @@ def _content_type(upload: UploadFile, fmt: str | None) -> str:
 
 
 def _caller_in_area(uow: UowDep, staff: Staff, id_number: str) -> Person | None:
-    """The person an ID number identifies, only when they live in the caller's area (no one else's data leaks)."""
-    person = uow.store.find_person(id_number)
-    if person is None or not scope_of(uow.staff, staff).covers(person.region_id):
-        return None
-    return person
+    return service.caller_in_area(uow, scope_of(uow.staff, staff), id_number)
 
 
 def take_recorded_call(
@@ -245,16 +162,16 @@ def take_recorded_call(
     require(uow.staff, staff, "appeals.act")
     transcriber = rt.transcriber
     if transcriber is None:
-        raise HTTPException(status_code=503, detail=NO_RECOGNISER)
+        raise Unavailable(NO_RECOGNISER)
     number = None
     if id_number and id_number.strip():
         parsed = parse_id_number(id_number, datetime.now(UTC).date())
         if isinstance(parsed, NotUnderstood):
-            raise HTTPException(status_code=422, detail=f"id_number: {parsed.reason}")
+            raise InvalidInput(f"id_number: {parsed.reason}")
         number = parsed.value.number
     audio = file.file.read(MAX_RECORDING_BYTES + 1)
     if len(audio) > MAX_RECORDING_BYTES:
-        raise HTTPException(status_code=413, detail=RECORDING_TOO_LARGE)
+        raise TooLarge(RECORDING_TOO_LARGE)
     fmt = _audio_format(file)
     # Recognising a long call takes a while: end the read transaction of the login check first, so no
     # connection or snapshot is held meanwhile (this route runs in the threadpool, off the event loop).
@@ -262,11 +179,11 @@ def take_recorded_call(
     try:
         heard = transcriber.transcribe(audio, fmt)
     except AudioError as exc:
-        raise HTTPException(status_code=422, detail=f"file: {exc}") from exc
+        raise InvalidInput(f"file: {exc}") from exc
     except VoiceUnavailable as exc:
-        raise HTTPException(status_code=503, detail=str(exc), headers={"Retry-After": "30"}) from exc
+        raise Unavailable(str(exc), retry_after=30) from exc
     if not heard.text.strip():
-        raise HTTPException(status_code=422, detail="file: no speech was recognised in the recording")
+        raise InvalidInput("file: no speech was recognised in the recording")
     person = _caller_in_area(uow, staff, number) if number else None
     region_id = person.region_id if person and person.region_id else staff.region_id
     appeal = uow.store.create_appeal(source="hotline", text=heard.text,
@@ -291,63 +208,33 @@ router.add_api_route(
 
 
 @router.get("/{appeal_id}", response_model=AppealOut)
-def read_appeal(appeal_id: DbId, staff: CurrentStaff, uow: UowDep) -> AppealOut:
+def read_appeal(appeal_id: DbId, staff: Reader, uow: UowDep) -> AppealOut:
     """An appeal with its thread."""
-    require(uow.staff, staff, "appeals.read")
-    appeal = _visible(uow, staff, appeal_id)
-    uow.staff.audit("read_appeal", staff=staff, target_type="appeal", target_id=appeal_id)
-    return _out(uow, appeal, with_notes=True)
+    return views.read_appeal(uow, staff, scope_of(uow.staff, staff), appeal_id)
 
 
 @router.post("/{appeal_id}/assign", response_model=AppealOut)
-def assign(appeal_id: DbId, body: AssignIn, staff: CurrentStaff, uow: UowDep) -> AppealOut:
+def assign(appeal_id: DbId, body: AssignIn, staff: Actor, uow: UowDep) -> AppealOut:
     """Give the appeal to a staff member of the same area."""
-    require(uow.staff, staff, "appeals.act")
-    appeal = _visible(uow, staff, appeal_id)
-    assignee = uow.staff.by_username(body.username)
-    if assignee is None or not scope_of(uow.staff, staff).covers(assignee.region_id):
-        raise HTTPException(status_code=422, detail=f"no staff member {body.username!r} in your area")
-    appeal.assignee_id = assignee.id
-    appeal.status = "assigned"
-    uow.store.session.add(appeal)
-    uow.store.add_appeal_note(appeal, f"assigned to {assignee.username}", "status", staff.id)
-    uow.staff.audit("assign_appeal", staff=staff, target_type="appeal", target_id=appeal_id)
+    appeal = service.assign(uow, staff, scope_of(uow.staff, staff), appeal_id, body.username)
     return _out(uow, appeal, with_notes=True)
 
 
 @router.post("/{appeal_id}/notes", response_model=AppealOut)
-def add_note(appeal_id: DbId, body: NoteIn, staff: CurrentStaff, uow: UowDep) -> AppealOut:
+def add_note(appeal_id: DbId, body: NoteIn, staff: Actor, uow: UowDep) -> AppealOut:
     """Add a note to the thread; the appeal is then in progress."""
-    require(uow.staff, staff, "appeals.act")
-    appeal = _visible(uow, staff, appeal_id)
-    if appeal.status == "closed":
-        raise HTTPException(status_code=409, detail="the appeal is closed")
-    uow.store.add_appeal_note(appeal, body.text, "note", staff.id)
-    if appeal.status in ("new", "assigned"):
-        appeal.status = "in_progress"
-        uow.store.session.add(appeal)
-    uow.staff.audit("note_appeal", staff=staff, target_type="appeal", target_id=appeal_id)
+    appeal = service.add_note(uow, staff, scope_of(uow.staff, staff), appeal_id, body.text)
     return _out(uow, appeal, with_notes=True)
 
 
 @router.post("/{appeal_id}/answer", response_model=AppealOut)
-def answer(appeal_id: DbId, body: NoteIn, staff: CurrentStaff, uow: UowDep, request: Request) -> AppealOut:
+def answer(appeal_id: DbId, body: NoteIn, staff: Actor, uow: UowDep, request: Request) -> AppealOut:
     """Answer the person: the text goes back through the channel they used (chat appeals).
 
     WeChat and Telegram deliver it at once (the outbox dispatcher); the web chat shows it when the
     person next opens it.
     """
-    require(uow.staff, staff, "appeals.act")
-    appeal = _visible(uow, staff, appeal_id)
-    if appeal.status == "closed":
-        raise HTTPException(status_code=409, detail="the appeal is closed")
-    uow.store.add_appeal_note(appeal, body.text, "answer", staff.id)
-    if appeal.channel and appeal.channel_user_id:
-        uow.store.queue_outbox(appeal.channel, appeal.channel_user_id, body.text)
-    appeal.status = "answered"
-    uow.store.session.add(appeal)
-    uow.staff.audit("answer_appeal", staff=staff, target_type="appeal", target_id=appeal_id,
-                    detail="queued to " + (appeal.channel or "nobody"))
+    appeal = service.answer(uow, staff, scope_of(uow.staff, staff), appeal_id, body.text)
     out = _out(uow, appeal, with_notes=True)
     outbox = getattr(request.app.state, "outbox", None)
     if outbox is not None:
@@ -356,14 +243,9 @@ def answer(appeal_id: DbId, body: NoteIn, staff: CurrentStaff, uow: UowDep, requ
 
 
 @router.post("/{appeal_id}/close", response_model=AppealOut)
-def close(appeal_id: DbId, staff: CurrentStaff, uow: UowDep) -> AppealOut:
+def close(appeal_id: DbId, staff: Actor, uow: UowDep) -> AppealOut:
     """Close the appeal."""
-    require(uow.staff, staff, "appeals.act")
-    appeal = _visible(uow, staff, appeal_id)
-    appeal.status = "closed"
-    uow.store.session.add(appeal)
-    uow.store.add_appeal_note(appeal, "closed", "status", staff.id)
-    uow.staff.audit("close_appeal", staff=staff, target_type="appeal", target_id=appeal_id)
+    appeal = service.close(uow, staff, scope_of(uow.staff, staff), appeal_id)
     return _out(uow, appeal, with_notes=True)
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from admin.deps import STAFF_COOKIE, CurrentStaff, RuntimeDep, UowDep, bearer_token
 from admin.login import LoginService
 from admin.security import AuthError, Login, csrf_token, logout
+from storage.errors import IntakeError, Locked, TooMany, Unauthorized, Unavailable
 from storage.staff import Staff
 
 
@@ -51,7 +52,18 @@ _MESSAGES = {
     "client_limited": "too many failed logins from this address: try again later",
     "busy": "too many logins at once: try again in a few seconds",
 }
-_STATUS = {"invalid": 401, "inactive": 401, "locked": 423, "client_limited": 429, "busy": 503}
+
+
+def refused(exc: AuthError) -> IntakeError:
+    """The domain error a refused login is answered with: 401, 423 (locked), 429 or 503 (with Retry-After)."""
+    detail = _MESSAGES[exc.reason]
+    if exc.reason == "locked":
+        return Locked(detail, retry_after=exc.retry_after)
+    if exc.reason == "client_limited":
+        return TooMany(detail, retry_after=exc.retry_after)
+    if exc.reason == "busy":
+        return Unavailable(detail, retry_after=exc.retry_after)
+    return Unauthorized(detail)
 
 
 def staff_public(uow: UowDep, staff: Staff) -> StaffPublic:
@@ -77,8 +89,7 @@ async def login(body: LoginIn, response: Response, request: Request, rt: Runtime
     try:
         result = await service.log_in(body.username, body.password, client, datetime.now(UTC))
     except AuthError as exc:
-        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
-        raise HTTPException(status_code=_STATUS[exc.reason], detail=_MESSAGES[exc.reason], headers=headers) from None
+        raise refused(exc) from None
     # Secure (HTTPS only) in production, which runs behind HTTPS, and whenever the request came over HTTPS
     secure = rt.settings.env == "production" or request.url.scheme == "https"
     response.set_cookie(STAFF_COOKIE, result.token, httponly=True, samesite="strict", secure=secure,

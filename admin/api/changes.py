@@ -4,8 +4,8 @@ Once a record is submitted, a person's change is kept as a :class:`storage.chang
 and waits for the reviewers of the level that acts next on the record (``STEPS`` of the workflow):
 a record at ``collected`` (or sent back, ``returned``) is the township's, ``township_reviewed`` the
 county's, ``county_checked`` the prefecture's, ``city_accepted`` and ``province_accepted`` the
-province's. They need ``review.act`` and the record in their area; another level gets 403 (audited),
-another region 404. Approving applies the value as a new version of the answer; either decision
+province's (the rules: :mod:`admin.services.changes`). They need ``review.act`` and the record in
+their area; another level gets 403 (audited), another region 404. Approving applies the value as a new version of the answer; either decision
 leaves a workflow event and the stage stays. Lists and reads show values masked; ``reveal`` shows
 them in clear to roles with ``records.reveal``, audited.
 """
@@ -15,44 +15,33 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from admin.access import PERMISSIONS, Scope, not_found, require, scope_of
+from admin.access import Scope, not_found, require, scope_of
 from admin.api.summary import RecordSummary, summaries
-from admin.api.workflow import QUEUE_STAGES, STEPS, _level
-from admin.deps import CurrentStaff, RuntimeDep, UnitOfWork, UowDep
+from admin.api.workflow import QUEUE_STAGES
+from admin.deps import CurrentStaff, Permitted, RuntimeDep, UnitOfWork, UowDep
 from admin.params import MAX_ID, DbId
 from admin.runtime import Runtime
+from admin.services import changes as service
+from admin.services.changes import deciding_level, stages_decided_by
 from bot.questionnaire import QType, Question
 from bot.values import display
 from storage import casework
-from storage.changes import ChangeError, ChangeRequest, ChangeStatus, ChangeStore
+from storage.changes import ChangeRequest, ChangeStatus, ChangeStore
 from storage.crypto import mask_name
 from storage.models import Campaign, Record
-from storage.repo import NotFound
 from storage.staff import Staff
 
 router = APIRouter(prefix="/api/changes", tags=["changes"])
+Decider = Annotated[Staff, Depends(Permitted("review.act", "change_id"))]
+__all__ = ["deciding_level", "router", "stages_decided_by"]
 
 HIDDEN = "（已隐藏）"
 #: values a list shows as they are; anything else (names, free text, numbers that identify) is masked there
 _PLAIN_IN_LISTS = frozenset({QType.SINGLE, QType.MULTI, QType.YES_NO, QType.DATE, QType.NUMBER, QType.ETHNICITY,
                              QType.ID_NUMBER, QType.PHONE, QType.PHOTO, QType.REGION})
-
-
-def deciding_level(stage: str | None) -> str | None:
-    """The region level whose reviewers decide change requests of a record at a stage (None: not submitted)."""
-    if stage in ("collected", "returned"):
-        return "township"
-    if stage == "province_accepted":
-        return "province"
-    return next((level for before, level in STEPS.values() if before == stage), None)
-
-
-def stages_decided_by(level: str) -> list[str]:
-    """The stages whose change requests staff of a region level decide."""
-    return [s for s in QUEUE_STAGES if deciding_level(s) == level]
 
 
 class ChangeItem(BaseModel):
@@ -119,17 +108,11 @@ def _show(question: Question | None, value: Any, *, in_list: bool) -> str:
     return display(question, value, mask=True)
 
 
-def _decides(uow: UnitOfWork, staff: Staff, record: Record) -> bool:
-    """Whether the caller's role and level decide the change requests of a record (its area is checked apart)."""
-    if staff.role not in PERMISSIONS["review.act"]:
-        return False
-    level = deciding_level(record.stage)
-    return level is not None and (staff.role == "system_admin" or _level(uow, staff) == level)
+_decides = service.decides
 
 
 def _question(rt: Runtime, campaign: Campaign, key: str) -> Question | None:
-    q = rt.questionnaires.get(campaign.questionnaire)
-    return q.by_key.get(key) if q is not None else None
+    return service.question_of(rt.questionnaires, campaign, key)
 
 
 def _items(uow: UnitOfWork, rt: Runtime, staff: Staff, scope: Scope,
@@ -151,15 +134,8 @@ def _items(uow: UnitOfWork, rt: Runtime, staff: Staff, scope: Scope,
 
 
 def _visible(uow: UnitOfWork, staff: Staff, scope: Scope, change_id: int) -> tuple[ChangeRequest, Record, Campaign]:
-    """A change request of a record in the caller's area; 404 (audited) otherwise, as for one that does not exist."""
-    try:
-        row = ChangeStore(uow.store).get(change_id)
-    except NotFound:
-        raise not_found(uow.staff, staff, "change", change_id) from None
-    record = uow.store.get_record(row.record_id)
-    if not scope.covers(record.region_id):
-        raise not_found(uow.staff, staff, "change", change_id)
-    return row, record, uow.store.get_campaign(record.campaign_id)
+    found = service.visible(uow, staff, scope, change_id)
+    return found.row, found.record, found.campaign
 
 
 def _detail(uow: UnitOfWork, rt: Runtime, staff: Staff, scope: Scope, change_id: int) -> ChangeDetail:
@@ -234,38 +210,18 @@ def reveal_change(change_id: DbId, staff: CurrentStaff, uow: UowDep, rt: Runtime
 
 def _decide(change_id: int, body: DecisionIn, staff: Staff, uow: UnitOfWork, rt: Runtime,
             approve: bool) -> ChangeDetail:
-    require(uow.staff, staff, "review.act", str(change_id))
     scope = scope_of(uow.staff, staff)
-    row, record, campaign = _visible(uow, staff, scope, change_id)
-    level = deciding_level(record.stage)
-    if level is None:
-        raise HTTPException(status_code=409, detail=f"record {record.id} is not submitted")
-    if not _decides(uow, staff, record):
-        detail = f"change requests of records at {record.stage} are decided by {level}-level reviewers"
-        uow.staff.audit("denied", staff=staff, target_type="change", target_id=change_id, result="denied",
-                        detail=detail)
-        uow.staff.session.commit()
-        raise HTTPException(status_code=403, detail=detail)
-    if row.status != ChangeStatus.PENDING.value:
-        raise HTTPException(status_code=409, detail=f"change request {change_id} is already {row.status}")
-    question = _question(rt, campaign, row.question_key)
-    try:
-        ChangeStore(uow.store).decide(row, approve=approve, staff_id=staff.id or 0, reason=body.reason,
-                                      sensitive=question is None or question.sensitive)
-    except ChangeError:  # decided meanwhile by someone else: applied once, by them
-        raise HTTPException(status_code=409, detail=f"change request {change_id} is already decided") from None
-    uow.staff.audit("change_approved" if approve else "change_rejected", staff=staff, target_type="record",
-                    target_id=record.id, detail=f"change {change_id} {row.question_key}")
+    service.decide(uow, rt.questionnaires, staff, scope, change_id, approve, body.reason)
     return _detail(uow, rt, staff, scope, change_id)
 
 
 @router.post("/{change_id}/approve", response_model=ChangeDetail)
-def approve_change(change_id: DbId, body: DecisionIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> ChangeDetail:
+def approve_change(change_id: DbId, body: DecisionIn, staff: Decider, uow: UowDep, rt: RuntimeDep) -> ChangeDetail:
     """Apply the change as a new version of the answer (the record's stage stays where it is)."""
     return _decide(change_id, body, staff, uow, rt, approve=True)
 
 
 @router.post("/{change_id}/reject", response_model=ChangeDetail)
-def reject_change(change_id: DbId, body: DecisionIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> ChangeDetail:
+def reject_change(change_id: DbId, body: DecisionIn, staff: Decider, uow: UowDep, rt: RuntimeDep) -> ChangeDetail:
     """Keep the answer as it is; the request is closed with the reason."""
     return _decide(change_id, body, staff, uow, rt, approve=False)

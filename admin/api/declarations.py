@@ -6,7 +6,8 @@ covers persons no region places), who see which person it was opened under and d
 *merged* (it was that person; the answers are compared with the person's own record by hand: merging
 answers into that record is left to a later issue) or *dismissed* (it was not). Either closes the
 declaration and its "identity not verified" flag, and leaves a workflow event; the record itself
-stays as it is. Anyone else gets 404, as for a declaration that does not exist.
+stays as it is. Anyone else gets 404, as for a declaration that does not exist (the rules:
+:mod:`admin.services.declarations`).
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from admin.access import PERMISSIONS, Scope, not_found, require, scope_of
+from admin.access import Scope, not_found, require, scope_of
 from admin.api.summary import RecordSummary, summaries
-from admin.deps import CurrentStaff, RuntimeDep, UnitOfWork, UowDep
+from admin.deps import CurrentStaff, Permitted, RuntimeDep, UnitOfWork, UowDep
 from admin.params import MAX_ID, DbId
 from admin.runtime import Runtime
+from admin.services import declarations as service
 from storage import casework
 from storage.identity import Declaration
 from storage.models import Person, Record
@@ -29,7 +31,6 @@ from storage.staff import Staff
 
 router = APIRouter(prefix="/api/declarations", tags=["declarations"])
 
-UNVERIFIED = "unverified"  # the reason of the flag a declaration is opened with
 
 
 class DeclarationOut(BaseModel):
@@ -57,8 +58,7 @@ class CloseIn(BaseModel):
     reason: str = Field(min_length=2, max_length=500)
 
 
-def _decides(staff: Staff, scope: Scope, person: Person) -> bool:
-    return staff.role in PERMISSIONS["review.act"] and scope.covers(person.region_id)
+_decides = service.decides
 
 
 def _out(uow: UnitOfWork, rt: Runtime, staff: Staff, scope: Scope,
@@ -96,39 +96,21 @@ def list_declarations(
 
 def _close(declaration_id: int, body: CloseIn, staff: Staff, uow: UnitOfWork, rt: Runtime,
            status: str) -> DeclarationOut:
-    require(uow.staff, staff, "review.act", str(declaration_id))
     scope = scope_of(uow.staff, staff)
-    declaration = casework.get_declaration(uow.store.session, declaration_id)
-    record = uow.store.session.get(Record, declaration.record_id) if declaration else None
-    person = uow.store.session.get(Person, declaration.person_id) if declaration else None
-    if declaration is None or record is None or person is None:
-        raise not_found(uow.staff, staff, "declaration", declaration_id)
-    if not scope.covers(person.region_id):
-        if not scope.covers(record.region_id):
-            raise not_found(uow.staff, staff, "declaration", declaration_id)
-        detail = "a declaration is decided by the staff whose area covers the registered person"
-        uow.staff.audit("denied", staff=staff, target_type="declaration", target_id=declaration_id,
-                        result="denied", detail=detail)
-        uow.staff.session.commit()
-        raise HTTPException(status_code=403, detail=detail)
-    if declaration.status != "open" or not casework.close_declaration(uow.store.session, declaration, status):
-        raise HTTPException(status_code=409, detail=f"declaration {declaration_id} is already {declaration.status}")
-    for flag in uow.store.flags(record.id or 0):
-        if flag.reason == UNVERIFIED:
-            uow.store.resolve_flags(record.id or 0, flag.question_key, by=f"staff:{staff.id}", flag_id=flag.id)
-    uow.store.move_record(record, f"declaration_{status}", None, staff.id, body.reason)
-    uow.staff.audit(f"declaration_{status}", staff=staff, target_type="record", target_id=record.id,
-                    detail=f"declaration {declaration_id}")
-    return _out(uow, rt, staff, scope, [(declaration, record, person)])[0]
+    done = service.close(uow, staff, scope, declaration_id, status, body.reason)
+    return _out(uow, rt, staff, scope, [(done.declaration, done.record, done.person)])[0]
+
+
+Decider = Annotated[Staff, Depends(Permitted("review.act", "declaration_id"))]
 
 
 @router.post("/{declaration_id}/merge", response_model=DeclarationOut)
-def merge(declaration_id: DbId, body: CloseIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> DeclarationOut:
+def merge(declaration_id: DbId, body: CloseIn, staff: Decider, uow: UowDep, rt: RuntimeDep) -> DeclarationOut:
     """Mark a declaration as the registered person's own (its answers are not copied into their record)."""
     return _close(declaration_id, body, staff, uow, rt, "merged")
 
 
 @router.post("/{declaration_id}/dismiss", response_model=DeclarationOut)
-def dismiss(declaration_id: DbId, body: CloseIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> DeclarationOut:
+def dismiss(declaration_id: DbId, body: CloseIn, staff: Decider, uow: UowDep, rt: RuntimeDep) -> DeclarationOut:
     """Mark a declaration as not the registered person's; the record stays as a record in its own right."""
     return _close(declaration_id, body, staff, uow, rt, "dismissed")

@@ -9,18 +9,20 @@ person answers 404 like one that does not exist.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from admin.access import not_found, require, scope_of
-from admin.deps import CurrentStaff, UowDep
+from admin.access import require, scope_of
+from admin.deps import CurrentStaff, Permitted, UowDep
 from admin.params import DbId
+from admin.services import persons as service
 from storage import casework
 from storage.crypto import mask_id_number, mask_name
 from storage.identity import IdentityStore
-from storage.models import Person
+from storage.staff import Staff
 
 router = APIRouter(prefix="/api/identity", tags=["identity"])
 
@@ -53,13 +55,7 @@ def list_blocks(staff: CurrentStaff, uow: UowDep) -> list[BlockedOut]:
 
 
 @router.post("/blocks/{person_id}/lift", status_code=204)
-def lift_block(person_id: DbId, staff: CurrentStaff, uow: UowDep) -> None:
+def lift_block(person_id: DbId, staff: Annotated[Staff, Depends(Permitted("identity.lift", "person_id"))],
+               uow: UowDep) -> None:
     """Lift a person's block after checking who is calling; a person who is not blocked answers 409."""
-    require(uow.staff, staff, "identity.lift", str(person_id))
-    person = uow.store.session.get(Person, person_id)
-    if person is None or not scope_of(uow.staff, staff).covers(person.region_id):
-        raise not_found(uow.staff, staff, "person", person_id)
-    if not IdentityStore(uow.store).lift(person_id, datetime.now(UTC)):
-        raise HTTPException(status_code=409, detail=f"the identification of person {person_id} is not blocked")
-    uow.staff.audit("identity_lift", staff=staff, target_type="person", target_id=person_id,
-                    detail="failures, pause and block reset; open one-time codes retired")
+    service.lift_block(uow, staff, scope_of(uow.staff, staff), person_id)

@@ -12,15 +12,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from admin.access import not_found, require, scope_of
-from admin.deps import CurrentStaff, UowDep
+from admin.access import require, scope_of
+from admin.deps import CurrentStaff, Permitted, UowDep
 from admin.params import DbId
+from admin.services import persons as service
 from storage import casework
 from storage.crypto import mask_id_number, mask_name
 from storage.models import Person
+from storage.staff import Staff
 
 router = APIRouter(prefix="/api/persons", tags=["persons"])
 
@@ -117,21 +119,8 @@ def list_unplaced(
 
 
 @router.post("/{person_id}/claim", response_model=ClaimOut)
-def claim(person_id: DbId, body: ClaimIn, staff: CurrentStaff, uow: UowDep) -> ClaimOut:
+def claim(person_id: DbId, body: ClaimIn, staff: Annotated[Staff, Depends(Permitted("persons.claim", "person_id"))],
+          uow: UowDep) -> ClaimOut:
     """Place an unplaced person in a region (province-level administrators); audited with the region ids."""
-    require(uow.staff, staff, "persons.claim", str(person_id))
-    scope = scope_of(uow.staff, staff)
-    person = uow.store.session.get(Person, person_id)
-    if person is None or not scope.covers(person.region_id):
-        raise not_found(uow.staff, staff, "person", person_id)
-    if person.region_id is not None:
-        raise HTTPException(status_code=409, detail=f"person {person_id} is already placed in a region")
-    region = uow.staff.region_by_path(body.region)
-    if region is None or not scope.covers(region.id):
-        raise HTTPException(status_code=422, detail=f"no region {body.region!r}")
-    moved = casework.claim_person(uow.store.session, person_id, region.id or 0)
-    if moved is None:  # placed meanwhile by a concurrent claim
-        raise HTTPException(status_code=409, detail=f"person {person_id} is already placed in a region")
-    uow.staff.audit("claim_person", staff=staff, target_type="person", target_id=person_id,
-                    detail=f"region none -> {region.id}; {moved} record(s) moved")
-    return ClaimOut(person_id=person_id, region=region.path, records_moved=moved)
+    done = service.claim(uow, staff, scope_of(uow.staff, staff), person_id, body.region)
+    return ClaimOut(person_id=person_id, region=done.region.path, records_moved=done.records_moved)

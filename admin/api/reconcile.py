@@ -13,15 +13,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel, Field
 
-from admin.access import PERMISSIONS, Scope, not_found, require, scope_of
+from admin.access import PERMISSIONS, Scope, not_found, refusal, require, scope_of
 from admin.deps import CurrentStaff, RuntimeDep, UowDep
 from admin.params import DbId, Offset
 from admin.reconcile import ListTooLarge, ReconcileError, parse_mapping, receive_list, run_import, utf8_csv
 from bot.values import mask_shown
 from storage.crypto import mask_id_number, mask_name
+from storage.errors import Conflict, IntakeError, InvalidInput, TooLarge
 from storage.reconcile import (
     DEPARTMENTS,
     KINDS,
@@ -34,6 +35,7 @@ from storage.reconcile import (
 from storage.staff import Staff
 
 router = APIRouter(prefix="/api/reconcile", tags=["reconcile"])
+_FAILED: dict[int, type[IntakeError]] = {409: Conflict, 413: TooLarge, 422: InvalidInput}
 
 MAX_LIST_BYTES = 50 * 1024 * 1024
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
@@ -107,12 +109,10 @@ def _may_read(uow: UowDep, staff: Staff) -> None:
 
 
 def _failed(uow: UowDep, staff: Staff, action: str, status: int, message: str,
-            target_type: str | None = None, target_id: int | None = None) -> HTTPException:
-    """Audit a refused request (the message names columns and keys, never personal data) and build the error."""
-    uow.staff.audit(action, staff=staff, target_type=target_type, target_id=target_id, result="failed",
-                    detail=message[:500])
-    uow.staff.session.commit()
-    return HTTPException(status_code=status, detail=message)
+            target_type: str | None = None, target_id: int | None = None) -> IntakeError:
+    """The error of a refused request, audited (the message names columns and keys, never personal data)."""
+    error = _FAILED[status](message)
+    return error.audited(refusal(staff, action, target_type, target_id, result="failed", detail=message))
 
 
 def _run_out(uow: UowDep, recon: ReconcileStore, run: ReconcileRun, scope: Scope) -> RunOut:
@@ -186,7 +186,7 @@ def import_list(
         raise _failed(uow, staff, "reconcile_import", 422, f"no campaign {campaign!r}")
     questionnaire = rt.questionnaires.get(found.questionnaire)
     if questionnaire is None:
-        raise HTTPException(status_code=500, detail=f"questionnaire {found.questionnaire!r} is not loaded")
+        raise IntakeError(f"questionnaire {found.questionnaire!r} is not loaded")
     name = Path(file.filename or "list").name
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:

@@ -2,67 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
-from admin.access import Scope, not_found, require, scope_of
-from admin.api.summary import RecordSummary, summaries, summary, visible_flags
-from admin.deps import CurrentStaff, RuntimeDep, UowDep
+from admin.access import not_found, scope_of
+from admin.deps import Permitted, RuntimeDep, UowDep
 from admin.params import DbId, Offset
-from bot.questionnaire import Mask, QType, Question, Questionnaire
-from bot.values import HIDDEN, UNANSWERED, display, encode, for_staff
-from nlu.result import NotUnderstood
-from storage.crypto import scrub_numbers
-from storage.identity import IdentityStore
-from storage.models import Person, Record
-from storage.repo import StoredAnswer
+from admin.services import record_views as views
+from admin.services import records as service
+from admin.services.record_views import AnswerView, RecordDetail, RecordPage, ReviewItem, masked_in_view
+from bot.values import display
 from storage.staff import Staff
 
 router = APIRouter(prefix="/api", tags=["records"])
-
-
-class RecordPage(BaseModel):
-    """A page of records."""
-
-    total: int
-    items: list[RecordSummary]
-
-
-class AnswerVersion(BaseModel):
-    """One version of an answer, with provenance."""
-
-    version: int
-    value: str
-    raw: str | None
-    confidence: float
-    status: str
-    channel: str
-    actor: str
-    at: datetime
-    audio_blob_id: int | None
-    reason: str | None
-
-
-class AnswerView(BaseModel):
-    """A question with its current answer and history."""
-
-    key: str
-    label: str
-    section: str
-    sensitive: bool  # shown masked until revealed
-    current: AnswerVersion
-    history: list[AnswerVersion]
-    flags: list[dict[str, Any]]
-
-
-class RecordDetail(BaseModel):
-    """A whole record."""
-
-    summary: RecordSummary
-    answers: list[AnswerView]
+Reader = Annotated[Staff, Depends(Permitted("records.read"))]
+__all__ = ["AnswerView", "RecordDetail", "RecordPage", "ReviewItem", "masked_in_view", "router"]
 
 
 class CorrectionIn(BaseModel):
@@ -78,114 +34,31 @@ class RevealIn(BaseModel):
     key: str
 
 
-def _questionnaire(rt: RuntimeDep, name: str) -> Questionnaire:
-    q = rt.questionnaires.get(name)
-    if q is None:
-        raise HTTPException(status_code=500, detail=f"questionnaire {name!r} is not loaded")
-    return q
-
-
-def _visible_record(uow: UowDep, staff: Staff, scope: Scope, record_id: int) -> Record:
-    record = uow.store.session.get(Record, record_id)
-    if record is None or not scope.covers(record.region_id):
-        raise not_found(uow.staff, staff, "record", record_id)
-    return record
-
-
-def _readable_record(uow: UowDep, staff: Staff, scope: Scope, record_id: int) -> Record:
-    """A record the caller may read: placed in their area, or a declaration opened under a person in their area.
-
-    The staff of the registered person compare a declaration with that person's own record, wherever
-    the declaration was made; everything else of the declaration's region stays out of their reach.
-    """
-    record = uow.store.session.get(Record, record_id)
-    if record is not None and not scope.covers(record.region_id) and record.person_id is None:
-        declaration = IdentityStore(uow.store).declaration_of(record_id)
-        person = uow.store.session.get(Person, declaration.person_id) if declaration else None
-        if person is not None and scope.covers(person.region_id):
-            return record
-    return _visible_record(uow, staff, scope, record_id)
-
-
-def masked_in_view(q: Question) -> bool:
-    """Whether staff see a question's answers masked until revealed: by its derived mask, or coded and marked sensitive."""
-    return q.mask != Mask.NONE or (q.coded and q.declared_sensitive is True)
-
-
-def _version(q: Question, a: StoredAnswer, mask: bool) -> AnswerVersion:
-    """One version as staff see it: masked as its question says; the raw words only of unmasked answers."""
-    if not mask:
-        value, raw = display(q, a.value), a.raw
-    elif q.mask == Mask.NONE and masked_in_view(q):
-        value, raw = HIDDEN if a.value is not None else UNANSWERED, None
-    elif q.mask == Mask.NONE:
-        value, raw = display(q, a.value), scrub_numbers(a.raw) if a.raw else None
-    else:
-        value, raw = for_staff(q, a.value), None
-    return AnswerVersion(version=a.version, value=value, raw=raw, confidence=a.confidence, status=a.status,
-                         channel=a.channel, actor=a.actor, at=a.created_at, audio_blob_id=a.blob_id, reason=a.reason)
-
-
 @router.get("/records", response_model=RecordPage)
 def list_records(
-    staff: CurrentStaff, uow: UowDep, rt: RuntimeDep,
+    staff: Reader, uow: UowDep, rt: RuntimeDep,
     campaign: Annotated[str | None, Query(description="campaign key, e.g. veterans-2026")] = None,
     status: Annotated[str | None, Query(pattern="^(in_progress|submitted)$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Offset = 0,
 ) -> RecordPage:
     """Records of the caller's region, personal data masked."""
-    require(uow.staff, staff, "records.read")
-    scope = scope_of(uow.staff, staff)
-    campaign_id = None
-    if campaign is not None:
-        found = uow.store.campaign_by_key(campaign)
-        if found is None:
-            return RecordPage(total=0, items=[])
-        campaign_id = found.id
-    rows, total = uow.store.records_in(scope.region_ids, campaign_id=campaign_id, status=status,
-                                       limit=limit, offset=offset)
-    uow.staff.audit("list_records", staff=staff, target_type="record", detail=f"{len(rows)} of {total}")
-    return RecordPage(total=total, items=summaries(uow, rt.questionnaires, scope, rows))
+    return views.list_records(uow, rt.questionnaires, staff, scope_of(uow.staff, staff), campaign, status,
+                              limit, offset)
 
 
 @router.get("/records/{record_id}", response_model=RecordDetail)
-def read_record(record_id: DbId, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> RecordDetail:
+def read_record(record_id: DbId, staff: Reader, uow: UowDep, rt: RuntimeDep) -> RecordDetail:
     """One record with every answer's history and flags; sensitive values hidden."""
-    require(uow.staff, staff, "records.read")
-    scope = scope_of(uow.staff, staff)
-    record = _readable_record(uow, staff, scope, record_id)
-    campaign = uow.store.get_campaign(record.campaign_id)
-    q = _questionnaire(rt, campaign.questionnaire)
-    history = uow.store.answer_history(record_id)
-    flags = visible_flags(scope, uow.store.flags(record_id, status=None))
-    views: list[AnswerView] = []
-    for question in q.questions:
-        versions = [a for a in history if a.key == question.key]
-        if not versions:
-            continue
-        views.append(AnswerView(
-            key=question.key, label=question.title, section=q.section_of[question.key].title,
-            sensitive=masked_in_view(question),
-            current=_version(question, versions[-1], mask=True),
-            history=[_version(question, a, mask=True) for a in versions],
-            flags=[{"id": f.id, "reason": f.reason, "detail": f.detail, "status": f.status}
-                   for f in flags if f.question_key == question.key],
-        ))
-    uow.staff.audit("read_record", staff=staff, target_type="record", target_id=record_id)
-    return RecordDetail(summary=summary(uow, rt.questionnaires, scope, record), answers=views)
+    return views.read_record(uow, rt.questionnaires, staff, scope_of(uow.staff, staff), record_id)
 
 
 @router.post("/records/{record_id}/reveal")
-def reveal(record_id: DbId, body: RevealIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> dict[str, str | None]:
+def reveal(record_id: DbId, body: RevealIn, staff: Annotated[Staff, Depends(Permitted("records.reveal", "record_id"))],
+           uow: UowDep, rt: RuntimeDep) -> dict[str, str | None]:
     """Show one masked value in clear (ID number, name, a sensitive answer); always audited."""
-    require(uow.staff, staff, "records.reveal", str(record_id))
-    record = _visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
-    campaign = uow.store.get_campaign(record.campaign_id)
-    q = _questionnaire(rt, campaign.questionnaire)
-    question = q.by_key.get(body.key)
-    if question is None:
-        raise HTTPException(status_code=422, detail=f"no question {body.key!r} in {q.name}")
+    record = service.visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
+    question = service.question_of(service.form_of(uow, rt.questionnaires, record).questionnaire, body.key)
     answer = uow.store.current_answers(record_id).get(body.key)
     value = None if answer is None or answer.value is None else display(question, answer.value, mask=False)
     uow.staff.audit("reveal", staff=staff, target_type="record", target_id=record_id, detail=body.key)
@@ -194,117 +67,39 @@ def reveal(record_id: DbId, body: RevealIn, staff: CurrentStaff, uow: UowDep, rt
 
 @router.post("/records/{record_id}/answers/{key}", response_model=AnswerView)
 def correct_answer(
-    record_id: DbId, key: str, body: CorrectionIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep
+    record_id: DbId, key: str, body: CorrectionIn, staff: Annotated[Staff, Depends(Permitted("review.act", "record_id"))],
+    uow: UowDep, rt: RuntimeDep,
 ) -> AnswerView:
     """Correct an answer: read like a typed answer, stored as a new version with the reviewer and reason."""
-    require(uow.staff, staff, "review.act", str(record_id))
-    record = _visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
-    campaign = uow.store.get_campaign(record.campaign_id)
-    q = _questionnaire(rt, campaign.questionnaire)
-    question = q.by_key.get(key)
-    if question is None:
-        raise HTTPException(status_code=422, detail=f"no question {key!r} in {q.name}")
-    if question.type == QType.PHOTO:
-        raise HTTPException(status_code=422, detail="a photo cannot be corrected by text")
-    parsed = rt.understanding.parse(question, body.text, datetime.now(UTC))
-    if isinstance(parsed, NotUnderstood):
-        raise HTTPException(status_code=422, detail=f"{parsed.reason}: {parsed.message}")
-    uow.store.save_answer(
-        record, key, encode(question, parsed.value), raw=body.text, confidence=1.0, status="corrected",
-        channel="admin", actor=f"staff:{staff.id}", sensitive=question.sensitive, reason=body.reason,
-    )
-    closed = uow.store.resolve_flags(record_id, key, by=f"staff:{staff.id}")
-    uow.staff.audit("correct_answer", staff=staff, target_type="record", target_id=record_id,
-                    detail=f"{key}; {closed} flag(s) closed")
-    versions = uow.store.answer_history(record_id, key)
-    flags = [f for f in uow.store.flags(record_id, status=None) if f.question_key == key]
-    return AnswerView(
-        key=key, label=question.title, section=q.section_of[key].title, sensitive=masked_in_view(question),
-        current=_version(question, versions[-1], mask=True),
-        history=[_version(question, a, mask=True) for a in versions],
-        flags=[{"id": f.id, "reason": f.reason, "detail": f.detail, "status": f.status} for f in flags],
-    )
-
-
-class ReviewItem(BaseModel):
-    """A flagged answer waiting for a reviewer."""
-
-    flag_id: int
-    reason: str
-    detail: str
-    record_id: int
-    questionnaire: str
-    question: str
-    label: str
-    prompt: str
-    value: str
-    raw: str | None
-    audio_blob_id: int | None
-    region: str | None
-    history: list[AnswerVersion]
+    form = service.form_of(uow, rt.questionnaires, service.visible_record(uow, staff, scope_of(uow.staff, staff), record_id))
+    q = form.questionnaire
+    question = service.correct_answer(uow, rt.understanding, form, staff, key, body.text, body.reason)
+    return views.answer_view(q, question, uow.store.answer_history(record_id, key),
+                             uow.store.flags(record_id, status=None))
 
 
 @router.get("/review", response_model=list[ReviewItem])
 def review_queue(
-    staff: CurrentStaff, uow: UowDep, rt: RuntimeDep,
+    staff: Annotated[Staff, Depends(Permitted("review.read"))], uow: UowDep, rt: RuntimeDep,
     questionnaire: str | None = None, question: str | None = None, reason: str | None = None,
     region: Annotated[str | None, Query(description="limit to a region path inside yours")] = None,
 ) -> list[ReviewItem]:
     """Open flags in the caller's region, filterable by questionnaire, question, reason and region."""
-    require(uow.staff, staff, "review.read")
-    scope = scope_of(uow.staff, staff)
-    region_ids = scope.region_ids
-    if region:
-        sub = uow.staff.region_by_path(region)
-        if sub is None or not scope.covers(sub.id):
-            raise not_found(uow.staff, staff, "region", region)
-        region_ids = frozenset(uow.staff.subtree_ids(sub))
-    items: list[ReviewItem] = []
-    for flag, record, campaign in uow.store.open_flags_in(region_ids, questionnaire=questionnaire,
-                                                         question=question, reason=reason):
-        q = _questionnaire(rt, campaign.questionnaire)
-        qq = q.by_key.get(flag.question_key)
-        if qq is None:
-            continue
-        versions = uow.store.answer_history(record.id or 0, flag.question_key)
-        current = versions[-1] if versions else None
-        place = uow.staff.region(record.region_id) if record.region_id else None
-        items.append(ReviewItem(
-            flag_id=flag.id or 0, reason=flag.reason, detail=flag.detail, record_id=record.id or 0,
-            questionnaire=campaign.questionnaire, question=qq.key, label=qq.title, prompt=qq.prompt,
-            value=_version(qq, current, mask=True).value if current else "",
-            raw=_version(qq, current, mask=True).raw if current else None,
-            audio_blob_id=current.blob_id if current else None, region=place.path if place else None,
-            history=[_version(qq, a, mask=True) for a in versions],
-        ))
-    uow.staff.audit("review_queue", staff=staff, detail=f"{len(items)} items")
-    return items
+    return views.review_queue(uow, rt.questionnaires, staff, scope_of(uow.staff, staff), questionnaire, question,
+                              reason, region)
 
 
 @router.post("/flags/{flag_id}/approve", status_code=204)
-def approve(flag_id: DbId, staff: CurrentStaff, uow: UowDep) -> None:
+def approve(flag_id: DbId, staff: Annotated[Staff, Depends(Permitted("review.act", "flag_id"))], uow: UowDep) -> None:
     """Accept a flagged answer as it is."""
-    require(uow.staff, staff, "review.act", str(flag_id))
-    flag = uow.store.get_flag(flag_id)
-    scope = scope_of(uow.staff, staff)
-    record = uow.store.session.get(Record, flag.record_id) if flag else None
-    if flag is None or record is None or not scope.covers(record.region_id):
-        raise not_found(uow.staff, staff, "flag", flag_id)
-    if flag.status != "open":
-        raise HTTPException(status_code=409, detail="this flag is already resolved")
-    if flag.reason == "unverified":
-        raise HTTPException(status_code=409, detail="an unverified declaration is decided by the staff of the "
-                                                    "registered person: merge or dismiss it (/api/declarations)")
-    uow.store.resolve_flags(flag.record_id, flag.question_key, by=f"staff:{staff.id}", flag_id=flag_id)
-    uow.staff.audit("approve_flag", staff=staff, target_type="record", target_id=flag.record_id,
-                    detail=flag.question_key)
+    service.approve_flag(uow, staff, scope_of(uow.staff, staff), flag_id)
 
 
 @router.get("/records/{record_id}/blobs/{blob_id}")
-def evidence(record_id: DbId, blob_id: DbId, staff: CurrentStaff, uow: UowDep) -> Response:
+def evidence(record_id: DbId, blob_id: DbId, staff: Annotated[Staff, Depends(Permitted("review.read", "record_id"))],
+             uow: UowDep) -> Response:
     """The audio clip or photo kept with one of the record's answers (played or shown in review)."""
-    require(uow.staff, staff, "review.read", str(record_id))
-    _visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
+    service.visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
     if not any(a.blob_id == blob_id for a in uow.store.answer_history(record_id)):
         raise not_found(uow.staff, staff, "blob", blob_id)
     content_type, data = uow.store.blob_bytes(blob_id)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Query
+from fastapi import APIRouter, BackgroundTasks, Query
 from fastapi.responses import FileResponse, StreamingResponse
 from openpyxl import Workbook
 from pydantic import BaseModel, Field
@@ -22,6 +22,7 @@ from admin.reporting import ExportRow, Tally, cells, headers
 from admin.runtime import Runtime
 from bot.questionnaire import QType, Questionnaire
 from storage.db import session_scope
+from storage.errors import IntakeError, InvalidInput, NotFound
 from storage.models import Campaign, Region
 from storage.repo import Store
 from storage.staff import Staff
@@ -35,7 +36,7 @@ BATCH = 500  # records read at once by exports and statistics (memory stays flat
 def _campaign(uow: UowDep, rt: Runtime, key: str) -> tuple[Campaign, Questionnaire]:
     campaign = uow.store.campaign_by_key(key)
     if campaign is None or campaign.questionnaire not in rt.questionnaires:
-        raise HTTPException(status_code=404, detail=f"no campaign {key!r}")
+        raise NotFound(f"no campaign {key!r}")
     return campaign, rt.questionnaires[campaign.questionnaire]
 
 
@@ -223,7 +224,7 @@ def stats(
     found, q = _campaign(uow, rt, campaign)
     for key in (question, by):
         if key is not None and (key not in q.by_key or q.by_key[key].type not in STATS_TYPES):
-            raise HTTPException(status_code=422, detail=f"{key!r} is not a choice, yes/no or ethnicity question")
+            raise InvalidInput(f"{key!r} is not a choice, yes/no or ethnicity question")
     view = region_view(uow, staff, region)
     tally = Tally(q.by_key[question], q.by_key[by] if by else None, view.path, [c.path for c in view.children])
     for row in _rows(rt, found.id or 0, view.region_ids, status):
@@ -257,7 +258,7 @@ def progress(staff: CurrentStaff, uow: UowDep, rt: RuntimeDep, campaign: str) ->
     found, _ = _campaign(uow, rt, campaign)
     own = uow.staff.region(staff.region_id)
     if own is None:
-        raise HTTPException(status_code=500, detail="the account's region is missing")
+        raise IntakeError("the account's region is missing")
     regions = [own, *uow.store.children(own.id or 0)]
     out = []
     for region in regions:

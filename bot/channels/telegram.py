@@ -46,6 +46,7 @@ from bot.channels.http import read_limited
 from bot.channels.logs import quiet_payload_logs
 from bot.messages import Incoming, Reply
 from bot.service import ChatService
+from storage import errors as domain
 
 log = logging.getLogger(__name__)
 
@@ -70,19 +71,19 @@ APOLOGY = "系统暂时出了点问题，请稍后再发一次。"  # polling mo
 PAUSE_TEXT = "暂停"  # what /cancel says to the engine
 
 
-class TelegramChannelError(Exception):
+class TelegramChannelError(domain.IntakeError):
     """Base of the Telegram channel's exceptions."""
 
 
-class WebhookRefused(TelegramChannelError):
+class WebhookRefused(TelegramChannelError, domain.Forbidden):
     """The request does not carry the configured secret token (or none is configured)."""
 
 
-class ChannelNotReady(TelegramChannelError):
+class ChannelNotReady(TelegramChannelError, domain.Unavailable):
     """The Bot API could not be reached at start-up and still cannot."""
 
 
-class UpdateFailed(TelegramChannelError):
+class UpdateFailed(TelegramChannelError, domain.Unavailable):
     """Handling an update failed before its replies were all sent; Telegram should retry it."""
 
 

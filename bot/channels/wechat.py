@@ -46,6 +46,7 @@ from bot.channels.logs import quiet_payload_logs
 from bot.channels.wechat_api import MENU_ACTIONS, WeChatAPI, render_text, split_text
 from bot.messages import Incoming, Reply
 from bot.service import ChatService
+from storage.errors import Forbidden, IntakeError, InvalidInput, Unavailable
 from storage.replay import SignedRequests
 
 log = logging.getLogger(__name__)
@@ -61,19 +62,19 @@ MEDIA_FAILED = "没能收到您发送的{what}，请再发一次，或者用文�
 MEDIA_OFF = "暂时还不能接收{what}，请用文字回复。"
 SUCCESS = "success"  # what WeChat expects when there is nothing to say
 
-class WeChatError(Exception):
+class WeChatError(IntakeError):
     """Base of the WeChat channel's exceptions."""
 
 
-class RequestRejected(WeChatError):
+class RequestRejected(WeChatError, Forbidden):
     """The request is not provably from WeChat (signature, AppID, timestamp); answered with 403."""
 
 
-class BadMessage(WeChatError):
+class BadMessage(WeChatError, InvalidInput):
     """A verified request whose XML cannot be read as a WeChat message; answered with 400."""
 
 
-class MediaUnavailable(WeChatError):
+class MediaUnavailable(WeChatError, Unavailable):
     """A voice or image could not be downloaded by its media id."""
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from bot.messages import Reply
 from bot.values import display
 from storage.changes import ChangeStore
+from storage.errors import IntakeError
 from storage.models import Record
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 NO_RESTART = "登记已经提交，不能清空重填。如需修改某一项，请说“把某项改成…”，工作人员审核后生效。"
 
 
-class UnderReview(RuntimeError):
+class UnderReview(IntakeError, RuntimeError):
     """An answer of a record under review was about to be written directly (a bug: use a change request)."""
 
 

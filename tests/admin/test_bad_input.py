@@ -174,7 +174,7 @@ def test_the_safety_net_maps_database_range_errors_to_422(runtime: Runtime) -> N
         assert client.get("/probe/1").json() == {"found": 0}
         for number in (2**31, 2**63, 2**64):
             r = client.get(f"/probe/{number}")
-            assert (r.status_code, r.json()) == (422, {"detail": errors.OUT_OF_RANGE}) or (
+            assert (r.status_code, r.json().get("detail")) == (422, errors.OUT_OF_RANGE) or (
                 runtime.db.dialect.name == "sqlite" and number == 2**31 and r.status_code == 200), number
         r = client.get("/probe/1", params={"word": "a\x00b"})  # SQLite takes NUL, PostgreSQL refuses it
         assert r.status_code == (200 if runtime.db.dialect.name == "sqlite" else 422)
