@@ -17,6 +17,7 @@ from bot.messages import Incoming, Reply, StaffPass
 from bot.sms import LogSmsGateway, SmsError, SmsGateway
 from storage.crypto import Vault
 from storage.db import session_scope
+from storage.errors import IntakeError
 from storage.identity import IdentityStore, queued_sms
 from storage.models import utcnow
 from storage.repo import DuplicateMessage, Store
@@ -95,12 +96,15 @@ class ChatService:
         except DuplicateMessage:
             # A copy of the same message was handled first; give the replies it stored.
             return self._stored_replies(msg, key) or []
-        except Exception:
+        except Exception as exc:
             # a retry handled again against the state the first copy left may go wrong where the first did not
             stored = self._stored_replies(msg, key) if msg.message_id else None
-            if stored is None:
-                raise
-            return stored
+            if stored is not None:
+                return stored
+            if isinstance(exc, IntakeError):  # the domain refused: the person is told in plain words, nothing kept
+                log.warning("chat turn refused on %s: %s", msg.channel, type(exc).__name__)
+                return [Reply(exc.user_message, kind="error")]
+            raise
 
     def _stored_replies(self, msg: Incoming, key: str) -> list[Reply] | None:
         with session_scope(self.db) as session:

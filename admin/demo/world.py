@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from storage.errors import Conflict
 from storage.repo import Store
 
 #: The one password of every demo account. Demo only: never on a database with real people.
@@ -40,8 +41,9 @@ SELF_CHANNELS = ("web", "wechat", "telegram")
 STAGES = ("collected", "township_reviewed", "county_checked", "city_accepted", "province_accepted")
 
 
-class DemoError(Exception):
-    """The demo cannot be seeded as asked; the message says why and what to do."""
+class DemoError(Conflict):
+    """The demo cannot be seeded as asked (production, already loaded, an answer the engine keeps refusing);
+    the message says why and what to do."""
 
 
 @dataclass(frozen=True)
