@@ -57,10 +57,14 @@ class Incoming:
 
 @dataclass(frozen=True)
 class Choice:
-    """A button the person can tap; tapping sends ``value`` as text."""
+    """A button the person can tap; tapping sends ``value`` as text.
+
+    ``shortcut`` marks a button that only saves typing (改民族 on the read-back: "把民族改成…" works as well);
+    channels without buttons leave shortcuts out of the text they send."""
 
     label: str
     value: str
+    shortcut: bool = False
 
 
 @dataclass(frozen=True)

@@ -63,8 +63,9 @@ def render_text(replies: list[Reply]) -> str:
     parts = []
     for reply in replies:
         text = reply.text
-        if reply.choices:
-            text += "\n请回复：" + " / ".join(c.label for c in reply.choices)
+        shown = [c for c in reply.choices if not c.shortcut]
+        if shown:
+            text += "\n请回复：" + " / ".join(c.label for c in shown)
         parts.append(text)
     return "\n\n".join(p for p in parts if p)
 

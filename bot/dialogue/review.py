@@ -30,10 +30,13 @@ class Review:
         env = t.env()
         pending = AfterSubmission(t).pending_lines() if t.record.status == "submitted" else {}
         lines = []
+        items: list[Choice] = []
         for q in t.q.questions:
             a = answers.get(q.key)
             if a is None or not t.relevant(q, env):
                 continue
+            if not q.identifies:
+                items.append(Choice(f"改{q.title}", f"修改{q.title}", shortcut=True))
             if a.value is None and a.status == "none":
                 shown = "没有"
             elif a.value is None:
@@ -45,8 +48,8 @@ class Review:
         if t.state.phase == Phase.DONE:
             text += f"\n\n已提交，回执号 {t.record.receipt}。如需修改，请说“把某项改成…”。"
             return Reply(text, kind="summary")
-        text += "\n\n需要修改请说“把某项改成…”，例如“把出生日期改成1966年3月”。确认无误请回复“确认提交”。"
-        return Reply(text, _REVIEW_CHOICES, kind="summary")
+        text += "\n\n需要修改请点要改的那一项，或说“把某项改成…”，例如“把出生日期改成1966年3月”。确认无误请回复“确认提交”。"
+        return Reply(text, (*_REVIEW_CHOICES, *items), kind="summary")
 
     def on_review(self, intent: Intent | None) -> list[Reply]:
         t = self.t

@@ -286,7 +286,13 @@ def test_full_veterans_questionnaire_by_keyboard(make_runtime: Callable[..., Run
         assert taps >= 10
         summary = person.last[-1]
         assert "请核对您填写的信息" in summary["text"] and "张三" in summary["text"]
-        assert buttons(summary) == ["确认提交", "修改"]
+        keys = buttons(summary)
+        assert keys is not None and keys[:2] == ["确认提交", "修改"] and "修改民族" in keys  # and one per item
+        edit = person.tap("修改民族")
+        assert "民族" in edit[-1]["text"]
+        person.say("汉族")
+        summary = person.last[-1]
+        assert "请核对您填写的信息" in summary["text"]
         receipt = person.tap("确认提交")
         assert "提交成功" in receipt[-1]["text"] and buttons(receipt[-1]) is None
     with rt.store_scope() as store:
