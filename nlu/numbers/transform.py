@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from nlu._text import fold
-from nlu.numbers.core import _tidy, cn_int
+from nlu.numbers.core import cn_number
 from nlu.numbers.tables import (
     BIG_UNITS,
     DIGIT_VALUES,
@@ -18,49 +18,6 @@ from nlu.numbers.tables import (
 )
 
 _SMALL_UNITS, _BIG_UNITS, _TENS, _UNIT_CHARS = SMALL_UNITS, BIG_UNITS, TENS, UNIT_CHARS
-
-
-def _legacy_number(s: str) -> int | float | None:
-    """Read a possibly signed, decimal or fractional Chinese/Arabic numeral; None when malformed."""
-    if not s:
-        return None
-    sign = 1
-    if s[0] in "负-":
-        sign = -1
-        s = s[1:]
-        if not s:
-            return None
-    if "分之" in s:
-        den_s, _, num_s = s.partition("分之")
-        den = cn_int(den_s)
-        num = _legacy_number(num_s)
-        if den is None or num is None or den == 0:
-            return None
-        return _tidy(sign * num / den)
-    for sep in ("点", "."):
-        if sep in s:
-            int_s, _, frac_s = s.partition(sep)
-            mult = 1
-            if frac_s and frac_s[-1] in _BIG_UNITS:
-                mult = _BIG_UNITS[frac_s[-1]]
-                frac_s = frac_s[:-1]
-            if not frac_s or sep in frac_s:
-                return None
-            whole = cn_int(int_s) if int_s else 0
-            if whole is None:
-                return None
-            digits = []
-            for c in frac_s:
-                d = DIGIT_VALUES.get(c)
-                if d is None:
-                    return None
-                digits.append(str(d))
-            return _tidy(sign * float(f"{whole}.{''.join(digits)}") * mult)
-    value = cn_int(s)
-    if value is None:
-        return None
-    return sign * value
-
 
 
 _MEASURE_AFTER = frozenset("个半岁年月日号元块人口次平米分间套亩斤天周位户层栋张本项级只头辆届期倍成")
@@ -77,7 +34,7 @@ def _norm_number(raw: str) -> str | None:
     """Digits for one numeral run in a sentence, or None to leave it untouched."""
     sign = "-" if raw[0] in "负-" else ""
     body = raw[1:] if sign else raw
-    value = _legacy_number(body)
+    value = cn_number(body)
     if value is None:
         return None
     if not any(c in _UNIT_CHARS for c in body) and body[0] in ZERO_CHARS and "点" not in body and "." not in body:
@@ -114,7 +71,8 @@ def normalize(text: str, *, direct: bool = False) -> str:
         if direct and (len(body) < 2 or any(c in _UNIT_CHARS for c in body)):
             continue
         if not direct and m.group("frac"):
-            den, num = _legacy_number(m.group("frac")), _legacy_number(m.group("num"))
+            frac = m.group("frac")
+            den, num = (100 if frac == "百" else cn_number(frac)), cn_number(m.group("num"))
             if den is None or num is None:
                 continue
             out.append(text[pos : m.start()])
