@@ -199,21 +199,23 @@ class Filling:
         if under_review(t.record):
             return AfterSubmission(t).unchanged()
         if not q.required:
-            t.state.skipped.append(q.key)
-            self.answered(q.key)
-            return [Reply(f"好的，没有{q.title}也没关系，这一项跳过。"), *t.ask_next()]
+            return self._skip(q, f"好的，没有{q.title}也没关系，这一项跳过。")
         t.save(q, None, raw=t.text, confidence=1.0, status="none", blob_id=t.clip_id())
         self.answered(q.key)
         return [Reply(f"好的，记下：没有{q.title}。"), *t.ask_next()]
+
+    def _skip(self, q: Question, said: str) -> list[Reply]:
+        """Leave an optional question unanswered and go on."""
+        self.t.state.skipped.append(q.key)
+        self.answered(q.key)
+        return [Reply(said), *self.t.ask_next()]
 
     def unknown_answer(self, q: Question, kind: str) -> list[Reply]:
         t = self.t
         if under_review(t.record):
             return AfterSubmission(t).unchanged()
         if not q.required:
-            t.state.skipped.append(q.key)
-            self.answered(q.key)
-            return [Reply("好的，这一项先跳过。"), *t.ask_next()]
+            return self._skip(q, "好的，这一项先跳过。")
         answer_id = t.save(q, None, raw=t.text, confidence=0.0, status=_status_for(t, q), blob_id=t.clip_id())
         reason = "unsure" if kind == "unsure" else "refused"
         t.store.add_flag(t.record, q.key, reason, "", answer_id)  # the words said stay sealed in the answer
