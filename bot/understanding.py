@@ -14,12 +14,14 @@ from nlu.dates import find_dates, parse_date
 from nlu.ethnicity import parse_ethnicity
 from nlu.idcard import parse_id_number
 from nlu.intents import Intent, detect_intent
+from nlu.looks import LOOKS, looks_like
 from nlu.numbers import parse_number, read_digits
 from nlu.person import find_gender, find_name, parse_gender, parse_name
 from nlu.phone import parse_phone
 from nlu.regions import RegionIndex
 from nlu.result import NotUnderstood, Parsed
 from nlu.tokenizer import Tokenizer
+from nlu.unchanged import parse_unchanged
 from nlu.yesno import parse_yes_no
 
 Result = Parsed[Any] | NotUnderstood
@@ -109,6 +111,15 @@ class Understanding:
     def yes_no(self, text: str) -> Result:
         """Read a yes/no/unsure/refuse answer (confirmations, the notice)."""
         return parse_yes_no(text)
+
+    def unchanged(self, text: str) -> Result:
+        """Read a reply to “上次登记的…，现在还是这样吗？”: ``yes`` still so, ``no`` changed."""
+        return parse_unchanged(text)
+
+    def looks_like_answer(self, q: Question, text: str, now: datetime) -> bool:
+        """Whether ``text`` may be a value of ``q``'s type (男 is no name, 嗯嗯 no address)."""
+        kind = "name" if q.asks_a_name else "gender" if q.type == QType.SINGLE and _is_gender(q) else str(q.type)
+        return looks_like(kind, text, now=now, options=q.nlu_options, unit=q.unit) >= LOOKS
 
     def extract(
         self, questions: Sequence[Question], text: str, now: datetime, current: str | None,

@@ -240,16 +240,27 @@ class Asking:
         return [Reply("照片已收到。"), *self.ask_next()]
 
     def on_confirm_prefill(self, q: Question) -> list[Reply]:
+        """A reply to “上次登记的…是：X，现在还是这样吗？”: still so (没变 included), changed (with the new value
+        or without), or a new value; a reply that is none of these (男 to the name) is never stored as it."""
         t = self.t
-        yn = t.u.yes_no(t.text)
+        verdict = t.u.unchanged(t.text)
         prefill = self.prefill(q)
-        if isinstance(yn, Parsed) and yn.value == YES and prefill is not None:
-            confirmed = Parsed(Stored(prefill), yn.confidence, yn.span)
+        if isinstance(verdict, Parsed) and verdict.value == YES and prefill is not None:
+            confirmed = Parsed(Stored(prefill), verdict.confidence, verdict.span)
             return t.fill({q.key: confirmed}, status_of={q.key: "confirmed"})
-        if isinstance(yn, Parsed) and yn.value == NO:
+        if isinstance(verdict, Parsed) and verdict.value == NO:
             t.state.declined.append(q.key)
             t.state.confirming = None
+            rest = str(verdict.extra.get("rest") or "")
+            if rest and t.u.looks_like_answer(q, rest, t.now):
+                t.text = rest  # 换了，现在是139…: the new value said with the no
+                return self.on_answer(q, status="changed")
             return [self.question_reply(q, lead=f"好的，请告诉我现在的{q.title}。")]
+        unsure = isinstance(verdict, Parsed) and verdict.value in ("unsure", "refuse")
+        if not unsure and not t.u.looks_like_answer(q, t.text, t.now):
+            shown = display(q, prefill, mask=True) if prefill is not None else ""
+            return [Reply(f"没听明白。{q.title}还是“{shown}”吗？请回答“对”或“不对”，或者直接说现在的{q.title}。",
+                          (Choice("对", "对"), Choice("不对", "不对")), kind="confirm", question=q.key)]
         return self.on_answer(q, status="changed", prefill=prefill)
 
     def status_for(self, q: Question) -> str:
