@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
@@ -46,6 +47,7 @@ _MESSAGES = MappingProxyType(
         "impossible_date": "身份证号码里的出生日期不存在，请再核对一下。",
         "future_date": "身份证号码里的出生日期晚于今天，请再核对一下。",
         "unknown_province": "身份证号码前两位不是有效的省份代码，请再核对一下。",
+        "two_numbers": "您说了两个不同的身份证号码，请只说一个：要登记的那个人的。",
     }
 )
 _EARLIEST_YEAR = 1800  # nobody alive or on a roster was born before (id-validator uses the same bound)
@@ -129,6 +131,17 @@ def _extract(text: str) -> tuple[str, tuple[int, int]] | None:
     return best
 
 
+_CORRECTION = re.compile(r"不对|错了|说错|应该是|更正|改成|改为|重说|重新说|才对|不是这个")
+
+
+def _another(text: str, number: str, span: tuple[int, int]) -> bool:
+    """Whether the text holds a second, different valid ID number (我的是…，我老伴的是…): which one is
+    meant cannot be told (a correction is read before this); the same number said twice is one."""
+    rest = text[: span[0]] + "，" * (span[1] - span[0]) + text[span[1]:]
+    other = _extract(rest)
+    return other is not None and _valid(other[0]) and other[0] != number
+
+
 def _fail(reason: str, **kw: object) -> NotUnderstood:
     """A NotUnderstood with the standard message of a reason."""
     return NotUnderstood(reason, _MESSAGES[reason].format(**kw))
@@ -158,6 +171,19 @@ def parse_id_number(text: str, today: date) -> Result[IdNumber]:
         return _fail("impossible_date")
     if number[:2] not in PROVINCES:
         return _fail("unknown_province")
+    correction = _CORRECTION.search(text, span[1])
+    if correction is not None:
+        # 6201…，不对，是6201…: the number said after a correction is the one meant, right or wrong
+        tail = text[correction.end():]
+        said = _extract(tail)
+        if said is not None and len(said[0]) >= 15:
+            later = parse_id_number(tail, today)
+            if not isinstance(later, Parsed):
+                return later
+            shift = correction.end()
+            return Parsed(later.value, later.confidence, (later.span[0] + shift, later.span[1] + shift), later.extra)
+    if _another(text, number, span):
+        return _fail("two_numbers")
     gender = "男" if int(number[16]) % 2 == 1 else "女"
     folded = fold(text)[span[0] : span[1]]
     spoken = any(not (c.isascii() and (c.isdigit() or c in "xX -")) for c in folded)

@@ -385,3 +385,17 @@ def test_asking_for_a_person_while_blocked_reaches_the_hotline_of_that_person(
         person = store.session.exec(select(Person)).one()
         assert appeal.person_id == person.id and appeal.record_id is None
         assert "身份核验" in store.appeal_text(appeal)
+
+
+def test_two_id_numbers_in_one_message_open_nothing_until_one_is_said(
+    runtime: Runtime, tmp_path: Path, sms: RecordingSms
+) -> None:
+    """我的是…，我老伴的是…: neither number is taken (no code sent, no try counted); the one said next is."""
+    _roster(runtime, tmp_path)
+    chat = _stranger(runtime)
+    other = make_id("622926", "19680101", "002")
+    chat.say(f"我的是{ID}，我老伴的是{other}")
+    assert "两个" in chat.last.text
+    assert sms.sent == [] and _audits(runtime) == []
+    chat.say(f"{other}，不对，是{ID}")
+    assert len(sms.sent) == 1 and sms.sent[0][0].endswith(PHONE[-4:]), chat.last.text

@@ -110,3 +110,44 @@ def test_a_birth_year_before_1800_is_impossible() -> None:
     r = parse_id_number(_with_check("62010217990101001"), TODAY)
     assert isinstance(r, NotUnderstood) and r.reason == "impossible_date"
     assert isinstance(parse_id_number(_with_check("62010218500101001"), TODAY), Parsed)
+
+
+def _id(stem: str) -> str:
+    return stem + check_char(stem)
+
+
+MINE, SPOUSE = _id("62010219650312001"), _id("62010219680101002")
+
+
+@pytest.mark.parametrize("text", [
+    f"我的是{MINE}，我老伴的是{SPOUSE}",
+    f"{MINE} {SPOUSE}",
+    f"他的{SPOUSE}，我的{MINE}",
+])
+def test_two_different_numbers_take_neither(text: str) -> None:
+    """Which of two valid numbers is meant cannot be told: neither is taken, the person is asked."""
+    r = parse_id_number(text, TODAY)
+    assert isinstance(r, NotUnderstood) and r.reason == "two_numbers", r
+    assert "两个" in r.message
+
+
+@pytest.mark.parametrize("text", [
+    f"{MINE}，不对，是{SPOUSE}",
+    f"{MINE}，说错了，应该是{SPOUSE}",
+    f"{MINE}。更正一下：{SPOUSE}",
+    f"{MINE}，不是这个，{SPOUSE}才对",
+])
+def test_a_correction_takes_the_later_number(text: str) -> None:
+    r = parse_id_number(text, TODAY)
+    assert isinstance(r, Parsed) and r.value.number == SPOUSE, r
+    assert text[r.span[0]:r.span[1]] == SPOUSE
+
+
+def test_a_wrong_correction_is_refused_not_the_first_number_kept() -> None:
+    r = parse_id_number(f"{MINE}，不对，是{SPOUSE[:-1]}", TODAY)
+    assert isinstance(r, NotUnderstood) and r.reason == "bad_length", r
+
+
+def test_the_same_number_twice_is_one_number() -> None:
+    r = parse_id_number(f"{MINE}，{MINE}", TODAY)
+    assert isinstance(r, Parsed) and r.value.number == MINE
