@@ -74,7 +74,9 @@ def _none_clause(clause: str, things: Sequence[str]) -> tuple[str | None, float]
     thing = rf"(?P<t>{'|'.join(re.escape(n) for n in names)})" if names else r"(?P<t>(?!))"
     before = re.match(rf"^{_SUBJECT}{_ADV}{_NEG_HAVE}(?:用|装|办|拍|照|留|有)?(?:过)?{thing}?{_TAIL}$", clause)
     after = re.match(rf"^{_SUBJECT}(?:的)?{thing}{_ADV}{_NEG_HAVE}(?:过|用|装)?{_TAIL}$", clause)
-    m = before or after
+    # 我不用手机 / 从来不用电话: not using the thing is not having one (不用了 alone declines, read elsewhere)
+    unused = re.match(rf"^{_SUBJECT}{_ADV}(?:不|从不|从来不|没|没有)(?:用|使用|带|玩|装)(?:过)?{thing}{_TAIL}$", clause)
+    m = before or after or unused
     if m is None:
         return None
     said = m.group("t")

@@ -31,8 +31,11 @@ _VERB = (
 )
 _ASPECT = r"(?:过|了|到|着|上|成|啊|呀|吧|的|嘛|呢|哦|哈|咧|呗)*"
 _SUBJECT = r"(?:我|我们|我家|俺|俺们|俺家|家里|咱|咱家|人家|这些|那些|上面|以上|上面的|以上的|这几个|这几样|这几项)?"
+# what was not received, said after the verb: 没享受过这些, 没领过什么补助, 没拿过任何钱
+_TAIL_OBJ = r"(?:这些|那些|这几样|这几个|这几项|这个|那个|这样的|那样的|任何|啥|什么|一分钱|一样)[\u3400-\u9fff]{0,4}"
 _DENIAL_RE = re.compile(
-    rf"^{_SUBJECT}(?P<q>{_QUANT})?(?P<obj>[\u3400-\u9fff]{{0,6}}?){_ADV}*(?P<neg>{_NEG}){_ADV}*(?P<verb>{_VERB})?{_ASPECT}$"
+    rf"^{_SUBJECT}(?P<q>{_QUANT})?(?P<obj>[\u3400-\u9fff]{{0,6}}?){_ADV}*(?P<neg>{_NEG}){_ADV}*(?P<verb>{_VERB})?{_ASPECT}"
+    rf"(?:{_TAIL_OBJ})?{_ASPECT}$"
 )
 _NEG_IN_RE = re.compile(_NEG)
 _REASON_RE = re.compile(r"^(?:我|俺|人家|我们)?(?:又|也|都|本来|根本|压根|本身|并|可)*(?:不是|不算|没有?|不属于)[\u3400-\u9fff]{1,8}$")

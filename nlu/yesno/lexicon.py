@@ -141,6 +141,17 @@ for _kind, _text in (
     for _w, _k in _words(_kind, _text).items():
         _TABLE.setdefault(_w, _k)
 
+# "made a mistake" verbs: 记错了 / 说错 are a no (I was wrong); negated, 没记错 / 没有说错 / 不会记错 are a yes
+# (I was right), like 没错 itself. Whole words, so that the lexer does not read 没 + 记 + 错 as a double no.
+_ERR_VERBS = ("记", "说", "搞", "弄", "写", "填", "听", "看", "报", "算", "登记", "讲", "念", "打")
+for _v in _ERR_VERBS:
+    for _w in (f"{_v}错", f"{_v}错了"):
+        _TABLE.setdefault(_w, Kind.NO)
+    for _neg in ("没", "没有", "不会", "不可能", "没能", "绝对没"):
+        _TABLE.setdefault(f"{_neg}{_v}错", Kind.YES)
+for _w in ("没有错", "不会错", "不会有错", "没有错误", "没出错", "没错过", "没差错", "没有差错"):
+    _TABLE.setdefault(_w, Kind.YES)
+
 
 LEXICON: MappingProxyType[str, Kind] = MappingProxyType(_TABLE)
 MAX_WORD = max(len(w) for w in LEXICON)

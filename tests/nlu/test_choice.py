@@ -134,3 +134,14 @@ def test_find_options_marks_negation_with_spans() -> None:
         ("pension", "养老保险", False),
         ("dibao", "低保", True),
     ]
+
+
+BENEFITS = [Option("1", "伤残抚恤金", ("伤残金",)), Option("3", "定期生活补助", ("定补",)),
+            Option("0", "都没有", ("没有",), exclusive=True)]
+
+
+@pytest.mark.parametrize("text", ["从来没享受过这些", "没领过什么补助", "没拿过任何钱", "一样都没有"])
+def test_none_with_what_was_not_received_after_the_verb(text: str) -> None:
+    r = match_multi(text, BENEFITS)
+    assert isinstance(r, Parsed) and r.value == ["0"], r
+

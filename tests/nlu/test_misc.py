@@ -94,7 +94,9 @@ def test_intents(text: str, intent: Intent) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["我要找工作", "我要投诉", "没有问题", "1965年3月12日", "回族", "是", "返回原籍安置", "有医保", "男", "继续教育"],
+    ["我要找工作", "我要投诉", "没有问题", "1965年3月12日", "回族", "是", "返回原籍安置", "有医保", "男", "继续教育",
+     # what is wrong is the document, not an answer: a confirmation with a reason
+     "对的，电话上登记错了，就是这个", "没错，出生日期那里户口本写错了"],
 )
 def test_intents_stay_quiet_on_answers(text: str) -> None:
     assert detect_intent(text, TARGETS) is None

@@ -99,3 +99,14 @@ def test_never_raise_and_spans_stay_inside_on_random_text() -> None:
                 assert 0 <= s <= e <= len(text), (text, result)
         for kind in ("name", "date", "phone", "gender", "yes_no", "text", "multi_choice"):
             assert 0.0 <= looks_like(kind, text, now=NOW, options=options) <= 1.0
+
+
+@pytest.mark.parametrize("text", ["我不用手机", "从来不用电话", "俺不用手机的", "家里没装电话，也没有手机"])
+def test_not_using_a_phone_is_having_none(text: str) -> None:
+    r = parse_not_have(text, things=("联系电话", "电话", "手机"))
+    assert isinstance(r, Parsed) and r.value.kind == NotHaveKind.NONE, r
+
+
+def test_not_using_alone_still_declines() -> None:
+    r = parse_not_have("不用了", things=("照片",))
+    assert isinstance(r, Parsed) and r.value.kind == NotHaveKind.DECLINE

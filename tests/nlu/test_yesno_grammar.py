@@ -139,3 +139,19 @@ def test_lexer_keeps_words_whole() -> None:
 @pytest.mark.parametrize("text", ["这个我说不准", "我看不准", "这事我也摸不准", "俺记不清楚了"])
 def test_cannot_say_complements_are_unsure_whatever_jieba_glues_to_them(text: str) -> None:
     assert _value(text)[0] == "unsure"
+
+
+@pytest.mark.parametrize("text", [
+    "没记错", "没说错", "没搞错", "没有记错", "不会记错的", "确实没记错", "是这样的，没记错", "没有登记错",
+    "没填错", "没弄错", "不会错",
+])
+def test_a_mistake_denied_is_a_yes(text: str) -> None:
+    """没记错 is "I remember right", like 没错: not a double no (没 + 错)."""
+    r = parse_yes_no(text)
+    assert isinstance(r, Parsed) and r.value == "yes", r
+
+
+@pytest.mark.parametrize("text", ["我记错了", "说错了", "填错了", "你记错了吧", "搞错了"])
+def test_a_mistake_owned_is_a_no(text: str) -> None:
+    r = parse_yes_no(text)
+    assert isinstance(r, Parsed) and r.value == "no", r
