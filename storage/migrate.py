@@ -7,7 +7,8 @@ configuration is built here, so no ``alembic.ini`` is needed. :func:`upgrade` do
 * an empty database gets every table at once (``create_all`` and the triggers) and is stamped at the
   head revision: Alembic's recipe for a new database, quicker than running every revision;
 * a database made by an intake from before the migrations (tables, no ``alembic_version``) is
-  stamped at the :data:`BASELINE` revision, the schema it has, and upgraded;
+  stamped at the :data:`BASELINE` revision, the schema it has (its triggers are made sure of), and
+  upgraded;
 * a versioned database is upgraded.
 
 The whole check-and-change runs in one transaction under a lock: a PostgreSQL advisory lock, or
@@ -120,6 +121,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         if VERSION_TABLE in tables:
             command.upgrade(cfg, revision)
         elif tables & set(SQLModel.metadata.tables):
+            # the baseline's triggers too (idempotent), should an older intake have made the tables only
+            for statement in _AUDIT_SQLITE if conn.dialect.name == "sqlite" else _AUDIT_POSTGRES:
+                conn.exec_driver_sql(statement)
             command.stamp(cfg, BASELINE)
             command.upgrade(cfg, revision)
         elif revision == "head":

@@ -83,7 +83,7 @@ _table = TranscriptEntry.__table__  # type: ignore[attr-defined]
 # the next number of the conversation, computed by each row's INSERT (executemany runs the rows in order)
 _NEXT_SEQ = (
     select(func.coalesce(func.max(_table.c.seq), 0) + 1)
-    .where(_table.c.conversation_id == bindparam("conversation_id"))
+    .where(_table.c.conversation_id == bindparam("of_conversation"))
     .scalar_subquery()
 )
 _INSERT = insert(_table).values(seq=_NEXT_SEQ)
@@ -101,8 +101,9 @@ class Transcripts:
         if not lines:
             return
         now = utcnow()
-        rows = [{"conversation_id": conversation_id, "direction": line.direction.value, "kind": line.kind,
-                 "text_enc": self.vault.seal(line.text), "created_at": now} for line in lines]
+        rows = [{"conversation_id": conversation_id, "of_conversation": conversation_id,
+                 "direction": line.direction.value, "kind": line.kind, "text_enc": self.vault.seal(line.text),
+                 "created_at": now} for line in lines]
         self.session.execute(_INSERT, rows)
 
     def clear(self, conversation_id: int) -> None:
