@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from admin import cmd_db as db_cmd
 from admin import cmd_demo as demo_cmd
 from admin import cmd_keys as keys_cmd
 from admin import cmd_telegram as telegram_cmd
@@ -32,6 +33,7 @@ app.add_typer(telegram_cmd.app, name="telegram")
 app.add_typer(voice_cmd.app, name="voice")
 app.add_typer(demo_cmd.app, name="demo")
 app.add_typer(keys_cmd.app, name="keys")
+app.add_typer(db_cmd.app, name="db")
 
 
 @app.command()

@@ -12,7 +12,9 @@ from typing import TypeVar
 
 from sqlalchemy.engine import Engine as DbEngine
 
+from bot import transcript
 from bot.dialogue import Engine
+from bot.dialogue.engine import TurnOutcome
 from bot.messages import Incoming, Reply, StaffPass
 from bot.sms import LogSmsGateway, SmsError, SmsGateway
 from storage.crypto import Vault
@@ -21,6 +23,7 @@ from storage.errors import IntakeError
 from storage.identity import IdentityStore, queued_sms
 from storage.models import utcnow
 from storage.repo import DuplicateMessage, Store
+from storage.transcript import Line, Transcripts
 from voice.api import AudioError, VoiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -31,6 +34,9 @@ T = TypeVar("T")
 #: sender, time and event) and Telegram's update id. Everywhere else (the web chat, the collector's
 #: console, the terminal) the client chooses the id, so it only means something per sender.
 PLATFORM_MESSAGE_IDS = frozenset({"wechat", "telegram"})
+#: Channels whose client keeps no history of its own: their conversations are kept as a transcript
+#: (WeChat's and Telegram's apps keep theirs), shown again when the chat is opened again.
+TRANSCRIPT_CHANNELS = frozenset({"web"})
 
 
 def message_key(msg: Incoming) -> str:
@@ -48,8 +54,12 @@ def message_key(msg: Incoming) -> str:
 class ChatService:
     """What every channel adapter calls: one message in, the replies out, committed."""
 
-    def __init__(self, engine: Engine, db: DbEngine, vault: Vault, sms: SmsGateway | None = None) -> None:
+    def __init__(
+        self, engine: Engine, db: DbEngine, vault: Vault, sms: SmsGateway | None = None,
+        transcript_channels: frozenset[str] = TRANSCRIPT_CHANNELS,
+    ) -> None:
         self.engine = engine
+        self.transcript_channels = transcript_channels
         self.db = db
         self.vault = vault
         self.sms: SmsGateway = sms or LogSmsGateway()
@@ -84,12 +94,15 @@ class ChatService:
                     seen = store.seen_message(msg.channel, key)
                     if seen is not None:
                         return [Reply.from_dict(d) for d in seen]
-                replies = _with_outbox(store, msg.channel, msg.user_id, self.engine.handle(store, msg))
+                outcome = self.engine.handle_turn(store, msg)
+                replies = _with_outbox(store, msg.channel, msg.user_id, outcome.replies)
                 if msg.message_id:
                     # the message and its replies, in the turn's transaction: a copy seen before (a retry) or
                     # handled at the same time fails on the unique key, the whole turn is undone, and the copy
                     # gets the replies stored the first time
                     store.remember_message(msg.channel, key, [r.to_dict() for r in replies])
+                if msg.channel in self.transcript_channels:
+                    self._keep(Transcripts(session, self.vault), msg, outcome, replies)
                 sms = queued_sms(session)
             outgoing.extend(sms)  # committed: the codes exist, they may be sent
             return replies
@@ -105,6 +118,16 @@ class ChatService:
                 log.warning("chat turn refused on %s: %s", msg.channel, type(exc).__name__)
                 return [Reply(exc.user_message, kind="error")]
             raise
+
+    @staticmethod
+    def _keep(log: Transcripts, msg: Incoming, outcome: TurnOutcome, replies: list[Reply]) -> None:
+        """The turn's lines in the transcript, in the turn's transaction (one INSERT; a restart clears it first)."""
+        if outcome.conversation_id is None:
+            return
+        if outcome.restarted:
+            log.clear(outcome.conversation_id)
+        said = transcript.said(msg, outcome.secrecy)
+        log.add(outcome.conversation_id, [*([said] if said else []), *transcript.answered(replies)])
 
     def _stored_replies(self, msg: Incoming, key: str) -> list[Reply] | None:
         with session_scope(self.db) as session:
@@ -162,6 +185,27 @@ class ChatService:
             store = Store(session, self.vault)
             replies = self.engine.resume(store, channel, user_id, questionnaire, staff)
             return _with_outbox(store, channel, user_id, replies)
+
+    def reopen(
+        self, channel: str, user_id: str, questionnaire: str | None = None, staff: StaffPass | None = None
+    ) -> tuple[list[Line], list[Reply]]:
+        """What to show a person who opens the chat again: the history before, and where they left off.
+
+        Only for a channel that keeps transcripts. The messages waiting for the person join the
+        transcript; the prompt shown again does only when nothing is kept yet (the notice of a new
+        conversation), and the history leaves out its copy at the end.
+        """
+        with self._lock, session_scope(self.db) as session:
+            store = Store(session, self.vault)
+            prompt = self.engine.resume(store, channel, user_id, questionnaire, staff)
+            replies = _with_outbox(store, channel, user_id, prompt)
+            conv = store.conversation(channel, user_id)
+            if conv is None or conv.id is None or channel not in self.transcript_channels:
+                return [], replies
+            log = Transcripts(session, self.vault)
+            waiting = replies[:len(replies) - len(prompt)]
+            log.add(conv.id, transcript.answered(replies if log.is_empty(conv.id) else waiting))
+            return transcript.earlier(log.lines(conv.id), replies), replies
 
 
 def _with_outbox(store: Store, channel: str, user_id: str, replies: list[Reply]) -> list[Reply]:

@@ -19,9 +19,9 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
-from storage import changes, identity, models, reconcile, replay, staff  # noqa: F401  (registers the tables)
+from storage import changes, identity, models, reconcile, replay, staff, transcript  # noqa: F401  (registers the tables)
 
 log = logging.getLogger(__name__)
 FILE_MODE = 0o600
@@ -87,32 +87,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-_APPEND_ONLY_SQLITE = (
-    "CREATE TRIGGER IF NOT EXISTS auditentry_no_update BEFORE UPDATE ON auditentry "
-    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
-    "CREATE TRIGGER IF NOT EXISTS auditentry_no_delete BEFORE DELETE ON auditentry "
-    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
-)
-_APPEND_ONLY_POSTGRES = (
-    "CREATE OR REPLACE FUNCTION intake_append_only() RETURNS trigger AS $$ "
-    "BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$ LANGUAGE plpgsql",
-    "DROP TRIGGER IF EXISTS auditentry_append_only ON auditentry",
-    "CREATE TRIGGER auditentry_append_only BEFORE UPDATE OR DELETE ON auditentry "
-    "FOR EACH ROW EXECUTE FUNCTION intake_append_only()",
-    # a row trigger does not see TRUNCATE; a statement-level trigger does (also TRUNCATE ... CASCADE)
-    "DROP TRIGGER IF EXISTS auditentry_no_truncate ON auditentry",
-    "CREATE TRIGGER auditentry_no_truncate BEFORE TRUNCATE ON auditentry "
-    "FOR EACH STATEMENT EXECUTE FUNCTION intake_append_only()",
-)
-
-
 def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet; the audit log refuses updates, deletes and TRUNCATE."""
-    SQLModel.metadata.create_all(engine)
-    statements = _APPEND_ONLY_SQLITE if engine.dialect.name == "sqlite" else _APPEND_ONLY_POSTGRES
-    with engine.begin() as conn:
-        for statement in statements:
-            conn.exec_driver_sql(statement)
+    """Bring the database to the current schema (see :func:`storage.migrate.upgrade`): a new one is
+    created at once, an older one is migrated; the audit log refuses updates, deletes and TRUNCATE."""
+    from storage import migrate
+
+    migrate.upgrade(engine)
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
@@ -97,6 +98,8 @@ class Store:
         # the questions of a record that have a current answer row (cleared ones too), as read by
         # current_answers in this session: saving a first answer then needs no UPDATE of a previous one
         self._current_keys: dict[int, set[str]] = {}
+        # the channel users whose conversation, as read in this session, had no message waiting
+        self._no_outbox: set[tuple[str, str]] = set()
 
     # -- channel accounts and persons -------------------------------------------------
 
@@ -649,6 +652,7 @@ class Store:
 
     def queue_outbox(self, channel: str, channel_user_id: str, text: str) -> Outbox:
         """Keep a message for a person until their channel can deliver it."""
+        self._no_outbox.discard((channel, channel_user_id))
         row = Outbox(channel=channel, channel_user_id=channel_user_id, text_enc=self.vault.seal(text))
         self.session.add(row)
         self.session.flush()
@@ -656,6 +660,8 @@ class Store:
 
     def take_outbox(self, channel: str, channel_user_id: str) -> list[str]:
         """The undelivered messages of a channel user, marked delivered."""
+        if (channel, channel_user_id) in self._no_outbox:
+            return []  # none was waiting when this session read the conversation
         rows = self.session.exec(select(Outbox).where(
             Outbox.channel == channel, Outbox.channel_user_id == channel_user_id,
             col(Outbox.delivered_at).is_(None)).order_by(col(Outbox.id))).all()
@@ -733,17 +739,23 @@ class Store:
 
     def conversation(self, channel: str, channel_user_id: str) -> Conversation | None:
         """The stored dialogue of a channel user, with its record and the record's campaign loaded in the
-        same statement (they are then in the session: reading them costs no further query)."""
-        row = self.session.exec(
-            select(Conversation, Record, Campaign, Person)
+        same statement (they are then in the session: reading them costs no further query), and whether a
+        message waits for them (when none does, :meth:`take_outbox` needs no query)."""
+        waiting = select(Outbox.id).where(
+            Outbox.channel == channel, Outbox.channel_user_id == channel_user_id, col(Outbox.delivered_at).is_(None))
+        row = self.session.execute(  # SQLModel's select takes at most 4 entities; SQLAlchemy's any number
+            sa_select(Conversation, Record, Campaign, Person, waiting.exists().label("waiting"))
             .outerjoin(Record, col(Record.id) == col(Conversation.record_id))
             .outerjoin(Campaign, col(Campaign.id) == col(Record.campaign_id))
             .outerjoin(Person, col(Person.id) == col(Record.person_id))
-            .where(Conversation.channel == channel, Conversation.channel_user_id == channel_user_id)
+            .where(col(Conversation.channel) == channel, col(Conversation.channel_user_id) == channel_user_id)
         ).first()
         if row is None:
             return None
-        self._held.extend(x for x in row if x is not None)  # the session's identity map keeps only weak references
+        # the session's identity map keeps only weak references
+        self._held.extend(x for x in row[:4] if x is not None)
+        if not row[4]:
+            self._no_outbox.add((channel, channel_user_id))
         return row[0]
 
     def conversation_state(self, conv: Conversation) -> dict[str, Any]:

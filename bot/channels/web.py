@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Cookie, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -55,6 +55,20 @@ class RepliesOut(BaseModel):
     replies: list[dict[str, object]]
 
 
+class HistoryLine(BaseModel):
+    """A message of the conversation so far: ``in`` from the person, ``out`` from the bot."""
+
+    direction: Literal["in", "out"]
+    kind: str
+    text: str
+
+
+class ResumeOut(RepliesOut):
+    """Where the person left off (``replies``, with their buttons), after the conversation so far (``history``)."""
+
+    history: list[HistoryLine] = Field(default_factory=list)
+
+
 def web_chat_router(
     service: Callable[[], ChatService], questionnaires: Callable[[], Mapping[str, Questionnaire]],
     staff_of: Callable[[Request], StaffPass | None] | None = None,
@@ -97,14 +111,17 @@ def web_chat_router(
         q = _questionnaire(name)
         return _templates.TemplateResponse(request, "chat.html", {"q": q})
 
-    @router.get("/chat/{name}/resume", response_model=RepliesOut)
+    @router.get("/chat/{name}/resume", response_model=ResumeOut)
     async def resume(
         name: str, request: Request, response: Response, token: Annotated[str | None, Cookie(alias=COOKIE)] = None
-    ) -> RepliesOut:
+    ) -> ResumeOut:
+        """The conversation so far of this browser (its cookie) and where it left off."""
         q = _questionnaire(name)
         user = _user(token, response, name)
         staff = await run_in_threadpool(_sender, request, q)
-        return _out(await run_in_threadpool(service().resume, CHANNEL, user, name, staff))
+        lines, replies = await run_in_threadpool(service().reopen, CHANNEL, user, name, staff)
+        history = [HistoryLine(direction=line.direction.value, kind=line.kind, text=line.text) for line in lines]
+        return ResumeOut(replies=[r.to_dict() for r in replies], history=history)
 
     def _sender(request: Request, q: Questionnaire) -> StaffPass | None:
         return staff_of(request) if staff_of is not None and q.subject.kind == "village" else None

@@ -145,6 +145,7 @@ class Control:
         yn = t.u.yes_no(t.text)
         back_to, t.state.restart_from = t.state.restart_from or Phase.ASKING, None
         if (isinstance(yn, Parsed) and yn.value == "yes") or t.text.startswith("确定"):
+            t.restarted = True
             if t.bound():
                 for key in list(t.answers()):
                     q = t.q.by_key.get(key)

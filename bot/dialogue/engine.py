@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
+from bot.answer_types import Mask
 from bot.dialogue.state import DialogueState, Phase
 from bot.dialogue.turn import Turn
 from bot.dialogue.voice import grammar
@@ -41,6 +43,39 @@ class Pending:
     phase: str  # a Phase value, or "none" for no conversation
     question: str | None  # the key of the question asked, in the asking phase
     yes_no: bool  # a yes/no is expected (a known value to confirm, a read-back, a warning, the notice)
+
+
+class Secrecy(StrEnum):
+    """What a message answering the pending prompt may hold that must not be kept in clear."""
+
+    NONE = "none"
+    ID_NUMBER = "id_number"  # the ID number asked to identify the person, or an ID-like answer
+    PHONE = "phone"
+    CODE = "code"  # the one-time SMS code
+
+
+@dataclass(frozen=True)
+class TurnOutcome:
+    """The replies of a turn, and what a transcript of it needs to know."""
+
+    replies: list[Reply]
+    conversation_id: int | None  # None: no conversation is kept (none begun, or the person refused)
+    restarted: bool  # the conversation started again (重新开始 confirmed)
+    secrecy: Secrecy  # what the message answered
+
+
+def secrecy_of(q: Questionnaire, state: DialogueState) -> Secrecy:
+    """What the answer to a state's pending prompt may hold."""
+    if state.phase == Phase.IDENTIFY:
+        return Secrecy.ID_NUMBER
+    if state.phase == Phase.FACTOR:
+        return Secrecy.CODE
+    question = q.by_key.get(state.current or "") if state.phase == Phase.ASKING else None
+    if question is not None and question.mask == Mask.ID_NUMBER:
+        return Secrecy.ID_NUMBER
+    if question is not None and question.mask == Mask.PHONE:
+        return Secrecy.PHONE
+    return Secrecy.NONE
 
 
 def pending_of(state: DialogueState) -> Pending:
@@ -76,11 +111,16 @@ class Engine:
 
     def handle(self, store: Store, msg: Incoming) -> list[Reply]:
         """Process one message and return the replies to send."""
+        return self.handle_turn(store, msg).replies
+
+    def handle_turn(self, store: Store, msg: Incoming) -> TurnOutcome:
+        """Process one message: the replies, and the conversation they belong to."""
+        secrecy = Secrecy.NONE
         conv = store.conversation(msg.channel, msg.user_id)
         if conv is None:
             name = msg.questionnaire or self.config.default_questionnaire
             if name not in self.questionnaires:
-                return [Reply("抱歉，没有找到这份问卷，请联系工作人员。", kind="error")]
+                return TurnOutcome([Reply("抱歉，没有找到这份问卷，请联系工作人员。", kind="error")], None, False, secrecy)
             conv = Conversation(channel=msg.channel, channel_user_id=msg.user_id, questionnaire=name)
             store.session.add(conv)
             turn = Turn(self, store, msg, conv, DialogueState())
@@ -94,10 +134,12 @@ class Engine:
                 replies = Opening(turn).notice()
         else:
             turn = Turn(self, store, msg, conv, self._state(store, conv))
+            secrecy = secrecy_of(turn.q, turn.state)
             replies = turn.run()
-        if not turn.dropped:
-            store.save_conversation(conv, turn.state.dump())
-        return replies
+        if turn.dropped:
+            return TurnOutcome(replies, None, False, secrecy)
+        store.save_conversation(conv, turn.state.dump())
+        return TurnOutcome(replies, conv.id, turn.restarted, secrecy)
 
     def grammar_for(self, store: Store, channel: str, user_id: str) -> list[str] | None:
         """The speech grammar for a person's next answer: the pending question's phrases, or yes/no."""

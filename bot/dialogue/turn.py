@@ -50,6 +50,7 @@ class Turn:
         self.text = (msg.text or "").strip()
         self.now: datetime = msg.at
         self.dropped = False
+        self.restarted = False  # the person confirmed 重新开始 (a transcript of the conversation starts again)
         self._record: Record | None = None
         self._campaign_row: Campaign | None = None
         self._answers: dict[str, StoredAnswer] | None = None

@@ -399,15 +399,15 @@ def test_a_failed_send_answers_500_and_the_retry_sends_the_stored_replies(
         assert len(server.calls_to("sendMessage")) == len(server.sent) + 1  # one failed attempt
         # an update that failed before its answer was committed is processed afresh when retried
         update = person.updates.text("张三")
-        engine_handle = rt.engine.handle
+        engine_handle = rt.engine.handle_turn
         calls = itertools.count()
 
-        def flaky(store: Any, msg: Any) -> list[Reply]:
+        def flaky(store: Any, msg: Any) -> Any:
             if next(calls) == 0:
                 raise RuntimeError("the database went away")
             return engine_handle(store, msg)
 
-        rt.engine.handle = flaky  # type: ignore[method-assign]
+        rt.engine.handle_turn = flaky  # type: ignore[method-assign]
         before = row_counts(rt)
         assert person.post(update).status_code == 500
         assert row_counts(rt) == before  # rolled back, the message id claim too

@@ -69,6 +69,11 @@
         return;
       }
       const data = await res.json();
+      // the conversation so far (on opening the page again): plain bubbles, the buttons only on what is asked now
+      (data.history || []).forEach(function (h) {
+        if (h.direction === 'in') bubble('me', h.text);
+        else bubble('bot ' + (h.kind === 'error' ? 'error' : ''), h.text).dataset.kind = h.kind;
+      });
       show(data.replies);
     } catch (e) {
       status.textContent = '网络不通，请检查网络后再试。';
