@@ -133,6 +133,12 @@ class Chat:
         self.replies = self.runtime.chat.resume(self.channel, self.user, self.questionnaire, self.staff)
         return self.replies
 
+    def reopen(self) -> list[Reply]:
+        """Open the chat again as a page reload does: the history so far, then where we left off."""
+        history, replies = self.runtime.chat.reopen(self.channel, self.user, self.questionnaire, self.staff)
+        self.replies = [*(Reply(line.text, kind=f"history-{line.direction}") for line in history), *replies]
+        return self.replies
+
     def say(self, text: str, message_id: str | None = None) -> list[Reply]:
         """Send a message and keep the replies."""
         msg = Incoming(channel=self.channel, user_id=self.user, text=text, at=self.now,

@@ -346,7 +346,7 @@ def test_conversation(corpus_file: CorpusFile, conv: Conversation, runtime: Runt
         where = f"before turn {n} ({turn.say!r})" if turn.say is not None else f"before turn {n} (reload)"
         _check_bot(where, chat, turn.asks, turn.kind, turn.shows, turn.shows_re, turn.hides, turn.min_choices)
         if turn.reload:
-            chat.start()
+            chat.reopen()
             print(f"-- reload\n{_shown(chat.replies)}")
         else:
             _say(chat, _subst(turn.say or "", id_number), f"turn {n}")
