@@ -63,6 +63,8 @@ _REASON_RE = re.compile(
     r"[\u3400-\u9fff]{0,6}$"
 )
 _BACKCHANNEL = frozenset({"嗯", "哎", "唉", "哎呀", "那个", "这个", "啊", "呃", "哦", "对", "是", "是的", "对的", "真的", "不好意思", "谢谢", "谢谢你", "谢谢您", "好的", "行"})
+_OTHER_NUMBER_RE = re.compile(r"打[\u3400-\u9fff]{0,4}的|留[\u3400-\u9fff]{0,4}的")  # 打我儿子的: another's number follows
+_THING_RE = re.compile("|".join(_GENERAL_THINGS[:8]) + "|号|机")
 _MESSAGE = "没有的话，直接说“没有”就行。"
 _CLAUSE_RE = re.compile(r"[，,。.;；!！?？、\s]+")
 _VALUE_RE = re.compile(r"[0-9]|[零〇一二三四五六七八九幺两]{5,}|别的|其他|其它|另外|就这个|就一个|只有")
@@ -99,6 +101,7 @@ def parse_not_have(text: str, things: Sequence[str] = ()) -> Result[NotHave]:
     thing: str | None = None
     confidence = 1.0
     supported = False
+    remarks = 0
     for clause in clauses:
         if clause in _BACKCHANNEL:
             continue
@@ -119,7 +122,13 @@ def parse_not_have(text: str, things: Sequence[str] = ()) -> Result[NotHave]:
             kind = kind or NotHaveKind.SKIP
             confidence = min(confidence, 0.9)
             continue
+        if _THING_RE.search(clause) or _OTHER_NUMBER_RE.search(clause) or any(t and t in clause for t in things):
+            return NotUnderstood("no_match", _MESSAGE)  # 没有手机，有座机: about another thing of the kind
+        remarks += 1
+    if remarks and (kind != NotHaveKind.NONE or thing is None or remarks > 1):
         return NotUnderstood("no_match", _MESSAGE)
+    if remarks:
+        confidence = min(confidence, 0.85)  # 没手机，有事找村里就行: a remark beside a clear denial
     if kind is None:
         return NotUnderstood("no_match", _MESSAGE)
     if supported:

@@ -11,7 +11,8 @@ The answer is cut into clauses and each clause is read by a small grammar:
 
 An answer of denials, reasons and backchannels with at least one denial says "none"; the confidence is
 highest with a quantifier (啥也没领过), lower for a bare negated verb (不领) and for an object the grammar
-does not know (房子没有), which may be about one thing only.
+does not know (房子没有), which may be about one thing only. A denial with a quantifier may stand beside
+one or two clauses about something else (啥托养都没有，在家自己过), with a lower confidence.
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ _BACKCHANNEL = frozenset({"嗯", "哎", "唉", "哎呀", "那个", "这个", "�
 _CLAUSE_RE = re.compile(r"[，,。.;；!！?？、\s]+")
 
 
+_QUANTIFIED = 0.95  # a denial with a universal quantifier: 啥也没领过
+_BESIDE = 0.8  # such a denial said beside clauses about something else
+
+
 class Kind(Enum):
     """What a clause of the answer does."""
 
@@ -60,7 +65,7 @@ def clause_kind(clause: str) -> tuple[Kind, float]:
     if m and not _NEG_IN_RE.search(m.group("obj")):  # 没有不领的 is a double negative
         obj = m.group("obj")
         if m.group("q"):
-            return Kind.DENIAL, 0.95  # 啥也没领过, 一分钱补助都没领过, 哪个都没有
+            return Kind.DENIAL, _QUANTIFIED  # 啥也没领过, 一分钱补助都没领过, 哪个都没有
         if not obj:
             return Kind.DENIAL, 0.9  # 不领, 都不沾边, 没有
         return Kind.DENIAL, 0.75  # 补助没领过: an object we cannot tell from one option
@@ -75,9 +80,15 @@ def says_none(text: str) -> float | None:
     if not clauses or len(clauses) > 4:
         return None
     best = 0.0
+    others = 0
     for clause in clauses:
         kind, confidence = clause_kind(clause)
         if kind is Kind.OTHER:
-            return None
+            others += 1
+            continue
         best = max(best, confidence)
+    if others:
+        # 啥托养都没有，在家自己过: a clause about something else (no option is named: the caller looked)
+        # beside a denial of everything still says none, less surely; beside a bare 没有 it may not
+        return _BESIDE if best >= _QUANTIFIED and others <= 2 else None
     return best or None

@@ -145,3 +145,17 @@ def test_none_with_what_was_not_received_after_the_verb(text: str) -> None:
     r = match_multi(text, BENEFITS)
     assert isinstance(r, Parsed) and r.value == ["0"], r
 
+
+
+CARE = [Option("1", "寄宿制托养"), Option("2", "日间照料"), Option("3", "居家托养"), Option("0", "都没有", exclusive=True)]
+
+
+@pytest.mark.parametrize("text", ["啥托养都没有，在家自己过", "啥也没领，日子紧巴巴的，孩子也不管"])
+def test_a_denial_of_everything_beside_a_remark_is_none(text: str) -> None:
+    r = match_multi(text, CARE)
+    assert isinstance(r, Parsed) and r.value == ["0"] and r.confidence < 0.9, r
+
+
+def test_a_bare_no_beside_a_remark_is_not_none() -> None:
+    r = match_multi("没有，在家自己过", CARE)
+    assert not (isinstance(r, Parsed) and r.value == ["0"] and r.confidence >= 0.6), r

@@ -88,3 +88,21 @@ def test_find_name_in_a_longer_message(text: str, name: str) -> None:
 @pytest.mark.parametrize("text", ["我是回族，1950年出生", "我是退伍军人", "我是马家庄的", "我是马家庄人", "我是烈属", "我要找工作", "张三", "男，汉族"])
 def test_find_name_needs_a_cue(text: str) -> None:
     assert find_name(text) is None
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("孩子叫李小军，我是他妈妈", "李小军"),
+    ("我儿子叫李小军", "李小军"),
+    ("他叫李小军", "李小军"),
+    ("俺家娃叫李小军", "李小军"),
+    ("我老伴名字叫王秀兰", "王秀兰"),
+])
+def test_a_relative_answering_names_the_person(text: str, name: str) -> None:
+    """The plans let a family member answer for the person (家属代答)."""
+    r = parse_name(text)
+    assert isinstance(r, Parsed) and r.value == name, r
+
+
+def test_call_him_is_a_nickname_not_a_name_with_a_pronoun() -> None:
+    r = parse_name("叫他小军就行")
+    assert isinstance(r, Parsed) and r.value == "小军" and r.extra.get("nickname"), r

@@ -110,3 +110,16 @@ def test_not_using_a_phone_is_having_none(text: str) -> None:
 def test_not_using_alone_still_declines() -> None:
     r = parse_not_have("不用了", things=("照片",))
     assert isinstance(r, Parsed) and r.value.kind == NotHaveKind.DECLINE
+
+
+@pytest.mark.parametrize("text", ["没手机，有事找村里就行", "我没手机，你找我儿子"])
+def test_a_remark_beside_a_clear_denial_still_has_none(text: str) -> None:
+    r = parse_not_have(text, things=("联系电话", "电话", "手机"))
+    assert isinstance(r, Parsed) and r.value.kind == NotHaveKind.NONE and r.confidence < 0.9, r
+
+
+@pytest.mark.parametrize("text", ["没有手机，有座机", "没有手机，打我儿子的", "没有手机，留我女儿的吧", "没有，你问村长"])
+def test_another_number_or_a_bare_no_with_a_remark_is_not_none(text: str) -> None:
+    """座机 is a phone; 打我儿子的 promises another number; a bare 没有 beside a remark is unclear."""
+    r = parse_not_have(text, things=("联系电话", "电话", "手机"))
+    assert isinstance(r, NotUnderstood), r
