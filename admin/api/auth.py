@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from admin.deps import STAFF_COOKIE, CurrentStaff, RuntimeDep, UowDep, bearer_token
-from admin.login import LoginService
-from admin.security import AuthError, Login, csrf_token, logout
+from admin.web.deps import STAFF_COOKIE, CurrentStaff, RuntimeDep, UowDep, bearer_token
+from admin.web.login import LoginService
+from admin.web.security import AuthError, Login, csrf_token, logout
 from storage.errors import IntakeError, Locked, TooMany, Unauthorized, Unavailable
 from storage.staff import Staff
 

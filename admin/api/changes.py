@@ -18,14 +18,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from admin.access import Scope, not_found, require, scope_of
-from admin.api.summary import RecordSummary, summaries
 from admin.api.workflow import QUEUE_STAGES
-from admin.deps import CurrentStaff, Permitted, RuntimeDep, UnitOfWork, UowDep
-from admin.params import MAX_ID, DbId
 from admin.runtime import Runtime
 from admin.services import changes as service
+from admin.services.access import Scope, not_found, require, scope_of
 from admin.services.changes import deciding_level, stages_decided_by
+from admin.services.summaries import RecordSummary, summaries
+from admin.web.deps import CurrentStaff, Permitted, RuntimeDep, UnitOfWork, UowDep
+from admin.web.params import MAX_ID, DbId
 from bot.questionnaire import QType, Question
 from bot.values import display
 from storage import casework

@@ -18,12 +18,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from admin.access import Scope, not_found, require, scope_of
-from admin.api.summary import RecordSummary, summaries
-from admin.deps import CurrentStaff, Permitted, RuntimeDep, UnitOfWork, UowDep
-from admin.params import MAX_ID, DbId
 from admin.runtime import Runtime
 from admin.services import declarations as service
+from admin.services.access import Scope, not_found, require, scope_of
+from admin.services.summaries import RecordSummary, summaries
+from admin.web.deps import CurrentStaff, Permitted, RuntimeDep, UnitOfWork, UowDep
+from admin.web.params import MAX_ID, DbId
 from storage import casework
 from storage.identity import Declaration
 from storage.models import Person, Record

@@ -16,10 +16,17 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel, Field
 
-from admin.access import PERMISSIONS, Scope, not_found, refusal, require, scope_of
-from admin.deps import CurrentStaff, RuntimeDep, UowDep
-from admin.params import DbId, Offset
-from admin.reconcile import ListTooLarge, ReconcileError, parse_mapping, receive_list, run_import, utf8_csv
+from admin.imports.reconcile import (
+    ListTooLarge,
+    ReconcileError,
+    parse_mapping,
+    receive_list,
+    run_import,
+    utf8_csv,
+)
+from admin.services.access import PERMISSIONS, Scope, not_found, refusal, require, scope_of
+from admin.web.deps import CurrentStaff, RuntimeDep, UowDep
+from admin.web.params import DbId, Offset
 from bot.values import mask_shown
 from storage.crypto import mask_id_number, mask_name
 from storage.errors import Conflict, IntakeError, InvalidInput, TooLarge
@@ -195,7 +202,7 @@ def import_list(
     recon = ReconcileStore(uow.store.session, uow.store.vault)
     with tempfile.TemporaryDirectory(prefix="intake-reconcile-") as tmp:
         path = Path(tmp) / ("list" + suffix)
-        try:  # streamed to disk and read back in batches: memory does not grow with the file (admin.reconcile)
+        try:  # streamed to disk and read back in batches: memory does not grow with the file (admin.imports.reconcile)
             receive_list(file.file, path, MAX_LIST_BYTES)
         except ListTooLarge:
             raise _failed(uow, staff, "reconcile_import", 413, "the list is larger than 50 MiB") from None

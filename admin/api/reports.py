@@ -16,10 +16,10 @@ from fastapi.responses import FileResponse, StreamingResponse
 from openpyxl import Workbook
 from pydantic import BaseModel, Field
 
-from admin.access import PERMISSIONS, not_found, require, scope_of
-from admin.deps import CurrentStaff, RuntimeDep, UnitOfWork, UowDep
-from admin.reporting import ExportRow, Tally, cells, headers
 from admin.runtime import Runtime
+from admin.services.access import PERMISSIONS, not_found, require, scope_of
+from admin.services.reporting import ExportRow, Tally, cells, headers
+from admin.web.deps import CurrentStaff, RuntimeDep, UnitOfWork, UowDep
 from bot.questionnaire import QType, Questionnaire
 from storage.db import session_scope
 from storage.errors import IntakeError, InvalidInput, NotFound

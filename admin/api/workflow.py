@@ -15,12 +15,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from admin.access import require, scope_of
-from admin.api.summary import RecordSummary, summaries
-from admin.deps import CurrentStaff, Permitted, RuntimeDep, UowDep
-from admin.params import DbId, Offset
 from admin.services import workflow as service
+from admin.services.access import require, scope_of
+from admin.services.summaries import RecordSummary, summaries
 from admin.services.workflow import QUEUE_STAGES, STEPS, draw_sample, next_step
+from admin.web.deps import CurrentStaff, Permitted, RuntimeDep, UowDep
+from admin.web.params import DbId, Offset
 from storage.errors import InvalidInput
 from storage.models import WorkflowEvent
 from storage.staff import Staff

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from admin.access import Scope, not_found
+from admin.services.access import Scope, not_found
 from admin.services.uow import UnitOfWork
 from storage import casework
 from storage.errors import Conflict, InvalidInput

@@ -8,7 +8,7 @@ from sqlmodel import select
 from admin.api.workflow import draw_sample
 from admin.app import create_app
 from admin.runtime import Runtime
-from admin.security import create_staff
+from admin.web.security import create_staff
 from storage.models import Record, WorkflowEvent
 from storage.staff import AuditEntry
 from storage.staff_repo import StaffStore

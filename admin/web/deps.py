@@ -10,10 +10,10 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from admin.access import keep_refusal, require
 from admin.runtime import Runtime
-from admin.security import staff_for_token
+from admin.services.access import keep_refusal, require
 from admin.services.uow import UnitOfWork
+from admin.web.security import staff_for_token
 from storage.errors import IntakeError, Unauthorized
 from storage.repo import Store
 from storage.staff import Staff

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from admin.cli_settings import settings_or_exit
+from admin.cli.settings import settings_or_exit
 
 app = typer.Typer(help="The WeChat official account channel.", no_args_is_help=True)
 

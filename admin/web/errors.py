@@ -10,7 +10,7 @@
   was shown back.
 * A number or text the database cannot hold (``integer out of range`` on PostgreSQL, a Python
   int beyond 64 bits on SQLite, a NUL character in PostgreSQL text, a value too long for its
-  column) is answered 422; typed parameters (:mod:`admin.params`) refuse most of these at the
+  column) is answered 422; typed parameters (:mod:`admin.web.params`) refuse most of these at the
   door, this catches what a route forgot.
 * Text that cannot be encoded (a lone UTF-16 surrogate that got past the body guard) is 400.
 """

@@ -23,7 +23,7 @@ HTTP (JSON, under ``/api/interviews``, in the OpenAPI document):
 * ``POST /api/interviews/{id}/link-code`` a one-time link code for the person interviewed, shown once:
   sent in the person's own chat (绑定 12345678) it links that channel account to them.
 
-The live microphone is a WebSocket on the same path (:mod:`admin.collect_live`).
+The live microphone is a WebSocket on the same path (:mod:`admin.api.interview_live`).
 """
 
 from __future__ import annotations
@@ -38,11 +38,11 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from admin.access import Scope, not_found, require, scope_of
-from admin.api.summary import prefilled
-from admin.deps import CurrentStaff, RuntimeDep, UnitOfWork, UowDep
-from admin.params import DbId, Offset
 from admin.runtime import Runtime
+from admin.services.access import Scope, not_found, require, scope_of
+from admin.services.summaries import prefilled
+from admin.web.deps import CurrentStaff, RuntimeDep, UnitOfWork, UowDep
+from admin.web.params import DbId, Offset
 from bot.dialogue import campaign_of
 from bot.grammar import phrases_for
 from bot.messages import NEW_RECORD, WELCOME_BACK, Incoming, Reply

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from admin.cli_settings import settings_or_exit
+from admin.cli.settings import settings_or_exit
 from admin.settings import Settings
 
 if TYPE_CHECKING:

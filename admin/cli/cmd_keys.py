@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from admin.cli_settings import settings_or_exit
+from admin.cli.settings import settings_or_exit
 
 if TYPE_CHECKING:
     from storage.crypto import Vault

@@ -1,4 +1,4 @@
-"""The XLSX side of :mod:`admin.tables`: the first sheet of a workbook, streamed by openpyxl's read-only mode."""
+"""The XLSX side of :mod:`admin.imports.tables`: the first sheet of a workbook, streamed by openpyxl's read-only mode."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
-from admin.tables import Header, Problem, RawRecord, Table, TableError, TableFormat
+from admin.imports.tables import Header, Problem, RawRecord, Table, TableError, TableFormat
 
 EXACT_DIGITS = 15  # Excel keeps 15 significant digits of a number; an ID number typed as one loses its end
 _XLSX_ERRORS: tuple[type[BaseException], ...] = (zipfile.BadZipFile, KeyError, ParseError, EOFError, OSError,

@@ -1,6 +1,6 @@
 """Roster import: the people a campaign must reach, from CSV or XLSX, with a report of every rejected row.
 
-The file is read by :mod:`admin.tables` (CSV in UTF-8, UTF-8 with BOM or GB18030/GBK as Excel saves
+The file is read by :mod:`admin.imports.tables` (CSV in UTF-8, UTF-8 with BOM or GB18030/GBK as Excel saves
 it, or XLSX). Columns are matched by name: the ID number (身份证号 / id_number) is required; 姓名,
 联系电话, 地区 (a region path, code or name) are recognised; any other column whose header is a
 question key or a question's label becomes a prefilled value, confirmed with the person
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from admin.tables import Row, Table, TableError, open_table
+from admin.imports.tables import Row, Table, TableError, open_table
 from bot.questionnaire import Questionnaire
 from nlu.idcard import parse_id_number
 from nlu.phone import parse_phone

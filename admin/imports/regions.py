@@ -1,6 +1,6 @@
 """Import of the administrative region tree from a table (the TSV format of shared/data/regions; CSV or XLSX too).
 
-The file is read by :mod:`admin.tables` (any of its encodings and delimiters) and needs the columns
+The file is read by :mod:`admin.imports.tables` (any of its encodings and delimiters) and needs the columns
 level, code, name, short_name and parent_path. Every row is checked; when any is wrong, the import
 stops with a RegionFileError listing each error with its line and column (nothing is stored).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from admin.tables import TableError, open_table
+from admin.imports.tables import TableError, open_table
 from storage.errors import InvalidInput
 
 LEVELS = ("province", "prefecture", "county", "township", "village")

@@ -61,7 +61,7 @@
 
   var NETWORK = '网络不通，请检查网络后再试。';
 
-  // The login's CSRF token, which every state-changing request must carry (admin/csrf.py).
+  // The login's CSRF token, which every state-changing request must carry (admin/web/csrf.py).
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
     return meta ? meta.getAttribute('content') : '';

@@ -97,7 +97,7 @@ def transcribe(
 
 def _configured_model() -> Path | None:
     """INTAKE_VOSK_MODEL from the settings (environment or .env)."""
-    from admin.cli_settings import settings_or_exit
+    from admin.cli.settings import settings_or_exit
 
     return settings_or_exit().vosk_model
 
@@ -106,7 +106,7 @@ def _question(questionnaire: str | None, key: str | None) -> tuple[Question | No
     """The question whose grammar and parser to use, and the nlu bridge (both None without --question)."""
     if questionnaire is None and key is None:
         return None, None
-    from admin.cli_settings import settings_or_exit
+    from admin.cli.settings import settings_or_exit
     from admin.runtime import load_questionnaires
     from bot.understanding import Understanding
 

@@ -8,7 +8,7 @@ that carries the cookie and no ``Authorization: Bearer`` header is refused with 
 
 * its ``Origin`` (or, when a browser sent none, its ``Referer``) names this site, and
 * it carries the login's CSRF token in the ``X-CSRF-Token`` header. The token is an HMAC of the
-  session token (:func:`admin.security.csrf_token`): the console's pages carry it in
+  session token (:func:`admin.web.security.csrf_token`): the console's pages carry it in
   ``<meta name="csrf-token">`` and ``static/console.js`` sends it; the login answer gives it too.
 
 API clients that send ``Authorization: Bearer`` are not affected: a browser never adds that
@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from admin.security import csrf_token
+from admin.web.security import csrf_token
 
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -70,7 +70,7 @@ class CsrfMiddleware:
         headers = _headers(scope)
         authorization = headers.get("authorization", "")
         if authorization.lower().startswith("bearer ") and authorization[7:].strip():
-            return None  # a bearer token authenticates it (admin.deps prefers it to the cookie)
+            return None  # a bearer token authenticates it (admin.web.deps prefers it to the cookie)
         origin = headers.get("origin") or headers.get("referer")
         host = headers.get("host", "")
         if path == LOGIN:  # not authenticated by the cookie; only a forged cross-site login is refused

@@ -11,10 +11,10 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from admin.access import require
-from admin.collect import MODES, read_interview, roster
-from admin.console import ConsoleDep
-from admin.params import DbId, Offset
+from admin.console.pages import ConsoleDep
+from admin.services.access import require
+from admin.services.interviews import MODES, read_interview, roster
+from admin.web.params import DbId, Offset
 from storage.staff import Staff
 
 STATUS_LABELS = {"not_started": "未开始", "in_progress": "填写中", "submitted": "已提交"}

@@ -1,7 +1,7 @@
 """One reader for the tables staff upload: CSV (UTF-8, UTF-8 with BOM, UTF-16 with BOM, GB18030/GBK) and XLSX.
 
-Used by roster import (:mod:`admin.roster`), reconciliation (:mod:`admin.reconcile`) and region
-import (:mod:`admin.regions`). ``open_table(path)`` reads the header; ``Table.rows()`` streams the
+Used by roster import (:mod:`admin.imports.roster`), reconciliation (:mod:`admin.imports.reconcile`) and region
+import (:mod:`admin.imports.regions`). ``open_table(path)`` reads the header; ``Table.rows()`` streams the
 data rows as :class:`Row` objects (line number, one text per header column, the problems of the row).
 
 * Encoding: a byte-order mark decides; otherwise a file that is valid UTF-8 throughout is UTF-8, and
@@ -223,7 +223,7 @@ def open_table(path: Path, name: str | None = None) -> Table:
     if head.startswith(_OLE_MAGIC):
         raise TableError(shown, "this is an Excel 97-2003 workbook (.xls); save it as .xlsx or as CSV")
     if head.startswith(_ZIP_MAGIC) or suffix in XLSX_SUFFIXES:
-        from admin.tables_xlsx import open_xlsx
+        from admin.imports.tables_xlsx import open_xlsx
 
         return open_xlsx(path, shown)
     if suffix not in CSV_SUFFIXES:

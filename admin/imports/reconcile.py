@@ -17,7 +17,7 @@ record of theirs (404). Findings, with their reason codes:
   department's list, not on the roster).
 
 Bad rows (an invalid or repeated ID number; ``bad_cells``: a cell that cannot be read, a row longer or
-shorter than the header, as :mod:`admin.tables` finds them) are reported with their line numbers and skipped.
+shorter than the header, as :mod:`admin.imports.tables` finds them) are reported with their line numbers and skipped.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from typing import Any, BinaryIO
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from admin.tables import Header, TableError, open_table
-from admin.tables import Row as TableRow
+from admin.imports.tables import Header, TableError, open_table
+from admin.imports.tables import Row as TableRow
 from bot.questionnaire import QType, Question, Questionnaire
 from bot.understanding import Understanding
 from bot.values import decode_date, display, encode, number_bounds
@@ -151,7 +151,7 @@ class Outcome:
 def read_rows(
     path: Path, mapping: ColumnMapping, questions: dict[str, Question]
 ) -> tuple[dict[str, int], Iterator[TableRow]]:
-    """Open the list (admin.tables), check its header against the mapping; the column positions and the rows.
+    """Open the list (admin.imports.tables), check its header against the mapping; the column positions and the rows.
 
     The rows raise ReconcileError when the file cannot be read to its end (a broken quote, a damaged
     workbook), naming the line and column.
@@ -395,7 +395,7 @@ def receive_list(source: BinaryIO, path: Path, limit: int) -> None:
 
 
 def utf8_csv(path: Path) -> Path:
-    """The upload as the list reader takes it: unchanged, since admin.tables detects UTF-8, BOMs and GB18030.
+    """The upload as the list reader takes it: unchanged, since admin.imports.tables detects UTF-8, BOMs and GB18030.
 
     Kept for the API route that still calls it; it used to convert GB18030 files to a UTF-8 copy, which
     also refused a file with one undecodable byte instead of rejecting that row.

@@ -29,7 +29,7 @@ from typing import TypeVar
 import anyio
 from sqlalchemy.engine import Engine as DbEngine
 
-from admin.security import SESSION_HOURS, AuthError, Login, check_password, token_hash, typed_username
+from admin.web.security import SESSION_HOURS, AuthError, Login, check_password, token_hash, typed_username
 from storage.db import session_scope
 from storage.staff_repo import StaffStore
 

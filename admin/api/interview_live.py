@@ -32,12 +32,12 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from admin.access import PERMISSIONS, Scope, scope_of
-from admin.collect import MAX_TEXT, Interview, InterviewOut, _incoming, _interview, _state
-from admin.deps import STAFF_COOKIE
-from admin.params import DbId
 from admin.runtime import Runtime
-from admin.security import staff_for_token
+from admin.services.access import PERMISSIONS, Scope, scope_of
+from admin.services.interviews import MAX_TEXT, Interview, InterviewOut, _incoming, _interview, _state
+from admin.web.deps import STAFF_COOKIE
+from admin.web.params import DbId
+from admin.web.security import staff_for_token
 from bot.dialogue import Pending
 from bot.grammar import ends_at_first_pause
 from bot.values import display, encode

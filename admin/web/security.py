@@ -1,7 +1,7 @@
 """Staff authentication: argon2 password hashes, expiring bearer tokens, the console's CSRF token.
 
 Logging in (attempts counted before the password is checked, argon2 verifications capped) is
-:mod:`admin.login`.
+:mod:`admin.web.login`.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def check_password(password_hash: str | None, password: str) -> tuple[bool, str 
     """Whether ``password`` matches (a missing hash never does, at the same cost); a new hash when due.
 
     This is the expensive step (argon2: 64 MiB and tens of milliseconds): run it under the
-    login gate (:class:`admin.login.LoginGate`).
+    login gate (:class:`admin.web.login.LoginGate`).
     """
     try:
         _hasher.verify(password_hash or _NO_ACCOUNT_HASH, password)

@@ -13,8 +13,8 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from admin.access import PERMISSIONS, Scope
-from admin.deps import UnitOfWork
+from admin.services.access import PERMISSIONS, Scope
+from admin.web.deps import UnitOfWork
 from bot.questionnaire import Question, Questionnaire
 from storage import casework
 from storage.changes import ChangeStore

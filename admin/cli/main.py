@@ -10,12 +10,12 @@ from typing import Annotated
 
 import typer
 
-from admin import cmd_demo as demo_cmd
-from admin import cmd_keys as keys_cmd
-from admin import cmd_telegram as telegram_cmd
-from admin import cmd_voice as voice_cmd
-from admin import cmd_wechat as wechat_cmd
-from admin.cli_settings import settings_or_exit
+from admin.cli import cmd_demo as demo_cmd
+from admin.cli import cmd_keys as keys_cmd
+from admin.cli import cmd_telegram as telegram_cmd
+from admin.cli import cmd_voice as voice_cmd
+from admin.cli import cmd_wechat as wechat_cmd
+from admin.cli.settings import settings_or_exit
 
 app = typer.Typer(help="intake: conversational information collection.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -93,9 +93,9 @@ def roster_import(
     """
     from tqdm import tqdm
 
-    from admin.roster import RosterFileError, import_roster
+    from admin.imports.roster import RosterFileError, import_roster
+    from admin.imports.tables import TableError
     from admin.runtime import build_runtime
-    from admin.tables import TableError
     from bot.dialogue import campaign_of
 
     settings = settings_or_exit()
@@ -129,7 +129,7 @@ def regions_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="TSV: level, code, name, short_name, parent_path")],
 ) -> None:
     """Load the administrative region tree (rows below county may have no code)."""
-    from admin.regions import RegionFileError, read_region_file
+    from admin.imports.regions import RegionFileError, read_region_file
     from admin.runtime import build_runtime
     from storage.repo import StorageError
 
@@ -178,7 +178,7 @@ def parse(
     """Read one answer per line on standard input; write one JSON object per line."""
     from datetime import UTC, datetime
 
-    from admin.batch_parse import ParseCommandError, make_parser, run
+    from admin.cli.batch_parse import ParseCommandError, make_parser, run
     from admin.runtime import load_questionnaires
     from bot.understanding import Understanding
 
@@ -215,7 +215,7 @@ def staff_add(
 ) -> None:
     """Create a staff account; the password is asked for when not given."""
     from admin.runtime import build_runtime
-    from admin.security import StaffInputError, create_staff
+    from admin.web.security import StaffInputError, create_staff
     from storage.staff_repo import StaffStore
 
     secret = password or typer.prompt("password", hide_input=True, confirmation_prompt=True)

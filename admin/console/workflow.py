@@ -16,13 +16,13 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from admin.access import require, scope_of
 from admin.api import changes as changes_api
 from admin.api import workflow as workflow_api
-from admin.api.summary import summaries
-from admin.console import LEVEL_LABELS, ConsoleDep
-from admin.params import Offset
+from admin.console.pages import LEVEL_LABELS, ConsoleDep
 from admin.services import workflow
+from admin.services.access import require, scope_of
+from admin.services.summaries import summaries
+from admin.web.params import Offset
 from storage.staff import Staff
 
 PAGE_SIZE = 200

@@ -23,18 +23,18 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from admin.access import PERMISSIONS, keep_refusal, require, scope_of
 from admin.api import auth as auth_api
 from admin.api import changes as changes_api
 from admin.api import declarations as declarations_api
 from admin.api import identity as identity_api
 from admin.api import reconcile as reconcile_api
 from admin.api import reports as reports_api
-from admin.deps import RuntimeDep, UnitOfWork, UowDep, bearer_token
-from admin.params import DbId, Offset
 from admin.runtime import Runtime
-from admin.security import csrf_token, staff_for_token
 from admin.services import appeal_views, record_views
+from admin.services.access import PERMISSIONS, keep_refusal, require, scope_of
+from admin.web.deps import RuntimeDep, UnitOfWork, UowDep, bearer_token
+from admin.web.params import DbId, Offset
+from admin.web.security import csrf_token, staff_for_token
 from bot.questionnaire import QType, Questionnaire
 from storage.errors import IntakeError
 from storage.staff import Staff
@@ -227,7 +227,7 @@ class Console:
         """Render a template with the common context and the console's security headers."""
         base: dict[str, Any] = {"can": self.can, "staff_name": self.staff_name, "actor": self.actor}
         if self.staff is not None and self.token:
-            base["csrf"] = csrf_token(self.rt.settings.secret_key, self.token)  # console.js sends it (admin.csrf)
+            base["csrf"] = csrf_token(self.rt.settings.secret_key, self.token)  # console.js sends it (admin.web.csrf)
         if self.staff is not None:
             base["me"] = auth_api.staff_public(self.uow, self.staff)
             base["nav"] = [(key, href, label) for key, href, label, perms in NAV if any(map(self.can, perms))]
