@@ -23,6 +23,7 @@ from admin.api import records as records_api
 from admin.api import reports as reports_api
 from admin.api import workflow as workflow_api
 from admin.api.interview_live import router as interview_socket_router
+from admin.api.interviews import router as interviews_router
 from admin.channels import ChannelAdapter, build_channels, channel_routers
 from admin.console.collect import collect_pages
 from admin.console.pages import console_router
@@ -30,7 +31,6 @@ from admin.console.workflow import workflow_pages
 from admin.outbox import OutboxDispatcher
 from admin.runtime import Runtime, build_runtime
 from admin.services.access import staff_pass
-from admin.services.interviews import router as interviews_router
 from admin.settings import Settings
 from admin.web import errors
 from admin.web.body_guard import JsonBodyGuard

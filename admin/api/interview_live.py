@@ -34,7 +34,14 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from admin.runtime import Runtime
 from admin.services.access import PERMISSIONS, Scope, scope_of
-from admin.services.interviews import MAX_TEXT, Interview, InterviewOut, _incoming, _interview, _state
+from admin.services.interviews import (
+    MAX_TEXT,
+    Interview,
+    InterviewOut,
+    find_interview,
+    incoming,
+    interview_state,
+)
 from admin.web.deps import STAFF_COOKIE
 from admin.web.params import DbId
 from admin.web.security import staff_for_token
@@ -129,7 +136,7 @@ def _authorise(rt: Runtime, token: str | None, interview_id: int) -> tuple[Staff
             staff_store.audit("denied", staff=staff, target_type="collect", target_id=interview_id, result="denied")
             return None
         scope = scope_of(staff_store, staff)
-        interview = _interview(store, staff, scope, interview_id)
+        interview = find_interview(store, staff, scope, interview_id)
         if interview is None:
             staff_store.audit("read_interview", staff=staff, target_type="interview", target_id=interview_id,
                               result="not_found")
@@ -159,7 +166,7 @@ class LiveInterview:
     async def state(self) -> dict[str, Any]:
         """The opening message: where the interview stands."""
         def work() -> InterviewOut:
-            return self.rt.chat.within(lambda store: _state(
+            return self.rt.chat.within(lambda store: interview_state(
                 self.rt, store, self.scope, self.interview,
                 self.rt.engine.resume(store, self.interview.channel, self.interview.user_id)))
 
@@ -290,11 +297,11 @@ class LiveInterview:
     async def _turn(self, text: str, **extra: Any) -> dict[str, Any]:
         """Hand an answer to the chat service as the collector, and describe the new state."""
         interview = self.interview
-        msg = _incoming(interview, self.staff, text, **extra)
+        msg = incoming(interview, self.staff, text, **extra)
 
         def work() -> InterviewOut:
             replies = self.rt.chat.handle(msg)
-            return self.rt.chat.within(lambda store: _state(self.rt, store, self.scope, interview, replies))
+            return self.rt.chat.within(lambda store: interview_state(self.rt, store, self.scope, interview, replies))
 
         return {"type": "turn", **(await self._run(work)).model_dump(mode="json")}
 

@@ -1,7 +1,7 @@
 """The collector's pages of the console (电话/入户采集): the roster to pick from, and the interview.
 
-The data comes from the interview API's route functions (scoped and audited the same way); the
-pages' actions are posted to that API by ``static/collect.js``.
+The data comes from the interview service (:mod:`admin.services.interviews`, scoped and audited as the API
+is); the pages' actions are posted to the interview API by ``static/collect.js``.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from admin.console.pages import ConsoleDep
+from admin.services import interviews
 from admin.services.access import require
-from admin.services.interviews import MODES, read_interview, roster
+from admin.services.interviews import MODES
 from admin.web.params import DbId, Offset
 from storage.staff import Staff
 
@@ -33,7 +34,7 @@ def collect_pages() -> APIRouter:
             default = c.rt.settings.default_questionnaire
             chosen = questionnaire if questionnaire in names else default if default in names else names[0]
             start = max(offset, 0)
-            page = roster(staff, c.uow, c.rt, questionnaire=chosen, limit=50, offset=start)
+            page = interviews.roster(c.uow, c.rt, staff, chosen, 50, start)
             return {"choices": choices, "chosen": chosen, "page": page, "offset": start, "size": 50,
                     "modes": MODES, "status_labels": STATUS_LABELS, "voice": c.rt.transcriber is not None}
 
@@ -42,7 +43,7 @@ def collect_pages() -> APIRouter:
     @pages.get("/{interview_id}")
     def interview_page(c: ConsoleDep, interview_id: DbId) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
-            state = read_interview(interview_id, staff, c.uow, c.rt)
+            state = interviews.read_interview(c.uow, c.rt, staff, interview_id)
             return {"s": state, "modes": MODES}
 
         return c.page("collect", "interview.html", build)

@@ -15,7 +15,7 @@ region, whose interview user id names the record, not the person
 (:func:`storage.fieldwork.declaration_interview_user`). Its answer looks exactly like the one for
 a number nobody registered: nothing of the registered person shows, and nobody is moved or claimed.
 
-HTTP (JSON, under ``/api/interviews``, in the OpenAPI document):
+The HTTP routes over these functions (JSON, under ``/api/interviews``, :mod:`admin.api.interviews`):
 
 * ``GET /api/interviews/roster?questionnaire=…`` the roster in the caller's region, masked;
 * ``POST /api/interviews`` open (or continue) an interview: 201 with its state;
@@ -23,7 +23,8 @@ HTTP (JSON, under ``/api/interviews``, in the OpenAPI document):
 * ``POST /api/interviews/{id}/link-code`` a one-time link code for the person interviewed, shown once:
   sent in the person's own chat (绑定 12345678) it links that channel account to them.
 
-The live microphone is a WebSocket on the same path (:mod:`admin.api.interview_live`).
+The live microphone is a WebSocket on the same path (:mod:`admin.api.interview_live`). The console's
+pages (:mod:`admin.console.collect`) call the same functions.
 """
 
 from __future__ import annotations
@@ -32,17 +33,15 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query
-from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from admin.runtime import Runtime
 from admin.services.access import Scope, not_found, require, scope_of
 from admin.services.summaries import prefilled
-from admin.web.deps import CurrentStaff, RuntimeDep, UnitOfWork, UowDep
-from admin.web.params import DbId, Offset
+from admin.services.uow import UnitOfWork
+from admin.web.params import DbId
 from bot.dialogue import campaign_of
 from bot.grammar import phrases_for
 from bot.messages import NEW_RECORD, WELCOME_BACK, Incoming, Reply
@@ -245,7 +244,7 @@ def _declared_out(store: Store, q: Questionnaire, record_id: int, region_path: s
                      phone=given(prefilled(q, "phone")), region=region_path)
 
 
-def _state(rt: Runtime, store: Store, scope: Scope, interview: Interview, replies: list[Reply]) -> InterviewOut:
+def interview_state(rt: Runtime, store: Store, scope: Scope, interview: Interview, replies: list[Reply]) -> InterviewOut:
     """The interview's state after a turn."""
     q = rt.questionnaires[interview.questionnaire]
     pending = rt.engine.pending(store, interview.channel, interview.user_id)
@@ -268,7 +267,7 @@ def _state(rt: Runtime, store: Store, scope: Scope, interview: Interview, replie
     )
 
 
-def _interview(store: Store, staff: Staff, scope: Scope, conversation_id: int) -> Interview | None:
+def find_interview(store: Store, staff: Staff, scope: Scope, conversation_id: int) -> Interview | None:
     """The caller's own interview with this id, if its record lies in their region."""
     conv = get_conversation(store, conversation_id)
     if conv is None or conv.channel not in MODES:
@@ -284,21 +283,21 @@ def _interview(store: Store, staff: Staff, scope: Scope, conversation_id: int) -
                      owner.person_id, conv.record_id)
 
 
-def _visible(uow: UnitOfWork, staff: Staff, interview_id: int) -> Interview:
+def visible_interview(uow: UnitOfWork, staff: Staff, interview_id: int) -> Interview:
     require(uow.staff, staff, "collect")
-    found = _interview(uow.store, staff, scope_of(uow.staff, staff), interview_id)
+    found = find_interview(uow.store, staff, scope_of(uow.staff, staff), interview_id)
     if found is None:
         raise not_found(uow.staff, staff, "interview", interview_id)
     return found
 
 
-def _incoming(interview: Interview, staff: Staff, text: str, **extra: Any) -> Incoming:
+def incoming(interview: Interview, staff: Staff, text: str, **extra: Any) -> Incoming:
     return Incoming(channel=interview.channel, user_id=interview.user_id, text=text,
                     actor=f"collector:{staff.id}", message_id=extra.pop("message_id", None) or uuid.uuid4().hex,
                     **extra)
 
 
-# -- the HTTP routes ---------------------------------------------------------------------------
+# -- opening an interview ---------------------------------------------------------------------
 
 
 def _declaration(store: Store, staff: Staff, mode: str, q: Questionnaire, campaign: Campaign, person: Person,
@@ -367,19 +366,15 @@ def _open(rt: Runtime, staff: Staff, scope: Scope, body: InterviewIn, q: Questio
                               subject.id if isinstance(subject, Person) else None, conv.record_id)
         StaffStore(store.session).audit("interview_open", staff=staff, target_type="record",
                                         target_id=conv.record_id, detail=f"{body.mode} {q.name}")
-        return _state(rt, store, scope, interview, replies)
+        return interview_state(rt, store, scope, interview, replies)
 
     return rt.chat.within(work)
 
 
-router = APIRouter(prefix="/api/interviews", tags=["interviews"])
+# -- what the routes and the console's pages call -----------------------------------------------
 
 
-@router.get("/roster", response_model=RosterOut)
-def roster(staff: CurrentStaff, uow: UowDep, rt: RuntimeDep,
-           questionnaire: Annotated[str, Query(max_length=64)],
-           limit: Annotated[int, Query(ge=1, le=200)] = 50,
-           offset: Offset = 0) -> RosterOut:
+def roster(uow: UnitOfWork, rt: Runtime, staff: Staff, questionnaire: str, limit: int, offset: int) -> RosterOut:
     """The people of a campaign's roster in the caller's region (masked), the ones not yet done first."""
     require(uow.staff, staff, "collect")
     q = _questionnaire(rt, questionnaire)
@@ -396,8 +391,7 @@ def roster(staff: CurrentStaff, uow: UowDep, rt: RuntimeDep,
         status=r.record_status or "not_started") for r in rows])
 
 
-@router.post("", response_model=InterviewOut, status_code=201)
-def open_interview(body: InterviewIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> InterviewOut:
+def open_interview(uow: UnitOfWork, rt: Runtime, staff: Staff, body: InterviewIn) -> InterviewOut:
     """Open (or continue) an interview of a roster person or of the person with an ID number."""
     require(uow.staff, staff, "collect")
     q = _questionnaire(rt, body.questionnaire)
@@ -419,32 +413,30 @@ def open_interview(body: InterviewIn, staff: CurrentStaff, uow: UowDep, rt: Runt
         raise not_found(uow.staff, staff, "person", body.person_id or "by-id-number") from None
 
 
-@router.get("/{interview_id}", response_model=InterviewOut)
-def read_interview(interview_id: DbId, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> InterviewOut:
+def read_interview(uow: UnitOfWork, rt: Runtime, staff: Staff, interview_id: int) -> InterviewOut:
     """The state of one of the caller's interviews, with the pending prompt."""
-    interview = _visible(uow, staff, interview_id)
+    interview = visible_interview(uow, staff, interview_id)
     scope = scope_of(uow.staff, staff)
-    return rt.chat.within(lambda store: _state(
+    return rt.chat.within(lambda store: interview_state(
         rt, store, scope, interview, rt.engine.resume(store, interview.channel, interview.user_id)))
 
 
-@router.post("/{interview_id}/answer", response_model=InterviewOut)
-def answer(interview_id: DbId, body: AnswerIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> InterviewOut:
+def answer(uow: UnitOfWork, rt: Runtime, staff: Staff, interview_id: int, text: str,
+           message_id: str | None) -> InterviewOut:
     """A typed answer, correction or control phrase; a repeated message_id stores nothing twice."""
-    interview = _visible(uow, staff, interview_id)
+    interview = visible_interview(uow, staff, interview_id)
     scope = scope_of(uow.staff, staff)
-    replies = rt.chat.handle(_incoming(interview, staff, body.text.strip(), message_id=body.message_id))
-    return rt.chat.within(lambda store: _state(rt, store, scope, interview, replies))
+    replies = rt.chat.handle(incoming(interview, staff, text.strip(), message_id=message_id))
+    return rt.chat.within(lambda store: interview_state(rt, store, scope, interview, replies))
 
 
-@router.post("/{interview_id}/link-code", response_model=LinkCodeOut, status_code=201)
-def link_code(interview_id: DbId, staff: CurrentStaff, uow: UowDep, response: Response) -> LinkCodeOut:
+def link_code(uow: UnitOfWork, staff: Staff, interview_id: int) -> LinkCodeOut:
     """A link code for the person interviewed (8 digits, 15 minutes): sent in their own chat, it links it to them.
 
     Only for a person of the caller's area, never for a declaration; a new code retires the person's
     earlier ones. The code is shown this once and kept only as a digest; the audit log never holds it.
     """
-    interview = _visible(uow, staff, interview_id)
+    interview = visible_interview(uow, staff, interview_id)
     if interview.person_id is None:
         raise Conflict("link codes are made for a registered person of your area, "
                        "not for a declaration")
@@ -463,9 +455,6 @@ def link_code(interview_id: DbId, staff: CurrentStaff, uow: UowDep, response: Re
     identity.add_challenge(person.id or 0, ChallengeKind.LINK, code, expires, staff_id=staff.id)
     uow.staff.audit("link_code", staff=staff, target_type="person", target_id=person.id,
                     detail=f"valid {int(LINK_CODE_TTL.total_seconds() // 60)} minutes; earlier link codes retired")
-    response.headers["Cache-Control"] = "no-store"
     minutes = int(LINK_CODE_TTL.total_seconds() // 60)
     return LinkCodeOut(code=code, expires_at=expires,
                        message=f"绑定码 {code}，{minutes}分钟内有效。请对方在微信或网页里发送：绑定 {code}")
-
-
