@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from admin.console.pages import ConsoleDep
+from admin.console.base import ConsoleDep
 from admin.services import interviews
 from admin.services.access import require
 from admin.services.interviews import MODES

@@ -1,272 +1,44 @@
-"""The staff web console under /admin: server-rendered pages over the same functions as the staff API.
+"""The console's pages under /admin: dashboard, review queue, records, appeals, exports, statistics, reconciliation.
 
-Pages are rendered with Jinja2 (autoescaped) from data fetched by calling the staff API's route
-functions with the request's own unit of work, so the console sees exactly what the API would show
-and every read is audited the same way. Actions (approve, correct, answer, reveal, login, logout)
-are small forms that ``static/console.js`` posts to ``/api`` with the HttpOnly session cookie.
-Nothing personal goes into a URL: pages are addressed by record, appeal and campaign ids only.
+Each page checks the permission it needs and builds its data from the services (:mod:`admin.services`),
+never from the API's route functions; :meth:`admin.console.base.Console.page` turns a domain error
+into a polite page. The workflow and collector pages are :mod:`admin.console.workflow` and
+:mod:`admin.console.collect`.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
-from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
-from urllib.parse import urlencode
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from admin.api import auth as auth_api
-from admin.api import changes as changes_api
-from admin.api import declarations as declarations_api
-from admin.api import identity as identity_api
-from admin.api import reconcile as reconcile_api
-from admin.api import reports as reports_api
-from admin.runtime import Runtime
-from admin.services import appeal_views, record_views
-from admin.services.access import PERMISSIONS, keep_refusal, require, scope_of
-from admin.web.deps import RuntimeDep, UnitOfWork, UowDep, bearer_token
+from admin.console.base import (
+    APPEAL_CATEGORIES,
+    APPEAL_STATUS,
+    MAPPING_ROWS,
+    PAGE_SIZE,
+    RECON_KINDS,
+    RECON_REASONS,
+    RECON_STATUS,
+    RECORD_STATUS,
+    STATS_TYPES,
+    ConsoleDep,
+    choice,
+    safe_next,
+)
+from admin.services import appeal_views, change_views, declaration_views, persons, record_views, reports
+from admin.services import reconcile as reconciliation
+from admin.services.access import require, scope_of
 from admin.web.params import DbId, Offset
-from admin.web.security import csrf_token, staff_for_token
-from bot.questionnaire import QType, Questionnaire
-from storage.errors import IntakeError
+from bot.questionnaire import QType
 from storage.staff import Staff
 
 HERE = Path(__file__).parent
 STATIC_TYPES = {"console.css": "text/css; charset=utf-8", "console.js": "text/javascript; charset=utf-8",
                 "collect.js": "text/javascript; charset=utf-8", "collect-worklet.js": "text/javascript; charset=utf-8",
                 "workflow.js": "text/javascript; charset=utf-8"}
-BEIJING = timezone(timedelta(hours=8), "北京时间")
-PAGE_SIZE = 50
-
-ROLE_LABELS = {
-    "collector": "采集员", "reviewer": "审核员", "hotline": "热线接线员", "region_admin": "地区管理员",
-    "system_admin": "系统管理员", "auditor": "审计员",
-}
-FLAG_REASONS = {
-    "low_confidence": "识别把握不大", "rule": "前后信息不一致", "not_understood": "没能识别",
-    "unsure": "本人说不清楚", "refused": "本人不愿回答", "unverified": "身份未核实（申报）",
-}
-ANSWER_STATUS = {
-    "new": "新填", "confirmed": "已确认", "changed": "本人修改", "cleared": "已清除", "corrected": "已更正",
-}
-CHANNELS = {
-    "web": "网页对话", "wechat": "微信", "telegram": "Telegram", "voice": "语音", "phone": "电话",
-    "visit": "入户采集", "admin": "后台更正", "roster": "名册",
-}
-STAGES = {
-    "collected": "已采集，待乡镇审核", "township_reviewed": "乡镇已审核", "county_checked": "县级已抽查",
-    "city_accepted": "市级已验收", "province_accepted": "省级已验收", "returned": "已退回修改",
-}
-WORKFLOW_ACTIONS = {
-    "advance": "上报", "return": "退回", "spot_check_passed": "抽查通过", "spot_check_failed": "抽查未通过",
-    "submit": "提交", "change_approved": "批准本人修改", "change_rejected": "驳回本人修改",
-    "declaration_merged": "申报确认为本人", "declaration_dismissed": "申报确认不是本人",
-}
-DECLARATION_STATUS = {"open": "待核实", "merged": "已确认是本人", "dismissed": "已确认不是本人"}
-LEVEL_LABELS = {"village": "村级", "township": "乡镇", "county": "县级", "prefecture": "市级", "province": "省级"}
-RECORD_STATUS = {"in_progress": "填写中", "submitted": "已提交"}
-APPEAL_STATUS = {"new": "新诉求", "assigned": "已分派", "in_progress": "处理中", "answered": "已答复",
-                 "closed": "已关闭"}
-APPEAL_CATEGORIES = {"employment": "就业", "housing": "住房", "medical": "医疗", "pension": "待遇抚恤",
-                     "placement": "安置", "rights": "权益维护", "other": "其他"}
-APPEAL_SOURCES = {"chat": "对话转人工", "hotline": "热线来电", "questionnaire": "问卷中的诉求"}
-NOTE_KINDS = {"note": "处理记录", "answer": "答复本人", "status": "状态变更"}
-DEPARTMENTS = {"dibao": "民政低保名单", "social_security": "社保参保名单", "housing": "住房保障名单",
-               "poverty": "防返贫监测名单", "hukou": "户籍名单"}
-RECON_KINDS = {"problem": "问题数据", "missing": "缺失数据"}
-RECON_REASONS = {"value_mismatch": "两边数值不一致", "unparseable_department_value": "部门数据无法识别",
-                 "not_collected": "在名册中，尚未采集", "field_missing": "我们缺这一项", "not_on_roster": "不在我们的名册中"}
-RECON_STATUS = {"open": "待处理", "resolved": "已处理"}
-MAPPING_ROWS = 5
-STATS_TYPES = (QType.SINGLE, QType.MULTI, QType.YES_NO, QType.ETHNICITY)
-#: (page key, address, label, permissions of which one is needed to see the link)
-NAV = (
-    ("dashboard", "/admin", "首页", ("records.read",)),
-    ("review", "/admin/review", "审核队列", ("review.read",)),
-    ("workflow", "/admin/workflow", "审核上报", ("review.read",)),
-    ("records", "/admin/records", "采集记录", ("records.read",)),
-    ("appeals", "/admin/appeals", "诉求处理", ("appeals.read",)),
-    ("collect", "/admin/collect", "电话/入户采集", ("collect",)),
-    ("reconcile", "/admin/reconcile", "部门比对", ("review.read", "collect")),
-    ("stats", "/admin/stats", "统计", ("review.read",)),
-    ("exports", "/admin/exports", "导出", ("export",)),
-)
-PROBLEMS = {
-    403: "抱歉，您的岗位（{role}）没有使用这个功能的权限。如确有需要，请联系上级管理员开通。",
-    404: "没有找到这条信息，或者它不在您负责的地区范围内。",
-    409: "这一项已经处理过了，请返回刷新后查看。",
-    422: "请求的内容有误，请返回上一页检查后再试。",
-}
-
-
-def problem_message(status: int, role: str, error: IntakeError | None = None) -> str:
-    """What the console tells staff about a refused or failed page, in Chinese (the one place for it)."""
-    if error is not None and error.message_zh:
-        return error.message_zh
-    if status in PROBLEMS:
-        return PROBLEMS[status].format(role=ROLE_LABELS.get(role, ""))
-    return error.user_message if error is not None else "系统暂时出了点问题，请稍后再试。"
-HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "same-origin",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-                               "media-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-                               "base-uri 'none'",
-}
-
-
-def local_time(moment: datetime | None) -> str:
-    """A time as Beijing wall-clock text (stored times are UTC, naive on SQLite)."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
-
-
-def percent(rate: float | None) -> str:
-    """A rate as a percentage, or a dash when there is nothing to divide by."""
-    return "—" if rate is None else f"{rate * 100:.1f}%"
-
-
-def place(path: str | None) -> str:
-    """The last name of a region path."""
-    return path.rsplit("/", 1)[-1] if path else "（未定位）"
-
-
-def event_note(reason: str) -> str:
-    """The note of a workflow event as text (a change request's decision keeps its reason in JSON)."""
-    if reason.startswith("{"):
-        try:
-            data = json.loads(reason)
-        except ValueError:
-            return reason
-        if isinstance(data, dict) and isinstance(data.get("reason"), str):
-            return data["reason"]
-    return reason
-
-
-def safe_next(target: str | None) -> str:
-    """A redirect target inside the console, never another site."""
-    if target and target.startswith("/admin") and "//" not in target and "\\" not in target:
-        return target
-    return "/admin"
-
-
-@cache
-def templates() -> Jinja2Templates:
-    """The console's templates, autoescaped, with its filters (built on first use)."""
-    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
-                      trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(local_time=local_time, percent=percent, place=place, event_note=event_note)
-    env.globals.update(
-        role_labels=ROLE_LABELS, flag_reasons=FLAG_REASONS, answer_status=ANSWER_STATUS, channels=CHANNELS,
-        stages=STAGES, workflow_actions=WORKFLOW_ACTIONS, record_status=RECORD_STATUS,
-        appeal_status=APPEAL_STATUS, appeal_categories=APPEAL_CATEGORIES, appeal_sources=APPEAL_SOURCES,
-        note_kinds=NOTE_KINDS, departments=DEPARTMENTS, recon_kinds=RECON_KINDS, recon_reasons=RECON_REASONS,
-        recon_status=RECON_STATUS, declaration_status=DECLARATION_STATUS, level_labels=LEVEL_LABELS,
-        decided_by=changes_api.deciding_level, QType=QType,
-    )
-    return Jinja2Templates(env=env)
-
-
-@dataclass
-class Console:
-    """What a console page handler works with: the request, its unit of work and the logged-in staff."""
-
-    request: Request
-    uow: UnitOfWork
-    rt: Runtime
-    staff: Staff | None
-    token: str | None = None  # the session token the request came with
-    _names: dict[int, str] = field(default_factory=dict)
-
-    def can(self, permission: str) -> bool:
-        """Whether the logged-in staff member's role has a permission."""
-        return self.staff is not None and self.staff.role in PERMISSIONS[permission]
-
-    def staff_name(self, staff_id: int | None) -> str:
-        """A staff member's display name (cached for the request)."""
-        if staff_id is None:
-            return ""
-        if staff_id not in self._names:
-            other = self.uow.staff.get(staff_id)
-            self._names[staff_id] = other.display_name if other else f"工作人员{staff_id}"
-        return self._names[staff_id]
-
-    def actor(self, actor: str) -> str:
-        """Who entered an answer, in words: the person, a staff member or a collector."""
-        kind, _, rest = actor.partition(":")
-        if kind == "self":
-            return "本人（" + CHANNELS.get(rest, rest) + "）"
-        if kind in ("staff", "collector") and rest.isdigit():
-            return self.staff_name(int(rest))
-        return actor
-
-    def campaigns(self) -> list[tuple[str, Questionnaire]]:
-        """The campaigns of this year's loaded questionnaires that exist in the database."""
-        year = self.rt.settings.campaign_year
-        out = []
-        for name, q in sorted(self.rt.questionnaires.items()):
-            key = f"{name}-{year}"
-            if self.uow.store.campaign_by_key(key) is not None:
-                out.append((key, q))
-        return out
-
-    def html(self, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
-        """Render a template with the common context and the console's security headers."""
-        base: dict[str, Any] = {"can": self.can, "staff_name": self.staff_name, "actor": self.actor}
-        if self.staff is not None and self.token:
-            base["csrf"] = csrf_token(self.rt.settings.secret_key, self.token)  # console.js sends it (admin.web.csrf)
-        if self.staff is not None:
-            base["me"] = auth_api.staff_public(self.uow, self.staff)
-            base["nav"] = [(key, href, label) for key, href, label, perms in NAV if any(map(self.can, perms))]
-        return templates().TemplateResponse(self.request, name, {**base, **context}, status_code=status_code,
-                                            headers=HEADERS)
-
-    def page(self, active: str, name: str, build: Callable[[Staff], dict[str, Any]]) -> Response:
-        """Render a page for the logged-in staff member; login first, API refusals as a polite page."""
-        if self.staff is None:
-            target = self.request.url.path + (f"?{self.request.url.query}" if self.request.url.query else "")
-            return RedirectResponse("/admin/login?" + urlencode({"next": target}), status_code=303)
-        try:
-            data = build(self.staff)
-        except IntakeError as exc:
-            self.uow.store.session.rollback()  # as the API would: nothing of the page's work, only its refusal
-            keep_refusal(self.uow.staff, exc)
-            return self.problem(active, exc.status, problem_message(exc.status, self.staff.role, exc))
-        except HTTPException as exc:
-            return self.problem(active, exc.status_code, problem_message(exc.status_code, self.staff.role))
-        return self.html(name, {"active": active, **data})
-
-    def problem(self, active: str, status: int, message: str) -> Response:
-        """The polite page of a refused or failed request."""
-        return self.html("problem.html", {"active": active, "status": status, "message": message}, status_code=status)
-
-
-def get_console(request: Request, uow: UowDep, rt: RuntimeDep,
-                token: Annotated[str | None, Depends(bearer_token)]) -> Console:
-    """The console context of a request; ``staff`` is None when nobody (valid) is logged in."""
-    staff = staff_for_token(uow.staff, token, datetime.now(UTC)) if token else None
-    return Console(request, uow, rt, staff, token)
-
-
-ConsoleDep = Annotated[Console, Depends(get_console)]
-
-
-def _choice(value: str | None, allowed: Iterable[str]) -> str | None:
-    """A filter value if it is one of the allowed ones, else None (no filter)."""
-    return value if value and value in allowed else None
 
 
 def console_router() -> APIRouter:
@@ -298,7 +70,7 @@ def console_router() -> APIRouter:
         def build(staff: Staff) -> dict[str, Any]:
             boards = []
             for key, q in c.campaigns():
-                rows = reports_api.progress(staff, c.uow, c.rt, campaign=key)
+                rows = reports.progress(c.uow, c.rt, staff, key)
                 boards.append({"key": key, "title": q.campaign.title or q.title, "rows": rows})
             return {"boards": boards}
 
@@ -310,7 +82,7 @@ def console_router() -> APIRouter:
         def build(staff: Staff) -> dict[str, Any]:
             qs = c.rt.questionnaires
             require(c.uow.staff, staff, "review.read")
-            items = record_views.review_queue(c.uow, qs, staff, scope_of(c.uow.staff, staff), _choice(questionnaire, qs),
+            items = record_views.review_queue(c.uow, qs, staff, scope_of(c.uow.staff, staff), choice(questionnaire, qs),
                                               question or None, reason or None, region or None)
             types = {(i.questionnaire, i.question): qs[i.questionnaire].by_key[i.question] for i in items}
             regions = [r.path for r in c.uow.store.children(staff.region_id)]
@@ -325,7 +97,7 @@ def console_router() -> APIRouter:
             start = max(offset, 0)
             require(c.uow.staff, staff, "records.read")
             page = record_views.list_records(c.uow, c.rt.questionnaires, staff, scope_of(c.uow.staff, staff),
-                                             campaign or None, _choice(status, RECORD_STATUS), PAGE_SIZE, start)
+                                             campaign or None, choice(status, RECORD_STATUS), PAGE_SIZE, start)
             return {"page": page, "campaigns": c.campaigns(), "offset": start, "size": PAGE_SIZE,
                     "f": {"campaign": campaign, "status": status}}
 
@@ -343,11 +115,11 @@ def console_router() -> APIRouter:
             for view in detail.answers:
                 sections.setdefault(view.section, []).append(view)
             own = scope.covers(row.region_id)  # False: a declaration read by the staff of the registered person
-            changes = (changes_api.list_changes(staff, c.uow, c.rt, record_id=record_id, limit=200)
+            changes = (change_views.list_changes(c.uow, c.rt, staff, record_id=record_id, limit=200)
                        if own and c.can("review.read") else None)
             person = c.uow.store.get_person(row.person_id) if row.person_id is not None else None
-            declared = declarations_api.list_declarations(staff, c.uow, c.rt, status=None, person_id=row.person_id,
-                                                          limit=200) if person and scope.covers(person.region_id) else None
+            declared = declaration_views.list_declarations(c.uow, c.rt, staff, status=None, person_id=row.person_id,
+                                                           limit=200) if person and scope.covers(person.region_id) else None
             return {"detail": detail, "q": q, "sections": sections, "stage": row.stage,
                     "events": c.uow.store.workflow_events([record_id]), "changes": changes, "declared": declared,
                     "own": own}
@@ -359,9 +131,9 @@ def console_router() -> APIRouter:
         def build(staff: Staff) -> dict[str, Any]:
             start = max(offset, 0)
             require(c.uow.staff, staff, "appeals.read")
-            page = appeal_views.list_appeals(c.uow, staff, scope_of(c.uow.staff, staff), _choice(status, APPEAL_STATUS),
-                                             _choice(category, APPEAL_CATEGORIES), PAGE_SIZE, start)
-            blocks = identity_api.list_blocks(staff, c.uow) if c.can("identity.lift") else None
+            page = appeal_views.list_appeals(c.uow, staff, scope_of(c.uow.staff, staff), choice(status, APPEAL_STATUS),
+                                             choice(category, APPEAL_CATEGORIES), PAGE_SIZE, start)
+            blocks = persons.list_blocks(c.uow, staff) if c.can("identity.lift") else None
             return {"page": page, "offset": start, "size": PAGE_SIZE, "blocks": blocks,
                     "f": {"status": status, "category": category}}
 
@@ -379,7 +151,7 @@ def console_router() -> APIRouter:
     def exports(c: ConsoleDep, region: str = "") -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             require(c.uow.staff, staff, "export")
-            view = reports_api.region_view(c.uow, staff, region or None)
+            view = reports.region_view(c.uow, staff, region or None)
             return {"campaigns": c.campaigns(), "clear_ids": c.can("export.id_numbers"), "view": view,
                     "own_id": staff.region_id, "f": {"region": region}}
 
@@ -390,16 +162,15 @@ def console_router() -> APIRouter:
                    status: str = "submitted", region: str = "") -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             require(c.uow.staff, staff, "review.read")
-            view = reports_api.region_view(c.uow, staff, region or None)
+            view = reports.region_view(c.uow, staff, region or None)
             campaigns = c.campaigns()
             chosen = next(((k, q) for k, q in campaigns if k == campaign), campaigns[0] if campaigns else None)
             choices = [x for x in chosen[1].questions if x.type in STATS_TYPES] if chosen else []
             keys = {x.key for x in choices}
             result, columns = None, []
             if chosen and question in keys:
-                result = reports_api.stats(staff, c.uow, c.rt, campaign=chosen[0], question=question,
-                                           by=_choice(by, keys - {question}), status=_choice(status, RECORD_STATUS),
-                                           region=region or None)
+                result = reports.stats(c.uow, c.rt, staff, chosen[0], question, choice(by, keys - {question}),
+                                       choice(status, RECORD_STATUS), region or None)
                 if result.crosstab:
                     columns = sorted({col for row in result.crosstab.values() for col in row})
             return {"campaigns": campaigns, "chosen": chosen[0] if chosen else "", "choices": choices,
@@ -411,7 +182,7 @@ def console_router() -> APIRouter:
     @router.get("/reconcile")
     def reconcile(c: ConsoleDep, campaign: str = "") -> Response:
         def build(staff: Staff) -> dict[str, Any]:
-            runs = reconcile_api.list_runs(staff, c.uow, campaign=None, department=None, limit=100)
+            runs = reconciliation.list_runs(c.uow, staff, campaign=None, department=None, limit=100)
             campaigns = c.campaigns()
             chosen = next(((k, q) for k, q in campaigns if k == campaign), campaigns[0] if campaigns else None)
             questions = [x for x in chosen[1].questions if x.type != QType.PHOTO and not x.identifies
@@ -427,10 +198,10 @@ def console_router() -> APIRouter:
                       offset: Offset = 0) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             start = max(offset, 0)
-            run = reconcile_api.read_run(run_id, staff, c.uow)
-            page = reconcile_api.list_items(run_id, staff, c.uow, c.rt, kind=_choice(kind, RECON_KINDS),
-                                            reason=_choice(reason, RECON_REASONS),
-                                            status=_choice(status, RECON_STATUS), limit=200, offset=start)
+            run = reconciliation.read_run(c.uow, staff, run_id)
+            page = reconciliation.list_items(c.uow, c.rt, staff, run_id, kind=choice(kind, RECON_KINDS),
+                                         reason=choice(reason, RECON_REASONS),
+                                         status=choice(status, RECON_STATUS), limit=200, offset=start)
             return {"run": run, "page": page, "offset": start, "size": 200,
                     "can_resolve": c.can("review.act") or staff.role == "collector",
                     "f": {"kind": kind, "reason": reason, "status": status}}

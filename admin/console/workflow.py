@@ -5,7 +5,7 @@ them back (退回) with a reason; county staff see the county's reproducible spo
 fail each sampled record and then report the township-reviewed records up; city and province staff
 accept what the level below passed on; province-level administrators set the spot-check rate. Every
 level sees the records of its area that were sent back, with the reason. The data comes from the
-workflow API's route functions (so it is scoped and audited the same way), and the actions are posted
+workflow services (:mod:`admin.services.workflow_views`, scoped and audited as the API is); the actions are posted
 to that API by ``static/workflow.js`` (batches) and ``static/console.js`` (one record, the rate).
 """
 
@@ -16,10 +16,8 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from admin.api import changes as changes_api
-from admin.api import workflow as workflow_api
-from admin.console.pages import LEVEL_LABELS, ConsoleDep
-from admin.services import workflow
+from admin.console.base import LEVEL_LABELS, ConsoleDep
+from admin.services import change_views, workflow, workflow_views
 from admin.services.access import require, scope_of
 from admin.services.summaries import summaries
 from admin.web.params import Offset
@@ -59,10 +57,9 @@ def workflow_pages() -> APIRouter:
             data["rate"] = found.spot_check_rate if found else None
             data["can_rate"] = workflow.may_set_rate(c.uow, staff)
             if step is not None:
-                data["waiting"] = workflow_api.queue(staff, c.uow, c.rt, campaign=chosen, stage=None, limit=PAGE_SIZE,
-                                                     offset=data["offset"])
+                data["waiting"] = workflow_views.queue(c.uow, c.rt, staff, chosen, None, PAGE_SIZE, data["offset"])
             if step == "county_checked":
-                sample = workflow_api.sample(staff, c.uow, campaign=chosen, region=None)
+                sample = workflow_views.sample(c.uow, staff, chosen, None)
                 data["sample"] = sample
                 data["sample_left"] = [rid for rid in sample.sample if not sample.checked.get(rid)]
                 # the sampled records, masked as in the records list (the sample is drawn inside the scope)
@@ -72,10 +69,9 @@ def workflow_pages() -> APIRouter:
                 c.uow.staff.audit("workflow_sample", staff=staff, target_type="record",
                                   detail=f"{chosen}: {len(sample.sample)} of {sample.candidates}")
             if found is not None:  # the change requests the caller's level decides now
-                listed = changes_api.list_changes(staff, c.uow, c.rt, questionnaire=found.questionnaire, limit=200)
+                listed = change_views.list_changes(c.uow, c.rt, staff, questionnaire=found.questionnaire, limit=200)
                 data["changes"] = [i for i in listed.items if i.decides and i.record.campaign == found.key]
-            data["returned"] = workflow_api.queue(staff, c.uow, c.rt, campaign=chosen, stage="returned", limit=PAGE_SIZE,
-                                                  offset=0)
+            data["returned"] = workflow_views.queue(c.uow, c.rt, staff, chosen, "returned", PAGE_SIZE, 0)
             return data
 
         return c.page("workflow", "workflow.html", build)

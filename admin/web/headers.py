@@ -1,6 +1,6 @@
 """Security headers on every response: a Content-Security-Policy without inline script, no framing, no sniffing.
 
-Pages set their own policy where they need one (the console's pages do, in ``admin.console.pages``);
+Pages set their own policy where they need one (the console's pages do, in ``admin.console.base``);
 every other response gets :data:`DEFAULT`, which allows what the web chat and the API docs use:
 scripts, styles and images from this site only (Swagger UI's icons are ``data:`` images), requests
 to this site only, no plugins, no ``<base>``, and no page of another site may frame ours

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from admin.api.changes import deciding_level
+from admin.services.changes import deciding_level
 from admin.app import create_app
 from admin.runtime import Runtime
 from storage.changes import ChangeRequest

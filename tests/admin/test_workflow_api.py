@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from admin.api.workflow import draw_sample
+from admin.services.workflow import draw_sample
 from admin.app import create_app
 from admin.runtime import Runtime
 from admin.web.security import create_staff

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import col, select
 from starlette.routing import NoMatchFound
 
-from admin.api.workflow import draw_sample
+from admin.services.workflow import draw_sample
 from admin.app import create_app
 from admin.console import pages as console
 from admin.console.workflow import workflow_pages
