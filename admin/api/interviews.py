@@ -7,17 +7,35 @@ path (:mod:`admin.api.interview_live`).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
 from admin.services import interviews as service
-from admin.services.interviews import AnswerIn, InterviewIn, InterviewOut, LinkCodeOut, RosterOut
+from admin.services.interviews import MAX_TEXT, InterviewOut, LinkCodeOut, Opening, RosterOut
 from admin.web.deps import CurrentStaff, RuntimeDep, UowDep
 from admin.web.params import DbId, Offset
 
 router = APIRouter(prefix="/api/interviews", tags=["interviews"])
+
+
+class InterviewIn(BaseModel):
+    """Open an interview: who (a roster person or an ID number), which questionnaire, how, with consent."""
+
+    questionnaire: str = Field(min_length=1, max_length=64)
+    mode: Literal["phone", "visit"]
+    person_id: DbId | None = None
+    id_number: str | None = Field(default=None, max_length=40)
+    consent: bool = Field(description="the notice was read out to the person and they agreed")
+
+
+class AnswerIn(BaseModel):
+    """A typed answer (or a control phrase such as 返回, 跳过, 确认提交)."""
+
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    message_id: str | None = Field(default=None, max_length=80)
 
 
 @router.get("/roster", response_model=RosterOut)
@@ -32,7 +50,8 @@ def roster(staff: CurrentStaff, uow: UowDep, rt: RuntimeDep,
 @router.post("", response_model=InterviewOut, status_code=201)
 def open_interview(body: InterviewIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> InterviewOut:
     """Open (or continue) an interview of a roster person or of the person with an ID number."""
-    return service.open_interview(uow, rt, staff, body)
+    return service.open_interview(uow, rt, staff, Opening(body.questionnaire, body.mode, body.person_id,
+                                                         body.id_number, body.consent))
 
 
 @router.get("/{interview_id}", response_model=InterviewOut)

@@ -35,13 +35,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from admin.runtime import Runtime
 from admin.services.access import Scope, not_found, require, scope_of
 from admin.services.summaries import prefilled
 from admin.services.uow import UnitOfWork
-from admin.web.params import DbId
 from bot.dialogue import campaign_of
 from bot.grammar import phrases_for
 from bot.messages import NEW_RECORD, WELCOME_BACK, Incoming, Reply
@@ -71,21 +70,15 @@ LINK_CODE_TTL = timedelta(minutes=15)
 # interview says the same, so that it cannot be told from the interview of a person nobody registered
 
 
-class InterviewIn(BaseModel):
+@dataclass(frozen=True)
+class Opening:
     """Open an interview: who (a roster person or an ID number), which questionnaire, how, with consent."""
 
-    questionnaire: str = Field(min_length=1, max_length=64)
+    questionnaire: str
     mode: Literal["phone", "visit"]
-    person_id: DbId | None = None
-    id_number: str | None = Field(default=None, max_length=40)
-    consent: bool = Field(description="the notice was read out to the person and they agreed")
-
-
-class AnswerIn(BaseModel):
-    """A typed answer (or a control phrase such as 返回, 跳过, 确认提交)."""
-
-    text: str = Field(min_length=1, max_length=MAX_TEXT)
-    message_id: str | None = Field(default=None, max_length=80)
+    person_id: int | None
+    id_number: str | None
+    consent: bool  # the notice was read out to the person and they agreed
 
 
 class PersonOut(BaseModel):
@@ -319,7 +312,7 @@ def _declaration(store: Store, staff: Staff, mode: str, q: Questionnaire, campai
     return record, True
 
 
-def _open(rt: Runtime, staff: Staff, scope: Scope, body: InterviewIn, q: Questionnaire,
+def _open(rt: Runtime, staff: Staff, scope: Scope, body: Opening, q: Questionnaire,
           number: str | None) -> InterviewOut:
     """Find or create the person (or open a declaration) and open the interview, in one unit of work."""
 
@@ -391,7 +384,7 @@ def roster(uow: UnitOfWork, rt: Runtime, staff: Staff, questionnaire: str, limit
         status=r.record_status or "not_started") for r in rows])
 
 
-def open_interview(uow: UnitOfWork, rt: Runtime, staff: Staff, body: InterviewIn) -> InterviewOut:
+def open_interview(uow: UnitOfWork, rt: Runtime, staff: Staff, body: Opening) -> InterviewOut:
     """Open (or continue) an interview of a roster person or of the person with an ID number."""
     require(uow.staff, staff, "collect")
     q = _questionnaire(rt, body.questionnaire)

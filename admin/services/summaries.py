@@ -14,7 +14,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from admin.services.access import PERMISSIONS, Scope
-from admin.web.deps import UnitOfWork
+from admin.services.uow import UnitOfWork
 from bot.questionnaire import Question, Questionnaire
 from storage import casework
 from storage.changes import ChangeStore
