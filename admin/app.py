@@ -11,8 +11,6 @@ from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 
-from admin import errors
-from admin.access import staff_pass
 from admin.api import appeals as appeals_api
 from admin.api import audit as audit_api
 from admin.api import auth as auth_api
@@ -24,22 +22,24 @@ from admin.api import reconcile as reconcile_api
 from admin.api import records as records_api
 from admin.api import reports as reports_api
 from admin.api import workflow as workflow_api
-from admin.body_guard import JsonBodyGuard
+from admin.api.interview_live import router as interview_socket_router
+from admin.api.interviews import router as interviews_router
 from admin.channels import ChannelAdapter, build_channels, channel_routers
-from admin.collect import router as interviews_router
-from admin.collect_live import router as interview_socket_router
-from admin.console import console_router
-from admin.console_collect import collect_pages
-from admin.console_workflow import workflow_pages
-from admin.csrf import CsrfMiddleware
-from admin.deps import STAFF_COOKIE
-from admin.docs import docs_router
-from admin.headers import SecurityHeaders
-from admin.login import LoginGate, LoginService
+from admin.console.collect import collect_pages
+from admin.console.pages import console_router
+from admin.console.workflow import workflow_pages
 from admin.outbox import OutboxDispatcher
 from admin.runtime import Runtime, build_runtime
-from admin.security import staff_for_token
+from admin.services.access import staff_pass
 from admin.settings import Settings
+from admin.web import errors
+from admin.web.body_guard import JsonBodyGuard
+from admin.web.csrf import CsrfMiddleware
+from admin.web.deps import STAFF_COOKIE
+from admin.web.docs import docs_router
+from admin.web.headers import SecurityHeaders
+from admin.web.login import LoginGate, LoginService
+from admin.web.security import staff_for_token
 from bot.channels.web import web_chat_router
 from bot.messages import StaffPass
 from storage.db import session_scope
@@ -80,7 +80,7 @@ def create_app(
             if own:
                 rt.close()
 
-    # /docs is served from this site (admin.docs); ReDoc would load from a CDN and is off
+    # /docs is served from this site (admin.web.docs); ReDoc would load from a CDN and is off
     app = FastAPI(title="intake", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
     errors.install(app)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine as DbEngine
 
-from admin.regions import read_region_file
+from admin.imports.regions import read_region_file
 from admin.settings import Settings, SettingsError
 from admin.sms import build_sms_gateway
 from bot.dialogue import Engine, EngineConfig

@@ -107,9 +107,9 @@ def seed(db: Path, count: int, pool_size: int) -> dict[str, Any]:
     """A database with the region tree, a system admin and ``count`` submitted veterans records."""
     from sqlalchemy import insert
 
-    from admin.regions import read_region_file
+    from admin.imports.regions import read_region_file
     from admin.runtime import build_runtime
-    from admin.security import create_staff
+    from admin.web.security import create_staff
     from storage.models import Answer, Record
     from storage.staff_repo import StaffStore
 

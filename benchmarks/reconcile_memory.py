@@ -70,10 +70,10 @@ def _settings(db: Path) -> Any:
 
 def seed(db: Path, roster: int, folder: Path) -> list[str]:
     """The database: regions, an admin, a roster of ``roster`` people; returns their ID numbers."""
-    from admin.regions import read_region_file
-    from admin.roster import import_roster
+    from admin.imports.regions import read_region_file
+    from admin.imports.roster import import_roster
     from admin.runtime import build_runtime
-    from admin.security import create_staff
+    from admin.web.security import create_staff
     from storage.staff_repo import StaffStore
 
     rt = build_runtime(_settings(db))

@@ -7,8 +7,8 @@ admin may all use it. Each error carries
 * ``message_zh``: optional short plain Simplified Chinese for the person or staff member on a page
   (named apart from ``message``, which some errors, e.g. a table's, use for their own English text).
 
-The admin app maps the tree to HTTP problem responses in one place (:mod:`admin.errors`) and the
-console to Chinese pages (:func:`admin.console.problem_message`); the class decides the status, not the
+The admin app maps the tree to HTTP problem responses in one place (:mod:`admin.web.errors`) and the
+console to Chinese pages (:func:`admin.console.base.problem_message`); the class decides the status, not the
 caller. A refusal may carry a :class:`Refusal`: the request is rolled back and only that audit entry kept.
 
 ::

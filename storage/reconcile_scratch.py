@@ -1,6 +1,6 @@
 """A reconciliation run's working set on disk, so that an import's memory does not grow with its file.
 
-A department's list is read and matched in batches (:mod:`admin.reconcile`); what has to outlive a
+A department's list is read and matched in batches (:mod:`admin.imports.reconcile`); what has to outlive a
 batch is kept here rather than in memory: the blind index and line of every ID number read (to
 report a repeated one with the line it repeats), the line of each roster person found (for the
 missing-data list), and the findings themselves, sealed, until the run is stored. It is an SQLite

@@ -31,7 +31,7 @@ from sqlmodel import select
 from admin.app import create_app
 from admin.demo import DEMO_PASSWORD, seed_demo
 from admin.runtime import Runtime, build_runtime
-from admin.security import create_staff
+from admin.web.security import create_staff
 from bot.questionnaire import Questionnaire
 from nlu.tokenizer import Tokenizer
 from storage.crypto import mask_id_number

@@ -101,6 +101,41 @@ def test_services_import_no_web_framework() -> None:
     assert _violations(("admin/services",), ("fastapi", "starlette"), allowed=()) == []
 
 
+def test_services_know_nothing_of_their_callers() -> None:
+    """Services sit under the API, the console and the CLI: they import none of them, nor the HTTP plumbing."""
+    assert _violations(("admin/services",), ("admin.api", "admin.console", "admin.web", "admin.cli"), allowed=()) == []
+
+
+def test_console_and_api_are_side_by_side() -> None:
+    """The console's pages call services, never the API's route functions, and the API never the console."""
+    for package in ("admin/console", "admin/api"):
+        assert (ROOT / package).is_dir()
+    assert _violations(("admin/console",), ("admin.api",), allowed=()) == []
+    assert _violations(("admin/api",), ("admin.console",), allowed=()) == []
+
+
+def test_table_imports_are_plain_python() -> None:
+    """Reading tables (admin/imports) needs no web framework and nothing else of admin."""
+    assert (ROOT / "admin" / "imports").is_dir()
+    assert _violations(("admin/imports",), ("fastapi", "starlette"), allowed=()) == []
+    assert _violations(("admin/imports",), ("admin",), allowed=("admin.imports",)) == []
+
+
+def test_the_admin_top_level_is_a_map() -> None:
+    """admin/ holds its subpackages and the composition root only: every other module lives in a subpackage."""
+    top = sorted(p.stem for p in (ROOT / "admin").glob("*.py"))
+    assert top == ["__init__", "app", "channels", "outbox", "runtime", "settings", "sms"]
+    assert sorted(p.name for p in (ROOT / "admin").iterdir() if p.is_dir() and (p / "__init__.py").exists()) == [
+        "api", "cli", "console", "demo", "imports", "services", "web"]
+
+
+def test_every_admin_module_is_under_500_lines() -> None:
+    """Files of one job: no module of admin/ grows past 500 lines."""
+    long = [f"{_module_name(p)}: {n}" for p in _files("admin")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) >= 500]
+    assert long == []
+
+
 def test_channel_adapters_write_no_sql() -> None:
     """Channel adapters turn protocol into Incoming and Reply into protocol: no sqlmodel or sqlalchemy."""
     assert _violations(("bot/channels",), ("sqlmodel", "sqlalchemy"), allowed=()) == []

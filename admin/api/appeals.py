@@ -17,12 +17,12 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.types import Message
 
-from admin.access import not_found, require, scope_of
-from admin.deps import CurrentStaff, Permitted, RuntimeDep, UowDep
-from admin.params import DbId, Offset
 from admin.services import appeal_views as views
 from admin.services import appeals as service
+from admin.services.access import not_found, require, scope_of
 from admin.services.appeal_views import AppealOut, AppealPage
+from admin.web.deps import CurrentStaff, Permitted, RuntimeDep, UowDep
+from admin.web.params import DbId, Offset
 from nlu.appeals import classify_appeal
 from nlu.idcard import parse_id_number
 from nlu.result import NotUnderstood

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from admin.access import require, scope_of
-from admin.deps import CurrentStaff, UowDep
+from admin.services.access import require, scope_of
+from admin.web.deps import CurrentStaff, UowDep
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 

@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from admin.deps import STAFF_COOKIE, CurrentStaff, RuntimeDep, UowDep, bearer_token
-from admin.login import LoginService
-from admin.security import AuthError, Login, csrf_token, logout
+from admin.services.accounts import StaffPublic, staff_public
+from admin.web.deps import STAFF_COOKIE, CurrentStaff, RuntimeDep, UowDep, bearer_token
+from admin.web.login import LoginService
+from admin.web.security import AuthError, Login, csrf_token, logout
 from storage.errors import IntakeError, Locked, TooMany, Unauthorized, Unavailable
-from storage.staff import Staff
 
 
 class LoginIn(BaseModel):
@@ -20,17 +20,6 @@ class LoginIn(BaseModel):
 
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
-
-
-class StaffPublic(BaseModel):
-    """What a staff member may know about an account."""
-
-    id: int
-    username: str
-    display_name: str
-    role: str
-    region_id: int
-    region_path: str
 
 
 class LoginOut(BaseModel):
@@ -64,13 +53,6 @@ def refused(exc: AuthError) -> IntakeError:
     if exc.reason == "busy":
         return Unavailable(detail, retry_after=exc.retry_after)
     return Unauthorized(detail)
-
-
-def staff_public(uow: UowDep, staff: Staff) -> StaffPublic:
-    """The public view of an account."""
-    region = uow.staff.region(staff.region_id)
-    return StaffPublic(id=staff.id or 0, username=staff.username, display_name=staff.display_name, role=staff.role,
-                       region_id=staff.region_id, region_path=region.path if region else "")
 
 
 def _public(login: Login) -> StaffPublic:

@@ -9,49 +9,24 @@ person answers 404 like one that does not exist.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel
 
-from admin.access import require, scope_of
-from admin.deps import CurrentStaff, Permitted, UowDep
-from admin.params import DbId
 from admin.services import persons as service
-from storage import casework
-from storage.crypto import mask_id_number, mask_name
-from storage.identity import IdentityStore
+from admin.services.access import scope_of
+from admin.services.persons import BlockedOut
+from admin.web.deps import CurrentStaff, Permitted, UowDep
+from admin.web.params import DbId
 from storage.staff import Staff
 
 router = APIRouter(prefix="/api/identity", tags=["identity"])
 
 
-class BlockedOut(BaseModel):
-    """A person whose identification is blocked (masked)."""
-
-    person_id: int
-    name: str | None
-    id_number: str
-    region: str | None
-    failures: int
-    since: datetime  # when the failure that blocked it happened
-
-
 @router.get("/blocks", response_model=list[BlockedOut])
 def list_blocks(staff: CurrentStaff, uow: UowDep) -> list[BlockedOut]:
     """The persons of the caller's area whose identification is blocked, the longest blocked first."""
-    require(uow.staff, staff, "identity.lift")
-    blocked = casework.blocked_in(IdentityStore(uow.store), scope_of(uow.staff, staff).region_ids)
-    out = []
-    for b in blocked:
-        name = uow.store.person_name(b.person)
-        region = uow.staff.region(b.person.region_id) if b.person.region_id else None
-        out.append(BlockedOut(person_id=b.person.id or 0, name=mask_name(name) if name else None,
-                              id_number=mask_id_number(uow.store.person_id_number(b.person)),
-                              region=region.path if region else None, failures=b.failures, since=b.since))
-    uow.staff.audit("list_identity_blocks", staff=staff, target_type="person", detail=f"{len(out)} blocked")
-    return out
+    return service.list_blocks(uow, staff)
 
 
 @router.post("/blocks/{person_id}/lift", status_code=204)

@@ -15,10 +15,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from admin.access import require, scope_of
-from admin.deps import CurrentStaff, Permitted, UowDep
-from admin.params import DbId
 from admin.services import persons as service
+from admin.services.access import require, scope_of
+from admin.web.deps import CurrentStaff, Permitted, UowDep
+from admin.web.params import DbId
 from storage import casework
 from storage.crypto import mask_id_number, mask_name
 from storage.models import Person

@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
-from admin.access import not_found, scope_of
-from admin.deps import Permitted, RuntimeDep, UowDep
-from admin.params import DbId, Offset
 from admin.services import record_views as views
 from admin.services import records as service
+from admin.services.access import not_found, scope_of
 from admin.services.record_views import AnswerView, RecordDetail, RecordPage, ReviewItem, masked_in_view
+from admin.web.deps import Permitted, RuntimeDep, UowDep
+from admin.web.params import DbId, Offset
 from bot.values import display
 from storage.staff import Staff
 

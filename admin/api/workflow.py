@@ -9,25 +9,22 @@ at a stage in the caller's area (masked), for the console's page 审核上报. T
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from admin.access import require, scope_of
-from admin.api.summary import RecordSummary, summaries
-from admin.deps import CurrentStaff, Permitted, RuntimeDep, UowDep
-from admin.params import DbId, Offset
 from admin.services import workflow as service
-from admin.services.workflow import QUEUE_STAGES, STEPS, draw_sample, next_step
-from storage.errors import InvalidInput
-from storage.models import WorkflowEvent
+from admin.services import workflow_views as views
+from admin.services.access import scope_of
+from admin.services.workflow import QUEUE_STAGES, STEPS
+from admin.services.workflow_views import QueueOut, SampleOut
+from admin.web.deps import CurrentStaff, Permitted, RuntimeDep, UowDep
+from admin.web.params import DbId, Offset
 from storage.staff import Staff
 
 router = APIRouter(prefix="/api/workflow", tags=["workflow"])
 
-__all__ = ["QUEUE_STAGES", "STEPS", "draw_sample", "next_step", "router"]
 
 class AdvanceIn(BaseModel):
     """Records to move one step up."""
@@ -56,17 +53,6 @@ class MoveOut(BaseModel):
 
     moved: list[int]
     refused: dict[int, str]
-
-
-class SampleOut(BaseModel):
-    """A county's reproducible spot-check sample."""
-
-    campaign: str
-    region: str
-    rate: float
-    candidates: int
-    sample: list[int]
-    checked: dict[int, bool]
 
 
 class RateIn(BaseModel):
@@ -98,10 +84,7 @@ def sample(staff: CurrentStaff, uow: UowDep, campaign: str,
            region: Annotated[str | None, Query(description="county path; the caller's own by default")] = None,
            ) -> SampleOut:
     """The county's spot-check sample of township-reviewed records (the same every time it is asked)."""
-    require(uow.staff, staff, "review.read")  # checked here too: the console calls this function
-    drawn = service.county_sample(uow, staff, scope_of(uow.staff, staff), campaign, region)
-    return SampleOut(campaign=drawn.campaign.key, region=drawn.region.path, rate=drawn.campaign.spot_check_rate,
-                     candidates=drawn.candidates, sample=drawn.chosen, checked=drawn.checked)
+    return views.sample(uow, staff, campaign, region)
 
 
 @router.post("/spot-check", status_code=204)
@@ -116,26 +99,6 @@ def set_rate(campaign_key: str, body: RateIn, staff: CurrentStaff, uow: UowDep) 
     service.set_rate(uow, staff, campaign_key, body.rate)
 
 
-class QueueItem(RecordSummary):
-    """A record waiting at a workflow stage (masked), with when it was submitted and, if sent back, why."""
-
-    stage: str
-    submitted_at: datetime | None
-    returned_reason: str | None = None
-    returned_at: datetime | None = None
-    returned_by: int | None = None
-
-
-class QueueOut(BaseModel):
-    """The records of the caller's area at one stage, and the step the caller may move them to."""
-
-    campaign: str
-    stage: str
-    next: str | None
-    total: int
-    items: list[QueueItem]
-
-
 @router.get("/queue", response_model=QueueOut)
 def queue(
     staff: CurrentStaff, uow: UowDep, rt: RuntimeDep, campaign: str,
@@ -145,29 +108,4 @@ def queue(
     offset: Offset = 0,
 ) -> QueueOut:
     """Records of the caller's area at a stage, oldest first, masked: what waits for the caller's step."""
-    require(uow.staff, staff, "review.read")  # checked here too: the console calls this function
-    found = service.campaign_by_key(uow, campaign)
-    step = next_step(uow, staff)
-    if stage is None:
-        if step is None:
-            raise InvalidInput("no workflow step at your level; name a stage")
-        stage = STEPS[step][0]
-    scope = scope_of(uow.staff, staff)
-    rows = uow.store.records_at_stage(scope.region_ids, found.id or 0, stage)
-    page = rows[offset:offset + limit]
-    returns: dict[int, WorkflowEvent] = {}
-    if stage == "returned":
-        for event in uow.store.workflow_events([r.id or 0 for r in page]):
-            if event.to_stage == "returned":
-                returns[event.record_id] = event  # the latest one wins: events come oldest first
-    items = []
-    for r, shown in zip(page, summaries(uow, rt.questionnaires, scope, page), strict=True):
-        back = returns.get(r.id or 0)
-        items.append(QueueItem(
-            **shown.model_dump(), stage=stage, submitted_at=r.submitted_at,
-            returned_reason=back.reason if back else None, returned_at=back.created_at if back else None,
-            returned_by=back.staff_id if back else None))
-    moves_to = step if step is not None and STEPS[step][0] == stage else None
-    uow.staff.audit("workflow_queue", staff=staff, target_type="record",
-                    detail=f"{found.key} {stage}: {len(items)} of {len(rows)}")
-    return QueueOut(campaign=found.key, stage=stage, next=moves_to, total=len(rows), items=items)
+    return views.queue(uow, rt, staff, campaign, stage, limit, offset)

@@ -10,7 +10,7 @@ questionnaires, from "转人工" in chats and from hotline calls.
 
 The people are deterministic (:func:`plan_people`: same seed, same people). Seeding is refused when
 ``INTAKE_ENV=production``, refused on a database that already holds people, records, staff or
-appeals, and a no-op when the demo is already loaded. ``admin/cmd_demo.py`` prints.
+appeals, and a no-op when the demo is already loaded. ``admin/cli/cmd_demo.py`` prints.
 
 Modules: :mod:`.world` (counties, accounts, region file), :mod:`.people`, :mod:`.values` (a person's
 answers), :mod:`.speech` (said as typed), :mod:`.talk` (one conversation), :mod:`.timeline` (planned

@@ -22,7 +22,6 @@ from pathlib import Path
 
 from sqlmodel import col, select
 
-from admin.access import staff_pass
 from admin.demo.people import DemoPerson, plan_people, random_name, random_phone, weighted
 from admin.demo.review import Reviewers
 from admin.demo.summary import count, summarise
@@ -53,9 +52,10 @@ from admin.demo.world import (
     Place,
     demo_places,
 )
-from admin.regions import read_region_file
+from admin.imports.regions import read_region_file
 from admin.runtime import Runtime
-from admin.security import create_staff
+from admin.services.access import staff_pass
+from admin.web.security import create_staff
 from bot.dialogue import campaign_of
 from bot.questionnaire import Question, Questionnaire
 from bot.service import ChatService

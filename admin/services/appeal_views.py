@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
-from admin.access import Scope
+from admin.services.access import Scope
 from admin.services.appeals import visible
 from admin.services.uow import UnitOfWork
 from storage.models import Appeal, AppealRecording

@@ -6,7 +6,7 @@ An appeal outside the caller's area is :class:`NotFound` (audited), a step on a 
 
 from __future__ import annotations
 
-from admin.access import Scope, not_found
+from admin.services.access import Scope, not_found
 from admin.services.uow import UnitOfWork
 from nlu.appeals import classify_appeal
 from storage.errors import Conflict, InvalidInput

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from admin.access import PERMISSIONS, Scope, denied, not_found
+from admin.services.access import PERMISSIONS, Scope, denied, not_found
 from admin.services.uow import UnitOfWork
 from admin.services.workflow import QUEUE_STAGES, STEPS, level_of
 from bot.questionnaire import Question, Questionnaire

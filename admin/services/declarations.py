@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from admin.access import PERMISSIONS, Scope, denied, not_found
+from admin.services.access import PERMISSIONS, Scope, denied, not_found
 from admin.services.uow import UnitOfWork
 from storage import casework
 from storage.errors import Conflict

@@ -1,13 +1,16 @@
-"""Persons as staff handle them: placing a person no region places, lifting a blocked identification."""
+"""Persons as staff handle them: placing a person no region places, the blocked identifications and lifting one."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from admin.access import Scope, not_found
+from pydantic import BaseModel
+
+from admin.services.access import Scope, not_found, require, scope_of
 from admin.services.uow import UnitOfWork
 from storage import casework
+from storage.crypto import mask_id_number, mask_name
 from storage.errors import Conflict, InvalidInput
 from storage.identity import IdentityStore
 from storage.models import Person, Region
@@ -53,3 +56,29 @@ def lift_block(uow: UnitOfWork, staff: Staff, scope: Scope, person_id: int) -> N
         raise Conflict(f"the identification of person {person_id} is not blocked")
     uow.staff.audit("identity_lift", staff=staff, target_type="person", target_id=person_id,
                     detail="failures, pause and block reset; open one-time codes retired")
+
+
+class BlockedOut(BaseModel):
+    """A person whose identification is blocked (masked)."""
+
+    person_id: int
+    name: str | None
+    id_number: str
+    region: str | None
+    failures: int
+    since: datetime  # when the failure that blocked it happened
+
+
+def list_blocks(uow: UnitOfWork, staff: Staff) -> list[BlockedOut]:
+    """The persons of the caller's area whose identification is blocked, the longest blocked first."""
+    require(uow.staff, staff, "identity.lift")
+    blocked = casework.blocked_in(IdentityStore(uow.store), scope_of(uow.staff, staff).region_ids)
+    out = []
+    for b in blocked:
+        name = uow.store.person_name(b.person)
+        region = uow.staff.region(b.person.region_id) if b.person.region_id else None
+        out.append(BlockedOut(person_id=b.person.id or 0, name=mask_name(name) if name else None,
+                              id_number=mask_id_number(uow.store.person_id_number(b.person)),
+                              region=region.path if region else None, failures=b.failures, since=b.since))
+    uow.staff.audit("list_identity_blocks", staff=staff, target_type="person", detail=f"{len(out)} blocked")
+    return out

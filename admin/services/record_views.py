@@ -13,9 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from admin.access import Scope, not_found
-from admin.api.summary import RecordSummary, summaries, summary, visible_flags
+from admin.services.access import Scope, not_found
 from admin.services.records import questionnaire_named, readable_record
+from admin.services.summaries import RecordSummary, summaries, summary, visible_flags
 from admin.services.uow import UnitOfWork
 from bot.questionnaire import Mask, Question, Questionnaire
 from bot.values import HIDDEN, UNANSWERED, display, for_staff

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from admin.access import Scope, not_found
+from admin.services.access import Scope, not_found
 from admin.services.uow import UnitOfWork
 from bot.questionnaire import QType, Question, Questionnaire
 from bot.understanding import Understanding

@@ -13,7 +13,7 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 
-from admin.access import Scope, denied, not_found, refusal
+from admin.services.access import Scope, denied, not_found, refusal
 from admin.services.uow import UnitOfWork
 from storage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from storage.models import Campaign, Record, Region

@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from admin.roster import import_roster
+from admin.imports.roster import import_roster
 from admin.runtime import Runtime
-from admin.security import create_staff
+from admin.web.security import create_staff
 from storage.models import Record
 from storage.staff_repo import StaffStore
 from tests.bot.test_engine_other_questionnaires import _load_dongxiang

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from admin.runtime import Runtime
-from admin.security import create_staff
+from admin.web.security import create_staff
 from bot.values import encode
 from nlu.result import Parsed
 from storage.changes import ChangeStore

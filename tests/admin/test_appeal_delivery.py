@@ -17,7 +17,7 @@ from sqlmodel import select
 from admin.app import create_app
 from admin.outbox import PREFIX
 from admin.runtime import Runtime, build_runtime
-from admin.security import create_staff
+from admin.web.security import create_staff
 from nlu.tokenizer import Tokenizer
 from storage.models import Appeal, Outbox
 from storage.staff_repo import StaffStore

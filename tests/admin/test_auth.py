@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from admin.app import create_app
 from admin.runtime import Runtime, build_runtime
-from admin.security import StaffInputError, create_staff
+from admin.web.security import StaffInputError, create_staff
 from nlu.tokenizer import Tokenizer
 from storage.staff import AuditEntry, LoginLimit, Staff, StaffSession
 from storage.staff_repo import StaffStore

@@ -18,10 +18,10 @@ from sqlalchemy import Integer, String, bindparam, text
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect
 
-from admin import errors
 from admin.app import create_app
-from admin.body_guard import MAX_JSON_BYTES, SURROGATE, TOO_LARGE, JsonBodyGuard
 from admin.runtime import Runtime
+from admin.web import errors
+from admin.web.body_guard import MAX_JSON_BYTES, SURROGATE, TOO_LARGE, JsonBodyGuard
 from storage.db import session_scope
 from tests.admin.conftest import PW, login
 

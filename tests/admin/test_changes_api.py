@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from admin.api.changes import deciding_level
 from admin.app import create_app
 from admin.runtime import Runtime
+from admin.services.changes import deciding_level
 from storage.changes import ChangeRequest
 from storage.models import Answer, WorkflowEvent
 from storage.staff import AuditEntry

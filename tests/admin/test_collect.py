@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 from starlette.websockets import WebSocketDisconnect
 
+from admin.api.interview_live import EMPTY_TEXT, NO_VOICE, NOTHING_HEARD
 from admin.app import create_app
-from admin.collect_live import EMPTY_TEXT, NO_VOICE, NOTHING_HEARD
 from admin.runtime import Runtime
 from storage.models import Answer, Flag, Person, Record
 from storage.staff import AuditEntry

@@ -18,8 +18,8 @@ from httpx2 import Response
 from sqlmodel import select
 
 from admin.app import create_app
-from admin.csrf import BAD_TOKEN, FOREIGN_ORIGIN, NO_ORIGIN, NO_TOKEN
 from admin.runtime import Runtime
+from admin.web.csrf import BAD_TOKEN, FOREIGN_ORIGIN, NO_ORIGIN, NO_TOKEN
 from storage.models import Appeal, Flag
 from storage.reconcile import ReconcileRun
 from storage.staff import StaffSession

@@ -30,9 +30,9 @@ from admin.demo import (
     resolve_regions_file,
     seed_demo,
 )
-from admin.regions import read_region_file
+from admin.imports.regions import read_region_file
 from admin.runtime import Runtime
-from admin.security import create_staff
+from admin.web.security import create_staff
 from bot.expressions import compile_expression
 from bot.questionnaire import QType, Questionnaire
 from bot.values import expression_value

@@ -24,7 +24,7 @@ from schemathesis.generation.modes import GenerationMode
 
 from admin.app import create_app
 from admin.runtime import Runtime
-from admin.security import create_staff
+from admin.web.security import create_staff
 from storage.staff_repo import StaffStore
 from tests.admin.conftest import PW
 from tests.admin.test_access_table import FakeTranscriber

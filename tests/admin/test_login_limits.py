@@ -23,9 +23,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from admin.app import create_app
-from admin.login import MAX_CLIENT_FAILURES, MAX_FAILED_LOGINS, LoginGate, LoginService
 from admin.runtime import Runtime
-from admin.security import AuthError, create_staff
+from admin.web.login import MAX_CLIENT_FAILURES, MAX_FAILED_LOGINS, LoginGate, LoginService
+from admin.web.security import AuthError, create_staff
 from storage.staff import AuditEntry
 from storage.staff_repo import StaffStore
 from tests.bot.test_engine_other_questionnaires import _load_dongxiang

@@ -15,12 +15,12 @@ from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from admin.access import require
 from admin.app import create_app
-from admin.deps import CurrentStaff, Permitted, UowDep
-from admin.errors import PROBLEM_JSON
 from admin.runtime import Runtime
-from admin.security import create_staff
+from admin.services.access import require
+from admin.web.deps import CurrentStaff, Permitted, UowDep
+from admin.web.errors import PROBLEM_JSON
+from admin.web.security import create_staff
 from storage.changes import ChangeStore
 from storage.errors import (
     Conflict,

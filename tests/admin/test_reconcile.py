@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from sqlmodel import select
 
 from admin.app import create_app
-from admin.roster import import_roster
+from admin.imports.roster import import_roster
 from admin.runtime import Runtime
 from bot.values import encode
 from nlu.result import Parsed

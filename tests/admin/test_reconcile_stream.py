@@ -1,6 +1,6 @@
 """A department list of several batches: what one batch must know of the others (repeated ID numbers, the
 line a roster person was found on) is kept across them, rejected rows beyond the first thousand are
-counted, GB18030 lists and damaged ones are read by admin.tables, and an oversized list is refused. The memory
+counted, GB18030 lists and damaged ones are read by admin.imports.tables, and an oversized list is refused. The memory
 bound itself is shown by benchmarks/reconcile_memory.py, not by a test."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from admin.app import create_app
-from admin.reconcile import BATCH, MAX_REJECTED_LISTED, ListTooLarge, receive_list, utf8_csv
+from admin.imports.reconcile import BATCH, MAX_REJECTED_LISTED, ListTooLarge, receive_list, utf8_csv
 from admin.runtime import Runtime
 from storage.reconcile_scratch import Scratch
 from tests.admin.conftest import ID_A, login
@@ -92,7 +92,7 @@ def test_an_oversized_list_is_refused_while_it_is_copied(tmp_path: Path) -> None
 
 
 def test_csv_encodings(tmp_path: Path) -> None:
-    from admin.reconcile import ColumnMapping, read_rows
+    from admin.imports.reconcile import ColumnMapping, read_rows
 
     mapping = ColumnMapping(id_column="身份证号", columns={})
     gbk = tmp_path / "gbk.csv"
@@ -120,7 +120,7 @@ def test_the_scratch_keeps_first_lines_across_batches(tmp_path: Path) -> None:
 
 
 def test_a_damaged_list_names_the_line_and_column(tmp_path: Path) -> None:
-    from admin.reconcile import ColumnMapping, ReconcileError, read_rows
+    from admin.imports.reconcile import ColumnMapping, ReconcileError, read_rows
 
     mapping = ColumnMapping(id_column="身份证号", columns={})
     broken = tmp_path / "list.csv"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from admin.reporting import ExportRow, cells, headers, neutralise
+from admin.services.reporting import ExportRow, cells, headers, neutralise
 from bot.questionnaire import load_all
 from storage.repo import StoredAnswer
 

@@ -101,7 +101,7 @@ def test_roster_import_command_refuses_a_damaged_file_and_stores_nothing(tmp_pat
 
 
 def test_every_data_row_is_counted_and_rejected_rows_store_nothing(runtime: Runtime, tmp_path: Path) -> None:
-    from admin.roster import import_roster
+    from admin.imports.roster import import_roster
 
     wb = Workbook()
     ws = wb.active
@@ -128,7 +128,7 @@ def test_every_data_row_is_counted_and_rejected_rows_store_nothing(runtime: Runt
 
 
 def test_roster_xlsx_then_conversation_confirms_known_values(runtime: Runtime, tmp_path: Path) -> None:
-    from admin.roster import import_roster
+    from admin.imports.roster import import_roster
 
     wb = Workbook()
     ws = wb.active

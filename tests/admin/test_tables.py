@@ -1,4 +1,4 @@
-"""The one table reader (admin.tables) on real files written here: encodings, delimiters, XLSX, and every
+"""The one table reader (admin.imports.tables) on real files written here: encodings, delimiters, XLSX, and every
 kind of damage, each error naming its line and column; and the region import that reads through it."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from admin.regions import RegionFileError, read_region_file
-from admin.tables import MAX_CELL_CHARS, MAX_LINE_BYTES, Row, TableError, detect_encoding, open_table
+from admin.imports.regions import RegionFileError, read_region_file
+from admin.imports.tables import MAX_CELL_CHARS, MAX_LINE_BYTES, Row, TableError, detect_encoding, open_table
 
 HEADER = "身份证号,姓名,联系电话"
 

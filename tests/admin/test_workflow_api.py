@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from admin.api.workflow import draw_sample
 from admin.app import create_app
 from admin.runtime import Runtime
-from admin.security import create_staff
+from admin.services.workflow import draw_sample
+from admin.web.security import create_staff
 from storage.models import Record, WorkflowEvent
 from storage.staff import AuditEntry
 from storage.staff_repo import StaffStore

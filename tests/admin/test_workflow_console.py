@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import col, select
 from starlette.routing import NoMatchFound
 
-from admin import console
-from admin.api.workflow import draw_sample
 from admin.app import create_app
-from admin.console_workflow import workflow_pages
+from admin.console import pages as console
+from admin.console.workflow import workflow_pages
 from admin.runtime import Runtime
+from admin.services.workflow import draw_sample
 from storage.models import Record, WorkflowEvent
 from storage.staff import AuditEntry
 from storage.staff_repo import StaffStore

@@ -25,8 +25,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import select
 
-from admin.regions import read_region_file
-from admin.roster import import_roster
+from admin.imports.regions import read_region_file
+from admin.imports.roster import import_roster
 from admin.runtime import Runtime, load_questionnaires
 from bot.messages import Reply
 from bot.questionnaire import QType, Questionnaire

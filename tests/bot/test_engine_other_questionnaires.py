@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from admin.regions import read_region_file
+from admin.imports.regions import read_region_file
 from admin.runtime import Runtime
 from storage.models import Record
 from tests.conftest import Chat, shared_path

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from admin.roster import import_roster
+from admin.imports.roster import import_roster
 from admin.runtime import Runtime
 from bot.dialogue import campaign_of
 from bot.dialogue.identify import OTP_MAX_TRIES, SMS_PER_HOUR

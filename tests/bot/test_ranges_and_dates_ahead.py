@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from admin.reconcile import same_value
-from admin.reporting import code_value
+from admin.imports.reconcile import same_value
 from admin.runtime import Runtime
+from admin.services.reporting import code_value
 from bot.questionnaire import Question
 from bot.understanding import Understanding
 from bot.values import display, encode

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from admin.regions import read_region_file
+from admin.imports.regions import read_region_file
 from admin.runtime import Runtime
 from storage.models import Answer, Region
 from storage.repo import DuplicateMessage, StorageError
