@@ -166,7 +166,7 @@ class Understanding:
                     take(q.key, hits[0])
             elif t == QType.ETHNICITY:
                 e = parse_ethnicity(text)
-                if isinstance(e, Parsed) and text[e.span[0]:e.span[1]].endswith(("族", "民")):
+                if isinstance(e, Parsed) and text[e.span[0]:e.span[1]].endswith(("族", "民", "族人")):
                     take(q.key, e)
             elif t == QType.DATE:
                 for d in dates_ahead if q.dates_ahead else dates:
