@@ -24,6 +24,7 @@ from bot.messages import Incoming, Reply, StaffPass
 from bot.questionnaire import Question, Questionnaire
 from bot.service import ChatService
 from storage.fieldwork import interview_user
+from storage.repo import Store
 
 CONSENT = "同意"
 SUBMIT = "确认提交"
@@ -106,7 +107,7 @@ class Talk:
         at, channel, user, name = self.at, self.channel, self.user, self.q.name
         engine = self.chat.engine
 
-        def begin(store: Any) -> list[Reply]:
+        def begin(store: Store) -> list[Reply]:
             return engine.begin_interview(store, channel, user, name, store.get_person(person_id), at)
 
         self.timeline.mark(self.at)
@@ -199,7 +200,7 @@ class Talk:
     def _record_id(self) -> int | None:
         channel, user = self.channel, self.user
 
-        def find(store: Any) -> int | None:
+        def find(store: Store) -> int | None:
             conv = store.conversation(channel, user)
             return conv.record_id if conv is not None else None
 

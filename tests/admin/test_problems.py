@@ -6,7 +6,7 @@ audited while everything else the request did is rolled back (one commit per req
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +21,7 @@ from admin.services.access import require
 from admin.web.deps import CurrentStaff, Permitted, UowDep
 from admin.web.errors import PROBLEM_JSON
 from admin.web.security import create_staff
+from admin.services.uow import UnitOfWork
 from storage.changes import ChangeStore
 from storage.errors import (
     Conflict,
@@ -40,7 +41,7 @@ from tests.bot.test_engine_other_questionnaires import _load_dongxiang
 MISSING = 987654
 
 #: what each store raises for a row it does not have
-LOOKUPS = {
+LOOKUPS: dict[str, Callable[[UnitOfWork], object]] = {
     "person": lambda uow: uow.store.get_person(MISSING),
     "campaign": lambda uow: uow.store.get_campaign(MISSING),
     "record": lambda uow: uow.store.get_record(MISSING),

@@ -1,0 +1,220 @@
+"""Codemod of issue 12: ``store.old_method(`` becomes ``store.<repository>.<new>(``.
+
+The old flat methods of :class:`storage.repo.Store` moved to repositories (``storage/repos/``);
+:data:`RENAMES` is the one table of where each went. A call site is rewritten only when mypy
+infers its receiver to be a ``storage.repo.Store`` (``store.``, ``self.store.``, ``t.store.``,
+``uow.store.``, ``Store(session, vault).``, …), so a method of the same name on another class is
+left alone. Run from the repository root, with the project's venv::
+
+    .venv/bin/python tools/codemod_repos.py            # rewrite bot/ admin/ tests/ benchmarks/ storage/
+    .venv/bin/python tools/codemod_repos.py --check    # list what would change, exit 1 if anything
+
+It is idempotent: a rewritten call's receiver is a repository, not a Store, so a second run finds
+nothing. Sites whose receiver mypy could not type (``Any``) but whose text ends in ``store`` are
+listed as suspects and left as they are: look at them by hand. Afterwards, ``mypy bot nlu voice
+storage admin`` tells whether any call site was missed (the old methods no longer exist).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from mypy import build
+from mypy.find_sources import create_source_list
+from mypy.nodes import Expression, MypyFile
+from mypy.options import Options
+from mypy.traverser import NameAndMemberCollector
+from mypy.types import AnyType, Instance, Type, get_proper_type
+
+ROOT = Path(__file__).resolve().parent.parent
+TREES = ("bot", "admin", "tests", "benchmarks", "storage")
+STORE = "storage.repo.Store"
+
+#: old Store method -> (repository attribute of Store, method on that repository)
+RENAMES: dict[str, tuple[str, str]] = {
+    # persons and channel accounts: storage/repos/people.py
+    "account": ("people", "account"),
+    "link_account": ("people", "link_account"),
+    "id_index": ("people", "id_index"),
+    "find_person": ("people", "find"),
+    "create_person": ("people", "create"),
+    "update_person": ("people", "update"),
+    "person_id_number": ("people", "id_number"),
+    "person_name": ("people", "name"),
+    "person_phone": ("people", "phone"),
+    "get_person": ("people", "get"),
+    # campaigns and roster: storage/repos/campaigns.py
+    "ensure_campaign": ("campaigns", "ensure"),
+    "campaign_by_key": ("campaigns", "by_key"),
+    "get_campaign": ("campaigns", "get"),
+    "roster_entry": ("campaigns", "roster_entry"),
+    "put_roster_entry": ("campaigns", "put_roster_entry"),
+    "roster_prefill": ("campaigns", "roster_prefill"),
+    # records, answers, flags, workflow, progress: storage/repos/records.py
+    "previous_values": ("records", "previous_values"),
+    "record_for": ("records", "ensure"),
+    "get_record": ("records", "get"),
+    "current_answers": ("records", "current_answers"),
+    "current_answers_for": ("records", "current_answers_for"),
+    "record_ids_in": ("records", "ids_in"),
+    "records_by_ids": ("records", "by_ids"),
+    "answer_history": ("records", "answer_history"),
+    "_open": ("records", "open_answer"),
+    "save_answer": ("records", "save_answer"),
+    "add_flag": ("records", "add_flag"),
+    "flags": ("records", "flags"),
+    "records_in": ("records", "page_in"),
+    "open_flags_in": ("records", "open_flags_in"),
+    "progress_counts": ("records", "progress_counts"),
+    "move_record": ("records", "move"),
+    "workflow_events": ("records", "workflow_events"),
+    "records_at_stage": ("records", "at_stage"),
+    "get_flag": ("records", "get_flag"),
+    "resolve_flags": ("records", "resolve_flags"),
+    "submit": ("records", "submit"),
+    "reopen": ("records", "reopen"),
+    # appeals: storage/repos/appeals.py
+    "create_appeal": ("appeals", "create"),
+    "appeals_in": ("appeals", "page_in"),
+    "get_appeal": ("appeals", "get"),
+    "add_appeal_note": ("appeals", "add_note"),
+    "appeal_notes": ("appeals", "notes"),
+    "appeal_text": ("appeals", "text"),
+    "add_appeal_recording": ("appeals", "add_recording"),
+    "appeal_recording": ("appeals", "recording"),
+    "appeal_recordings": ("appeals", "recordings"),
+    # blobs: storage/repos/blobs.py
+    "put_blob": ("blobs", "put"),
+    "blob_bytes": ("blobs", "read"),
+    # outbox: storage/repos/outbox.py
+    "queue_outbox": ("outbox", "queue"),
+    "take_outbox": ("outbox", "take"),
+    "claim_outbox": ("outbox", "claim"),
+    "release_outbox": ("outbox", "release"),
+    # conversations and message de-duplication: storage/repos/conversations.py
+    "conversation": ("conversations", "find"),
+    "conversation_state": ("conversations", "state"),
+    "save_conversation": ("conversations", "save"),
+    "seen_message": ("messages", "seen"),
+    "remember_message": ("messages", "remember"),
+    "record_replies": ("messages", "record_replies"),
+    # regions: storage/repos/regions.py
+    "region_by_path": ("regions", "by_path"),
+    "region_rows": ("regions", "rows"),
+    "region_count": ("regions", "count"),
+    "add_regions": ("regions", "add"),
+    "children": ("regions", "children"),
+}
+
+
+@dataclass(frozen=True)
+class Site:
+    """An old method name after a receiver, where its name ends (1-based line, UTF-8 byte column)."""
+
+    path: Path
+    line: int
+    end: int
+    name: str
+
+
+def _is_store(typ: Type | None) -> bool:
+    proper = get_proper_type(typ) if typ is not None else None
+    return isinstance(proper, Instance) and proper.type.fullname == STORE
+
+
+def _is_any(typ: Type | None) -> bool:
+    return typ is None or isinstance(get_proper_type(typ), AnyType)
+
+
+def _scan(path: Path, tree: MypyFile, types: dict[Expression, Type]) -> tuple[list[Site], list[str]]:
+    """The old-method sites of one file whose receiver is a Store, and untyped receivers that look like one."""
+    source = path.read_bytes().splitlines(keepends=True)
+    collector = NameAndMemberCollector()  # a compiled visitor: mypy's traits cannot be subclassed from Python
+    tree.accept(collector)
+    sites: list[Site] = []
+    suspects: list[str] = []
+    for o in collector.member_exprs:
+        if o.name not in RENAMES or o.end_line is None or o.end_column is None:
+            continue
+        receiver = types.get(o.expr)
+        if _is_store(receiver):
+            sites.append(Site(path, o.end_line, o.end_column, o.name))
+        elif _is_any(receiver):
+            before = source[o.end_line - 1][: o.end_column - len(o.name.encode())].decode(errors="replace")
+            if before.rstrip().rstrip(".").rstrip().lower().endswith("store"):
+                suspects.append(f"{path.relative_to(ROOT)}:{o.end_line}: untyped receiver of .{o.name}")
+    return sites, suspects
+
+
+def find_sites(trees: tuple[str, ...] = TREES) -> tuple[list[Site], list[str]]:
+    """Every member access of an old Store method on a Store receiver, by mypy's inferred types."""
+    options = Options()
+    options.export_types = True
+    options.preserve_asts = True
+    options.check_untyped_defs = True  # infer inside unannotated functions too (tests, helpers)
+    options.ignore_missing_imports = True
+    options.incremental = False
+    options.python_version = (3, 11)
+    paths = [str(ROOT / t) for t in trees if (ROOT / t).is_dir()]
+    sources = create_source_list(paths, options)
+    result = build.build(sources, options)
+    wanted = {str(Path(s.path).resolve()) for s in sources if s.path}
+    sites: list[Site] = []
+    suspects: list[str] = []
+    for tree in result.files.values():
+        if not isinstance(tree, MypyFile) or str(Path(tree.path).resolve()) not in wanted:
+            continue
+        path = Path(tree.path).resolve()
+        found, doubtful = _scan(path, tree, result.types)
+        sites.extend(found)
+        suspects.extend(doubtful)
+    return sites, suspects
+
+
+def rewrite(sites: list[Site]) -> dict[Path, int]:
+    """Rewrite the sites in place, right to left on each line; how many per file."""
+    by_file: dict[Path, list[Site]] = defaultdict(list)
+    for site in sites:
+        by_file[site.path].append(site)
+    changed: dict[Path, int] = {}
+    for path, found in by_file.items():
+        lines = path.read_bytes().splitlines(keepends=True)
+        for site in sorted(set(found), key=lambda s: (s.line, s.end), reverse=True):
+            name = site.name.encode()
+            line = lines[site.line - 1]
+            start = site.end - len(name)
+            if line[start:site.end] != name:
+                raise SystemExit(f"{path}:{site.line}: expected {site.name!r} at byte {start}, found {line[start:site.end]!r}")
+            repo, new = RENAMES[site.name]
+            lines[site.line - 1] = line[:start] + f"{repo}.{new}".encode() + line[site.end:]
+        path.write_bytes(b"".join(lines))
+        changed[path] = len(set(found))
+    return changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--check", action="store_true", help="list the call sites to rewrite, change nothing")
+    parser.add_argument("trees", nargs="*", default=list(TREES), help="folders to rewrite (default: %(default)s)")
+    args = parser.parse_args(argv)
+    sites, suspects = find_sites(tuple(args.trees))
+    for suspect in suspects:
+        print(f"suspect (not rewritten): {suspect}", file=sys.stderr)
+    if args.check:
+        for site in sorted(sites, key=lambda s: (str(s.path), s.line, s.end)):
+            repo, new = RENAMES[site.name]
+            print(f"{site.path.relative_to(ROOT)}:{site.line}: .{site.name} -> .{repo}.{new}")
+        return 1 if sites else 0
+    changed = rewrite(sites)
+    for path, n in sorted(changed.items()):
+        print(f"{path.relative_to(ROOT)}: {n}")
+    print(f"{sum(changed.values())} call sites in {len(changed)} files")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
