@@ -113,7 +113,7 @@ RENAMES: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class Site:
-    """An old method name after a receiver, where its name ends (1-based line, UTF-8 byte column)."""
+    """An old method name after a receiver, where its name ends (1-based line, column as mypy gives it)."""
 
     path: Path
     line: int
@@ -132,7 +132,7 @@ def _is_any(typ: Type | None) -> bool:
 
 def _scan(path: Path, tree: MypyFile, types: dict[Expression, Type]) -> tuple[list[Site], list[str]]:
     """The old-method sites of one file whose receiver is a Store, and untyped receivers that look like one."""
-    source = path.read_bytes().splitlines(keepends=True)
+    source = path.read_text(encoding="utf-8").splitlines(keepends=True)
     collector = NameAndMemberCollector()  # a compiled visitor: mypy's traits cannot be subclassed from Python
     tree.accept(collector)
     sites: list[Site] = []
@@ -144,7 +144,7 @@ def _scan(path: Path, tree: MypyFile, types: dict[Expression, Type]) -> tuple[li
         if _is_store(receiver):
             sites.append(Site(path, o.end_line, o.end_column, o.name))
         elif _is_any(receiver):
-            before = source[o.end_line - 1][: o.end_column - len(o.name.encode())].decode(errors="replace")
+            before = source[o.end_line - 1][: o.end_column - len(o.name)]
             if before.rstrip().rstrip(".").rstrip().lower().endswith("store"):
                 suspects.append(f"{path.relative_to(ROOT)}:{o.end_line}: untyped receiver of .{o.name}")
     return sites, suspects
@@ -175,25 +175,30 @@ def find_sites(trees: tuple[str, ...] = TREES) -> tuple[list[Site], list[str]]:
     return sites, suspects
 
 
+def _patched(path: Path, found: list[Site]) -> str:
+    """The file's text with its sites rewritten, right to left on each line."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for site in sorted(set(found), key=lambda s: (s.line, s.end), reverse=True):
+        line = lines[site.line - 1]
+        # mypy's columns count characters; Python's ast counts UTF-8 bytes: accept either, never a guess
+        ends = [site.end, len(line.encode()[: site.end].decode(errors="ignore"))]
+        end = next((e for e in ends if line[e - len(site.name):e] == site.name), None)
+        if end is None:
+            raise SystemExit(f"{path}:{site.line}: no {site.name!r} ending at column {site.end}")
+        repo, new = RENAMES[site.name]
+        lines[site.line - 1] = line[: end - len(site.name)] + f"{repo}.{new}" + line[end:]
+    return "".join(lines)
+
+
 def rewrite(sites: list[Site]) -> dict[Path, int]:
-    """Rewrite the sites in place, right to left on each line; how many per file."""
+    """Rewrite the sites in place (every file checked before any is written); how many per file."""
     by_file: dict[Path, list[Site]] = defaultdict(list)
     for site in sites:
         by_file[site.path].append(site)
-    changed: dict[Path, int] = {}
-    for path, found in by_file.items():
-        lines = path.read_bytes().splitlines(keepends=True)
-        for site in sorted(set(found), key=lambda s: (s.line, s.end), reverse=True):
-            name = site.name.encode()
-            line = lines[site.line - 1]
-            start = site.end - len(name)
-            if line[start:site.end] != name:
-                raise SystemExit(f"{path}:{site.line}: expected {site.name!r} at byte {start}, found {line[start:site.end]!r}")
-            repo, new = RENAMES[site.name]
-            lines[site.line - 1] = line[:start] + f"{repo}.{new}".encode() + line[site.end:]
-        path.write_bytes(b"".join(lines))
-        changed[path] = len(set(found))
-    return changed
+    patched = {path: _patched(path, found) for path, found in by_file.items()}
+    for path, text in patched.items():
+        path.write_text(text, encoding="utf-8")
+    return {path: len(set(found)) for path, found in by_file.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
