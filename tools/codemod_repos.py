@@ -18,6 +18,7 @@ storage admin`` tells whether any call site was missed (the old methods no longe
 from __future__ import annotations
 
 import argparse
+import ast
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
@@ -113,11 +114,11 @@ RENAMES: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class Site:
-    """An old method name after a receiver, where its name ends (1-based line, column as mypy gives it)."""
+    """An old method name after a Store receiver: where the whole expression starts (as mypy tells it)."""
 
     path: Path
     line: int
-    end: int
+    column: int
     name: str
 
 
@@ -138,15 +139,13 @@ def _scan(path: Path, tree: MypyFile, types: dict[Expression, Type]) -> tuple[li
     sites: list[Site] = []
     suspects: list[str] = []
     for o in collector.member_exprs:
-        if o.name not in RENAMES or o.end_line is None or o.end_column is None:
+        if o.name not in RENAMES:
             continue
         receiver = types.get(o.expr)
         if _is_store(receiver):
-            sites.append(Site(path, o.end_line, o.end_column, o.name))
-        elif _is_any(receiver):
-            before = source[o.end_line - 1][: o.end_column - len(o.name)]
-            if before.rstrip().rstrip(".").rstrip().lower().endswith("store"):
-                suspects.append(f"{path.relative_to(ROOT)}:{o.end_line}: untyped receiver of .{o.name}")
+            sites.append(Site(path, o.line, o.column, o.name))
+        elif _is_any(receiver) and o.name in source[o.line - 1] and "store" in source[o.line - 1].lower():
+            suspects.append(f"{path.relative_to(ROOT)}:{o.line}: untyped receiver of .{o.name}")
     return sites, suspects
 
 
@@ -158,6 +157,7 @@ def find_sites(trees: tuple[str, ...] = TREES) -> tuple[list[Site], list[str]]:
     options.check_untyped_defs = True  # infer inside unannotated functions too (tests, helpers)
     options.ignore_missing_imports = True
     options.incremental = False
+    options.native_parser = False  # Python's ast: its columns are exact (the native parser's drift after CJK text)
     options.python_version = (3, 11)
     paths = [str(ROOT / t) for t in trees if (ROOT / t).is_dir()]
     sources = create_source_list(paths, options)
@@ -175,18 +175,44 @@ def find_sites(trees: tuple[str, ...] = TREES) -> tuple[list[Site], list[str]]:
     return sites, suspects
 
 
+def _attributes(text: str) -> dict[tuple[int, int, str], list[tuple[int, int]]]:
+    """Where each attribute access ends, by where its expression starts and its name (lines 1-based).
+
+    A start is given both as a character column and as a UTF-8 byte column (Python's ast counts bytes;
+    mypy's columns may count either); an end is a character column.
+    """
+    lines = text.splitlines(keepends=True)
+
+    def chars(line: int, byte: int) -> int:
+        return len(lines[line - 1].encode()[:byte].decode(errors="ignore"))
+
+    found: dict[tuple[int, int, str], list[tuple[int, int]]] = defaultdict(list)
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Attribute) and node.end_lineno is not None and node.end_col_offset is not None:
+            end = (node.end_lineno, chars(node.end_lineno, node.end_col_offset))
+            for col in {node.col_offset, chars(node.lineno, node.col_offset)}:
+                found[(node.lineno, col, node.attr)].append(end)
+    return found
+
+
 def _patched(path: Path, found: list[Site]) -> str:
-    """The file's text with its sites rewritten, right to left on each line."""
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    for site in sorted(set(found), key=lambda s: (s.line, s.end), reverse=True):
-        line = lines[site.line - 1]
-        # mypy's columns count characters; Python's ast counts UTF-8 bytes: accept either, never a guess
-        ends = [site.end, len(line.encode()[: site.end].decode(errors="ignore"))]
-        end = next((e for e in ends if line[e - len(site.name):e] == site.name), None)
-        if end is None:
-            raise SystemExit(f"{path}:{site.line}: no {site.name!r} ending at column {site.end}")
-        repo, new = RENAMES[site.name]
-        lines[site.line - 1] = line[: end - len(site.name)] + f"{repo}.{new}" + line[end:]
+    """The file's text with its sites rewritten, last first."""
+    text = path.read_text(encoding="utf-8")
+    where = _attributes(text)
+    ends: set[tuple[int, int, str]] = set()
+    for site in set(found):
+        matches = set(where.get((site.line, site.column, site.name), []))
+        if len(matches) != 1:
+            raise SystemExit(f"{path}:{site.line}:{site.column}: {len(matches)} accesses of .{site.name} start there")
+        (line, end), = matches
+        ends.add((line, end, site.name))
+    lines = text.splitlines(keepends=True)
+    for line, end, name in sorted(ends, reverse=True):
+        source = lines[line - 1]
+        if source[end - len(name):end] != name:
+            raise SystemExit(f"{path}:{line}: no {name!r} ending at column {end}")
+        repo, new = RENAMES[name]
+        lines[line - 1] = source[: end - len(name)] + f"{repo}.{new}" + source[end:]
     return "".join(lines)
 
 
@@ -210,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     for suspect in suspects:
         print(f"suspect (not rewritten): {suspect}", file=sys.stderr)
     if args.check:
-        for site in sorted(sites, key=lambda s: (str(s.path), s.line, s.end)):
+        for site in sorted(sites, key=lambda s: (str(s.path), s.line, s.column)):
             repo, new = RENAMES[site.name]
             print(f"{site.path.relative_to(ROOT)}:{site.line}: .{site.name} -> .{repo}.{new}")
         return 1 if sites else 0
