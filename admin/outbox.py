@@ -102,10 +102,10 @@ class OutboxDispatcher:
     def _claim(self, channels: list[str], skip: frozenset[int]) -> list[OutboxItem]:
         with self.runtime.store_scope() as store:
             given_up = frozenset(row for row, n in self._tries.items() if n >= MAX_TRIES)
-            return store.claim_outbox(channels, exclude=skip | given_up, limit=BATCH)
+            return store.outbox.claim(channels, exclude=skip | given_up, limit=BATCH)
 
     def _release(self, row_id: int, give_up: bool) -> None:
         with self.runtime.store_scope() as store:
-            store.release_outbox(row_id)
+            store.outbox.release(row_id)
         if give_up:
             log.info("outbox: message %s left for the person's next visit after %d refused sends", row_id, MAX_TRIES)

@@ -46,7 +46,7 @@ class Runtime:
     def reload_regions(self) -> int:
         """Rebuild the region index from the database; returns how many regions it holds."""
         with session_scope(self.db) as session:
-            rows = Store(session, self.vault).region_rows()
+            rows = Store(session, self.vault).regions.rows()
         self.understanding.regions = RegionIndex.from_rows(rows) if rows else None
         return len(rows)
 
@@ -77,9 +77,9 @@ def build_runtime(
     questionnaires = load_questionnaires(settings)
     with session_scope(db) as session:
         store = Store(session, vault)
-        if settings.regions_file is not None and store.region_count() == 0:
-            store.add_regions(read_region_file(settings.regions_file))
-        rows = store.region_rows()
+        if settings.regions_file is not None and store.regions.count() == 0:
+            store.regions.add(read_region_file(settings.regions_file))
+        rows = store.regions.rows()
     understanding = Understanding(
         questionnaires.values(), RegionIndex.from_rows(rows) if rows else None, tokenizer=tokenizer
     )

@@ -118,15 +118,15 @@ def seed(db: Path, count: int, pool_size: int) -> dict[str, Any]:
     q = rt.questionnaires["veterans"]
     try:
         with rt.store_scope() as store:
-            store.add_regions(read_region_file(REGIONS))
+            store.regions.add(read_region_file(REGIONS))
             create_staff(StaffStore(store.session), "bench", "bench", PASSWORD, "system_admin", "甘肃省")
-            campaign = store.ensure_campaign("veterans", q.version, YEAR, q.campaign.title,
+            campaign = store.campaigns.ensure("veterans", q.version, YEAR, q.campaign.title,
                                              q.campaign.reference_for(YEAR))
             region_ids = {}
             pool = _pool(store, q, pool_size, campaign.reference_date or date(YEAR, 6, 30))
             for village, _ in pool:
                 if village not in region_ids:
-                    region = store.region_by_path(village)
+                    region = store.regions.by_path(village)
                     assert region is not None, village
                     region_ids[village] = region.id
             now = datetime.now(UTC)

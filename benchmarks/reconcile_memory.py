@@ -87,11 +87,11 @@ def seed(db: Path, roster: int, folder: Path) -> list[str]:
             out.write(f"{number},名册{i},{VILLAGES[i % 2]}\n")
     try:
         with rt.store_scope() as store:
-            store.add_regions(read_region_file(REGIONS))
+            store.regions.add(read_region_file(REGIONS))
         rt.reload_regions()
         with rt.store_scope() as store:
             create_staff(StaffStore(store.session), "bench", "bench", PASSWORD, "system_admin", "甘肃省")
-            campaign = store.ensure_campaign("veterans", q.version, YEAR, q.campaign.title,
+            campaign = store.campaigns.ensure("veterans", q.version, YEAR, q.campaign.title,
                                              q.campaign.reference_for(YEAR))
             report = import_roster(store, campaign, q, listing, rt.understanding.regions, date(YEAR, 7, 1))
             assert not report.rejected, report.rejected[:3]

@@ -91,7 +91,7 @@ class ChatService:
                 if msg.message_id and (msg.audio is not None or msg.image is not None):
                     # a retry of a voice message or photo is answered from the stored replies without doing the
                     # work again; a text message is cheap, and its copy fails on the unique key below
-                    seen = store.seen_message(msg.channel, key)
+                    seen = store.messages.seen(msg.channel, key)
                     if seen is not None:
                         return [Reply.from_dict(d) for d in seen]
                 outcome = self.engine.handle_turn(store, msg)
@@ -100,7 +100,7 @@ class ChatService:
                     # the message and its replies, in the turn's transaction: a copy seen before (a retry) or
                     # handled at the same time fails on the unique key, the whole turn is undone, and the copy
                     # gets the replies stored the first time
-                    store.remember_message(msg.channel, key, [r.to_dict() for r in replies])
+                    store.messages.remember(msg.channel, key, [r.to_dict() for r in replies])
                 if msg.channel in self.transcript_channels:
                     self._keep(Transcripts(session, self.vault), msg, outcome, replies)
                 sms = queued_sms(session)
@@ -131,7 +131,7 @@ class ChatService:
 
     def _stored_replies(self, msg: Incoming, key: str) -> list[Reply] | None:
         with session_scope(self.db) as session:
-            seen = Store(session, self.vault).seen_message(msg.channel, key)
+            seen = Store(session, self.vault).messages.seen(msg.channel, key)
         return None if seen is None else [Reply.from_dict(d) for d in seen]
 
     def _send_codes(self, sms_ids: list[int]) -> None:
@@ -158,7 +158,7 @@ class ChatService:
         assert transcriber is not None
         if msg.message_id:
             with session_scope(self.db) as session:
-                if Store(session, self.vault).seen_message(msg.channel, message_key(msg)) is not None:
+                if Store(session, self.vault).messages.seen(msg.channel, message_key(msg)) is not None:
                     return msg  # a retry: answered from the stored replies without hearing it again
         with session_scope(self.db) as session:
             grammar = self.engine.grammar_for(Store(session, self.vault), msg.channel, msg.user_id)
@@ -199,7 +199,7 @@ class ChatService:
             store = Store(session, self.vault)
             prompt = self.engine.resume(store, channel, user_id, questionnaire, staff)
             replies = _with_outbox(store, channel, user_id, prompt)
-            conv = store.conversation(channel, user_id)
+            conv = store.conversations.find(channel, user_id)
             if conv is None or conv.id is None or channel not in self.transcript_channels:
                 return [], replies
             log = Transcripts(session, self.vault)
@@ -210,5 +210,5 @@ class ChatService:
 
 def _with_outbox(store: Store, channel: str, user_id: str, replies: list[Reply]) -> list[Reply]:
     """Messages waiting for this person (an appeal's answer) come before the replies to what they said."""
-    waiting = [Reply(f"工作人员回复您：{text}", kind="message") for text in store.take_outbox(channel, user_id)]
+    waiting = [Reply(f"工作人员回复您：{text}", kind="message") for text in store.outbox.take(channel, user_id)]
     return [*waiting, *replies]

@@ -168,13 +168,13 @@ class ChangeStore:
         self.session.refresh(row)
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             raise ChangeError(f"change request {row.id} is already {row.status}")
-        record = self.store.get_record(row.record_id)
+        record = self.store.records.get(row.record_id)
         if approve:
             opened = self._open(row)
-            self.store.save_answer(
+            self.store.records.save_answer(
                 record, row.question_key, opened.value, raw=opened.raw, confidence=row.confidence,
                 status="changed", channel=row.channel, actor=row.actor, sensitive=sensitive,
                 message_id=row.message_id, reason=f"change request {row.id} approved by staff:{staff_id}")
         action = "change_approved" if approve else "change_rejected"
         note = json.dumps({"change": row.id, "question": row.question_key, "reason": reason}, ensure_ascii=False)
-        return self.store.move_record(record, action, None, staff_id, note)
+        return self.store.records.move(record, action, None, staff_id, note)

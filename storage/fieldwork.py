@@ -50,9 +50,9 @@ def roster_page(
         out.append(RosterRow(
             person_id=person.id or 0,
             region_path=region.path if region is not None else None,
-            name=store.person_name(person),
-            id_number=store.person_id_number(person),
-            phone=store.person_phone(person),
+            name=store.people.name(person),
+            id_number=store.people.id_number(person),
+            phone=store.people.phone(person),
             record_id=record.id if record is not None else None,
             record_status=record.status if record is not None else None,
         ))

@@ -270,7 +270,7 @@ class IdentityStore:
         self.session.flush()
         self.session.add(Declaration(record_id=record.id or 0, person_id=person.id or 0, source=source.value,
                                      channel=channel, opened_by=opened_by))
-        self.store.add_flag(record, flag_key, "unverified", f"declaration ({source.value})", None)
+        self.store.records.add_flag(record, flag_key, "unverified", f"declaration ({source.value})", None)
         return record
 
     def declaration_of(self, record_id: int) -> Declaration | None:

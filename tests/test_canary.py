@@ -297,16 +297,16 @@ def _secrets(rt: Runtime, regions_text: str) -> dict[str, str]:
                   "difficulties": RESPONDENT[2], "spoken phone": SPOKEN})
     with rt.store_scope() as store:
         for p in store.session.exec(select(Person)).all():
-            number = store.person_id_number(p)
+            number = store.people.id_number(p)
             found[f"person {p.id} id"] = number
             found[f"person {p.id} birth"] = f"{number[6:10]}-{number[10:12]}-{number[12:14]}"
-            name, phone = store.person_name(p), store.person_phone(p)
+            name, phone = store.people.name(p), store.people.phone(p)
             if name and len(name) >= 2 and name not in regions_text:
                 found[f"person {p.id} name"] = name
             if phone:
                 found[f"person {p.id} phone"] = phone
         for a in store.session.exec(select(Appeal)).all():
-            text = store.appeal_text(a)
+            text = store.appeals.text(a)
             if len(text) >= 8:
                 found[f"appeal {a.id}"] = text
     return found

@@ -186,14 +186,14 @@ def take_recorded_call(
         raise InvalidInput("file: no speech was recognised in the recording")
     person = _caller_in_area(uow, staff, number) if number else None
     region_id = person.region_id if person and person.region_id else staff.region_id
-    appeal = uow.store.create_appeal(source="hotline", text=heard.text,
+    appeal = uow.store.appeals.create(source="hotline", text=heard.text,
                                      category=category or classify_appeal(heard.text).value, channel="phone",
                                      person_id=person.id if person else None, region_id=region_id)
-    blob = uow.store.put_blob("audio", _content_type(file, fmt), audio)
-    uow.store.add_appeal_recording(appeal, blob, seconds=heard.seconds, confidence=heard.confidence,
+    blob = uow.store.blobs.put("audio", _content_type(file, fmt), audio)
+    uow.store.appeals.add_recording(appeal, blob, seconds=heard.seconds, confidence=heard.confidence,
                                    mean_confidence=heard.mean_confidence)
     if note and note.strip():
-        uow.store.add_appeal_note(appeal, note.strip(), "note", staff.id)
+        uow.store.appeals.add_note(appeal, note.strip(), "note", staff.id)
     uow.staff.audit("upload_recording", staff=staff, target_type="appeal", target_id=appeal.id,
                     detail=f"blob {blob.id}; {heard.seconds:.0f} s, {len(audio)} bytes, {fmt or 'probed'}; "
                            f"person {'linked' if person else 'not linked'}")
@@ -254,10 +254,10 @@ def play_recording(appeal_id: DbId, staff: CurrentStaff, uow: UowDep) -> Respons
     """The call recording an appeal was transcribed from, as uploaded (played back to staff)."""
     require(uow.staff, staff, "appeals.read", str(appeal_id))
     _visible(uow, staff, appeal_id)
-    recording = uow.store.appeal_recording(appeal_id)
+    recording = uow.store.appeals.recording(appeal_id)
     if recording is None:
         raise not_found(uow.staff, staff, "recording", appeal_id)
-    content_type, data = uow.store.blob_bytes(recording.blob_id)
+    content_type, data = uow.store.blobs.read(recording.blob_id)
     uow.staff.audit("play_recording", staff=staff, target_type="appeal", target_id=appeal_id,
                     detail=f"blob {recording.blob_id}")
     return Response(content=data, media_type=content_type,

@@ -106,13 +106,13 @@ def list_unplaced(
     items = []
     for p in persons:
         pid = p.id or 0
-        name = uow.store.person_name(p)
+        name = uow.store.people.name(p)
         items.append(UnplacedOut(
-            person_id=pid, name=mask_name(name) if name else None, id_number=mask_id_number(uow.store.person_id_number(p)),
+            person_id=pid, name=mask_name(name) if name else None, id_number=mask_id_number(uow.store.people.id_number(p)),
             source=p.source, created_at=p.created_at,
             records=[ref(r.id or 0, c.key, r.status, r.stage, r.region_id) for r, c in records[pid]],
             declarations=[DeclarationRef(id=d.id or 0, status=d.status, source=d.source, record=ref(
-                r.id or 0, uow.store.get_campaign(r.campaign_id).key, r.status, r.stage, r.region_id))
+                r.id or 0, uow.store.campaigns.get(r.campaign_id).key, r.status, r.stage, r.region_id))
                 for d, r in declared[pid]]))
     uow.staff.audit("list_unplaced", staff=staff, target_type="person", detail=f"{len(items)} of {total}")
     return UnplacedPage(total=total, items=items)

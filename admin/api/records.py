@@ -59,7 +59,7 @@ def reveal(record_id: DbId, body: RevealIn, staff: Annotated[Staff, Depends(Perm
     """Show one masked value in clear (ID number, name, a sensitive answer); always audited."""
     record = service.visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
     question = service.question_of(service.form_of(uow, rt.questionnaires, record).questionnaire, body.key)
-    answer = uow.store.current_answers(record_id).get(body.key)
+    answer = uow.store.records.current_answers(record_id).get(body.key)
     value = None if answer is None or answer.value is None else display(question, answer.value, mask=False)
     uow.staff.audit("reveal", staff=staff, target_type="record", target_id=record_id, detail=body.key)
     return {"key": body.key, "value": value, "raw": answer.raw if answer else None}
@@ -74,8 +74,8 @@ def correct_answer(
     form = service.form_of(uow, rt.questionnaires, service.visible_record(uow, staff, scope_of(uow.staff, staff), record_id))
     q = form.questionnaire
     question = service.correct_answer(uow, rt.understanding, form, staff, key, body.text, body.reason)
-    return views.answer_view(q, question, uow.store.answer_history(record_id, key),
-                             uow.store.flags(record_id, status=None))
+    return views.answer_view(q, question, uow.store.records.answer_history(record_id, key),
+                             uow.store.records.flags(record_id, status=None))
 
 
 @router.get("/review", response_model=list[ReviewItem])
@@ -100,8 +100,8 @@ def evidence(record_id: DbId, blob_id: DbId, staff: Annotated[Staff, Depends(Per
              uow: UowDep) -> Response:
     """The audio clip or photo kept with one of the record's answers (played or shown in review)."""
     service.visible_record(uow, staff, scope_of(uow.staff, staff), record_id)
-    if not any(a.blob_id == blob_id for a in uow.store.answer_history(record_id)):
+    if not any(a.blob_id == blob_id for a in uow.store.records.answer_history(record_id)):
         raise not_found(uow.staff, staff, "blob", blob_id)
-    content_type, data = uow.store.blob_bytes(blob_id)
+    content_type, data = uow.store.blobs.read(blob_id)
     uow.staff.audit("play_evidence", staff=staff, target_type="record", target_id=record_id, detail=str(blob_id))
     return Response(content=data, media_type=content_type, headers={"Cache-Control": "no-store"})

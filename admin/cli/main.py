@@ -138,7 +138,7 @@ def regions_import(
     runtime = build_runtime(settings_or_exit())
     try:
         with runtime.store_scope() as store:
-            added, skipped = store.add_regions(read_region_file(file))
+            added, skipped = store.regions.add(read_region_file(file))
     except (RegionFileError, StorageError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -212,7 +212,7 @@ class Console:
         out = []
         for name, q in sorted(self.rt.questionnaires.items()):
             key = f"{name}-{year}"
-            if self.uow.store.campaign_by_key(key) is not None:
+            if self.uow.store.campaigns.by_key(key) is not None:
                 out.append((key, q))
         return out
 

@@ -85,7 +85,7 @@ def console_router() -> APIRouter:
             items = record_views.review_queue(c.uow, qs, staff, scope_of(c.uow.staff, staff), choice(questionnaire, qs),
                                               question or None, reason or None, region or None)
             types = {(i.questionnaire, i.question): qs[i.questionnaire].by_key[i.question] for i in items}
-            regions = [r.path for r in c.uow.store.children(staff.region_id)]
+            regions = [r.path for r in c.uow.store.regions.children(staff.region_id)]
             return {"items": items, "types": types, "questionnaires": qs, "regions": regions,
                     "f": {"questionnaire": questionnaire, "question": question, "reason": reason, "region": region}}
 
@@ -109,7 +109,7 @@ def console_router() -> APIRouter:
             require(c.uow.staff, staff, "records.read")
             scope = scope_of(c.uow.staff, staff)
             detail = record_views.read_record(c.uow, c.rt.questionnaires, staff, scope, record_id)
-            row = c.uow.store.get_record(record_id)  # visible: read_record answered 404 otherwise
+            row = c.uow.store.records.get(record_id)  # visible: read_record answered 404 otherwise
             q = c.rt.questionnaires[detail.summary.questionnaire]
             sections: dict[str, list[Any]] = {}
             for view in detail.answers:
@@ -117,11 +117,11 @@ def console_router() -> APIRouter:
             own = scope.covers(row.region_id)  # False: a declaration read by the staff of the registered person
             changes = (change_views.list_changes(c.uow, c.rt, staff, record_id=record_id, limit=200)
                        if own and c.can("review.read") else None)
-            person = c.uow.store.get_person(row.person_id) if row.person_id is not None else None
+            person = c.uow.store.people.get(row.person_id) if row.person_id is not None else None
             declared = declaration_views.list_declarations(c.uow, c.rt, staff, status=None, person_id=row.person_id,
                                                            limit=200) if person and scope.covers(person.region_id) else None
             return {"detail": detail, "q": q, "sections": sections, "stage": row.stage,
-                    "events": c.uow.store.workflow_events([record_id]), "changes": changes, "declared": declared,
+                    "events": c.uow.store.records.workflow_events([record_id]), "changes": changes, "declared": declared,
                     "own": own}
 
         return c.page("records", "record.html", build)

@@ -53,7 +53,7 @@ def workflow_pages() -> APIRouter:
             }
             if not chosen:
                 return data
-            found = c.uow.store.campaign_by_key(chosen)
+            found = c.uow.store.campaigns.by_key(chosen)
             data["rate"] = found.spot_check_rate if found else None
             data["can_rate"] = workflow.may_set_rate(c.uow, staff)
             if step is not None:
@@ -63,7 +63,7 @@ def workflow_pages() -> APIRouter:
                 data["sample"] = sample
                 data["sample_left"] = [rid for rid in sample.sample if not sample.checked.get(rid)]
                 # the sampled records, masked as in the records list (the sample is drawn inside the scope)
-                rows = c.uow.store.records_by_ids(sample.sample)
+                rows = c.uow.store.records.by_ids(sample.sample)
                 data["sampled"] = {r.id: shown for r, shown in zip(
                     rows, summaries(c.uow, c.rt.questionnaires, scope_of(c.uow.staff, staff), rows), strict=True)}
                 c.uow.staff.audit("workflow_sample", staff=staff, target_type="record",

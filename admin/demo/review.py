@@ -48,25 +48,25 @@ class Reviewers:
         times = sorted(submitted + (self.now - submitted) * self.rng.uniform(0.05, 0.95) for _ in steps)
         rid = record.id or 0
         if target != "returned":  # the reviewer looks at each flag before the township review
-            for key in sorted({f.question_key for f in store.flags(rid)}):
-                store.resolve_flags(rid, key, f"staff:{township.id}")
-            for flag in store.flags(rid, status=None):
+            for key in sorted({f.question_key for f in store.records.flags(rid)}):
+                store.records.resolve_flags(rid, key, f"staff:{township.id}")
+            for flag in store.records.flags(rid, status=None):
                 if flag.resolved_at is not None:
                     flag.resolved_at = times[0]
                     store.session.add(flag)
         for stage, moment in zip(steps, times, strict=True):
             if stage == "returned":
-                event = store.move_record(record, "return", "returned", county.id, RETURN_REASON)
+                event = store.records.move(record, "return", "returned", county.id, RETURN_REASON)
             else:
                 if stage == "county_checked":  # the county's spot check of the record, passed
-                    store.move_record(record, "spot_check_passed", None, county.id, "").created_at = moment
-                event = store.move_record(record, "advance", stage, by[stage].id)
+                    store.records.move(record, "spot_check_passed", None, county.id, "").created_at = moment
+                event = store.records.move(record, "advance", stage, by[stage].id)
             event.created_at = moment
 
     def take_call(self, text: str, person_id: int | None, region_id: int | None) -> Appeal:
         """A hotline call written down by the hotline (linked to the caller when they gave their ID number)."""
         hotline = self.staff["demo.hotline"]
-        appeal = self.store.create_appeal(source="hotline", text=text, category=classify_appeal(text).value,
+        appeal = self.store.appeals.create(source="hotline", text=text, category=classify_appeal(text).value,
                                           channel="phone", person_id=person_id, region_id=region_id)
         appeal.created_at = self.now - timedelta(days=self.rng.uniform(0.3, 25))
         self.audit("create_appeal", staff=hotline, target_type="appeal", target_id=appeal.id)
@@ -84,13 +84,13 @@ class Reviewers:
         for step in steps[:steps.index(status) + 1]:
             if step == "assigned":
                 appeal.assignee_id = hotline.id
-                store.add_appeal_note(appeal, f"assigned to {hotline.username}", "status", hotline.id)
+                store.appeals.add_note(appeal, f"assigned to {hotline.username}", "status", hotline.id)
             elif step == "in_progress":
-                store.add_appeal_note(appeal, NOTE, "note", hotline.id)
+                store.appeals.add_note(appeal, NOTE, "note", hotline.id)
             elif step == "answered":
                 # not queued to the person's channel as the API does: demo accounts reach nobody
-                store.add_appeal_note(appeal, ANSWER, "answer", hotline.id)
+                store.appeals.add_note(appeal, ANSWER, "answer", hotline.id)
             else:
-                store.add_appeal_note(appeal, "closed", "status", hotline.id)
+                store.appeals.add_note(appeal, "closed", "status", hotline.id)
             appeal.status = step
         store.session.add(appeal)

@@ -99,7 +99,7 @@ def seed_demo(runtime: Runtime, regions_file: Path, *, people: int = DEFAULT_PEO
             what = ", ".join(f"{n} {name}" for name, n in held.items() if n)
             raise DemoError(f"the database already holds data ({what}); the demo only seeds an empty database "
                             "— point INTAKE_DATABASE_URL at a new one, e.g. sqlite:///./var/demo.db")
-        added, _ = store.add_regions(read_region_file(regions_file))
+        added, _ = store.regions.add(read_region_file(regions_file))
     runtime.reload_regions()  # the engine reads place names against the tree
     _Seeder(runtime, seed, people, now or datetime.now(UTC), progress).run()
     with runtime.store_scope() as store:
@@ -141,7 +141,7 @@ class _Seeder:
             for plan in plans:
                 self._enrol(store, plan, campaigns[plan.person.questionnaire])
             for path in {v for p in places for v in p.villages}:
-                region = store.region_by_path(path)
+                region = store.regions.by_path(path)
                 assert region is not None and region.id is not None  # demo_places found it
                 self.regions[path] = region.id
             self._campaign(store, "village_services")
@@ -199,11 +199,11 @@ class _Seeder:
     def _enrol(self, store: Store, plan: _Planned, campaign: Campaign) -> None:
         """The person on the campaign's roster, as a roster import puts them."""
         p = plan.person
-        region = store.region_by_path(p.village)
+        region = store.regions.by_path(p.village)
         if region is None:
             raise DemoError(f"no region {p.village!r}")
-        person = store.create_person(p.id_number, source="roster", name=p.name, phone=p.phone, region_id=region.id)
-        store.put_roster_entry(campaign.id or 0, person, region.id, {"name": p.name,
+        person = store.people.create(p.id_number, source="roster", name=p.name, phone=p.phone, region_id=region.id)
+        store.campaigns.put_roster_entry(campaign.id or 0, person, region.id, {"name": p.name,
                                                                      **({"phone": p.phone} if p.phone else {})})
         plan.person_id = person.id or 0
 
@@ -287,13 +287,13 @@ class _Seeder:
         reviewers = Reviewers(store, {k: store.session.merge(v) for k, v in self.staff.items()}, self.rng, self.now)
         for plan in plans:
             if plan.record_id is not None and plan.stage is not None:
-                reviewers.move(store.get_record(plan.record_id), plan.person.village, plan.stage)
+                reviewers.move(store.records.get(plan.record_id), plan.person.village, plan.stage)
         rng = self.rng
         for plan in rng.sample(plans, k=min(len(plans), max(2, round(0.04 * len(plans))))):
-            region = store.get_person(plan.person_id).region_id
+            region = store.people.get(plan.person_id).region_id
             reviewers.handle(reviewers.take_call(rng.choice(HOTLINE), plan.person_id, region))
         for text in rng.sample(HOTLINE, k=2):  # callers who gave no ID number: placed in their county
-            county = store.region_by_path(rng.choice([c.path for c in COUNTIES]))
+            county = store.regions.by_path(rng.choice([c.path for c in COUNTIES]))
             reviewers.handle(reviewers.take_call(text, None, county.id if county else None))
         for appeal in store.session.exec(select(Appeal).where(col(Appeal.source).in_(("chat", "questionnaire")))
                                          .order_by(col(Appeal.id))).all():

@@ -108,7 +108,7 @@ class Talk:
         engine = self.chat.engine
 
         def begin(store: Store) -> list[Reply]:
-            return engine.begin_interview(store, channel, user, name, store.get_person(person_id), at)
+            return engine.begin_interview(store, channel, user, name, store.people.get(person_id), at)
 
         self.timeline.mark(self.at)
         self.replies = self.chat.within(begin)
@@ -201,7 +201,7 @@ class Talk:
         channel, user = self.channel, self.user
 
         def find(store: Store) -> int | None:
-            conv = store.conversation(channel, user)
+            conv = store.conversations.find(channel, user)
             return conv.record_id if conv is not None else None
 
         return self.chat.within(find)

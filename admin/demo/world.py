@@ -137,15 +137,15 @@ def demo_places(store: Store) -> list[Place]:
     """The demo counties as found in the loaded region tree, with the villages their people live in."""
     places = []
     for county in COUNTIES:
-        region = store.region_by_path(county.path)
+        region = store.regions.by_path(county.path)
         if region is None or region.id is None:
             raise DemoError(f"the region file has no county {county.path!r}; the demo needs the Gansu region tree")
-        townships = [r for r in store.children(region.id) if r.level == "township"]
+        townships = [r for r in store.regions.children(region.id) if r.level == "township"]
         preferred = [t for name in county.townships for t in townships if t.name == name]
         chosen = (preferred + [t for t in townships if t not in preferred])[:3]
         villages: list[str] = []
         for township in chosen:
-            villages.extend(v.path for v in store.children(township.id or 0)[:4])
+            villages.extend(v.path for v in store.regions.children(township.id or 0)[:4])
         if not villages:
             raise DemoError(f"the region file has no villages under {county.path!r}")
         code = region.code or ""

@@ -242,7 +242,7 @@ def compare(
             batch.append(_Rejected(line, "bad_id_number", f"身份证号码无效：{parsed.message}"))
         else:
             number = parsed.value.number
-            batch.append(Row(line, number, store.id_index(number), cells))
+            batch.append(Row(line, number, store.people.id_index(number), cells))
         if len(batch) >= BATCH:
             _match(ctx, batch)
             batch = []
@@ -269,7 +269,7 @@ def _match(ctx: _Context, batch: list[Row | _Rejected]) -> None:
     person_ids = sorted({p.id for p in persons.values() if p.id is not None})
     roster = ctx.recon.roster_of(ctx.campaign_id, person_ids, ctx.region_ids)
     records = ctx.recon.records_of(ctx.campaign_id, person_ids)
-    answers = ctx.store.current_answers_for([r.id for r in records.values() if r.status == "submitted"
+    answers = ctx.store.records.current_answers_for([r.id for r in records.values() if r.status == "submitted"
                                              and r.id is not None and ctx.covers(r.region_id)])
     found: list[NewItem] = []
     for row in valid:
@@ -325,7 +325,7 @@ def _not_collected(ctx: _Context) -> None:
             found.append(NewItem(
                 "not_collected", entry.region_id, line=lines.get(entry.person_id), person_id=entry.person_id,
                 record_id=rec.id if rec is not None and ctx.covers(rec.region_id) else None,
-                roster_entry_id=entry.id, id_number=ctx.store.person_id_number(person),
+                roster_entry_id=entry.id, id_number=ctx.store.people.id_number(person),
                 name=_name(ctx.store, person)))
         _keep(ctx, found)
 
@@ -404,7 +404,7 @@ def utf8_csv(path: Path) -> Path:
 
 
 def _name(store: Store, person: Person | None) -> str | None:
-    return store.person_name(person) if person is not None else None
+    return store.people.name(person) if person is not None else None
 
 
 def _check_value(

@@ -171,7 +171,7 @@ def _import_row(store: Store, campaign: Campaign, file: str, row: Row, cols: _Co
             error(cols.region, "no regions are loaded yet (intake regions import), so no region can be recognised")
         else:
             r = regions.resolve(row[cols.region])
-            region = store.region_by_path(r.value) if not isinstance(r, NotUnderstood) else None
+            region = store.regions.by_path(r.value) if not isinstance(r, NotUnderstood) else None
             if region is None:
                 why = REGION_PROBLEMS.get(r.reason, r.reason) if isinstance(r, NotUnderstood) else "no such region"
                 error(cols.region, f"the region cannot be recognised: {why}")
@@ -186,12 +186,12 @@ def _import_row(store: Store, campaign: Campaign, file: str, row: Row, cols: _Co
         prefill.setdefault("name", name)
     if phone:
         prefill.setdefault("phone", phone)
-    person = store.find_person(number)
+    person = store.people.find(number)
     if person is None:
-        person = store.create_person(number, source="roster", name=name, phone=phone, region_id=region_id)
+        person = store.people.create(number, source="roster", name=name, phone=phone, region_id=region_id)
     else:
-        store.update_person(person, name=name, phone=phone, region_id=region_id)
-    _, created = store.put_roster_entry(campaign.id or 0, person, region_id, prefill)
+        store.people.update(person, name=name, phone=phone, region_id=region_id)
+    _, created = store.campaigns.put_roster_entry(campaign.id or 0, person, region_id, prefill)
     if created:
         report.added += 1
     else:

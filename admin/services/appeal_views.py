@@ -80,15 +80,15 @@ def appeal_out(uow: UnitOfWork, appeal: Appeal, with_notes: bool = False,
          recordings: Mapping[int, AppealRecording] | None = None) -> AppealOut:
     region = uow.staff.region(appeal.region_id) if appeal.region_id else None
     recording = (recordings.get(appeal.id or 0) if recordings is not None
-                 else uow.store.appeal_recording(appeal.id or 0))
+                 else uow.store.appeals.recording(appeal.id or 0))
     assignee = uow.staff.get(appeal.assignee_id) if appeal.assignee_id else None
     deadline = _aware(appeal.deadline)
     overdue = deadline is not None and deadline < datetime.now(UTC) and appeal.status not in ("answered", "closed")
     notes = [NoteOut(kind=n.kind, text=t, staff_id=n.staff_id, at=n.created_at)
-             for n, t in uow.store.appeal_notes(appeal.id or 0)] if with_notes else []
+             for n, t in uow.store.appeals.notes(appeal.id or 0)] if with_notes else []
     return AppealOut(
         id=appeal.id or 0, source=appeal.source, channel=appeal.channel, category=appeal.category,
-        status=appeal.status, text=uow.store.appeal_text(appeal), person_id=appeal.person_id,
+        status=appeal.status, text=uow.store.appeals.text(appeal), person_id=appeal.person_id,
         record_id=appeal.record_id, region=region.path if region else None,
         assignee=assignee.username if assignee else None, deadline=deadline, overdue=overdue,
         created_at=appeal.created_at, notes=notes, recording=_recording_out(recording),
@@ -98,9 +98,9 @@ def appeal_out(uow: UnitOfWork, appeal: Appeal, with_notes: bool = False,
 def list_appeals(uow: UnitOfWork, staff: Staff, scope: Scope, status: str | None, category: str | None,
                  limit: int, offset: int) -> AppealPage:
     """The appeals queue of the caller's region."""
-    rows, total = uow.store.appeals_in(scope.region_ids, status=status, category=category, limit=limit, offset=offset)
+    rows, total = uow.store.appeals.page_in(scope.region_ids, status=status, category=category, limit=limit, offset=offset)
     uow.staff.audit("list_appeals", staff=staff, target_type="appeal", detail=f"{len(rows)} of {total}")
-    recordings = uow.store.appeal_recordings([a.id for a in rows if a.id is not None])
+    recordings = uow.store.appeals.recordings([a.id for a in rows if a.id is not None])
     return AppealPage(total=total, items=[appeal_out(uow, a, recordings=recordings) for a in rows])
 
 

@@ -16,7 +16,7 @@ from storage.staff import Staff
 
 def visible(uow: UnitOfWork, staff: Staff, scope: Scope, appeal_id: int) -> Appeal:
     """An appeal of the caller's area, or NotFound (audited)."""
-    appeal = uow.store.get_appeal(appeal_id)
+    appeal = uow.store.appeals.get(appeal_id)
     if appeal is None or not scope.covers(appeal.region_id):
         raise not_found(uow.staff, staff, "appeal", appeal_id)
     return appeal
@@ -24,7 +24,7 @@ def visible(uow: UnitOfWork, staff: Staff, scope: Scope, appeal_id: int) -> Appe
 
 def caller_in_area(uow: UnitOfWork, scope: Scope, id_number: str) -> Person | None:
     """The person an ID number identifies, only when they live in the caller's area (no one else's data leaks)."""
-    person = uow.store.find_person(id_number)
+    person = uow.store.people.find(id_number)
     if person is None or not scope.covers(person.region_id):
         return None
     return person
@@ -35,7 +35,7 @@ def take_call(uow: UnitOfWork, staff: Staff, scope: Scope, text: str, category: 
     """File an appeal from a hotline call, linked to the person when their (valid) ID number is in the area."""
     person = caller_in_area(uow, scope, id_number) if id_number else None
     region_id = person.region_id if person and person.region_id else staff.region_id
-    appeal = uow.store.create_appeal(source="hotline", text=text, category=category or classify_appeal(text).value,
+    appeal = uow.store.appeals.create(source="hotline", text=text, category=category or classify_appeal(text).value,
                                      channel="phone", person_id=person.id if person else None, region_id=region_id)
     uow.staff.audit("create_appeal", staff=staff, target_type="appeal", target_id=appeal.id)
     return appeal
@@ -50,7 +50,7 @@ def assign(uow: UnitOfWork, staff: Staff, scope: Scope, appeal_id: int, username
     appeal.assignee_id = assignee.id
     appeal.status = "assigned"
     uow.store.session.add(appeal)
-    uow.store.add_appeal_note(appeal, f"assigned to {assignee.username}", "status", staff.id)
+    uow.store.appeals.add_note(appeal, f"assigned to {assignee.username}", "status", staff.id)
     uow.staff.audit("assign_appeal", staff=staff, target_type="appeal", target_id=appeal_id)
     return appeal
 
@@ -60,7 +60,7 @@ def add_note(uow: UnitOfWork, staff: Staff, scope: Scope, appeal_id: int, text: 
     appeal = visible(uow, staff, scope, appeal_id)
     if appeal.status == "closed":
         raise Conflict("the appeal is closed")
-    uow.store.add_appeal_note(appeal, text, "note", staff.id)
+    uow.store.appeals.add_note(appeal, text, "note", staff.id)
     if appeal.status in ("new", "assigned"):
         appeal.status = "in_progress"
         uow.store.session.add(appeal)
@@ -73,9 +73,9 @@ def answer(uow: UnitOfWork, staff: Staff, scope: Scope, appeal_id: int, text: st
     appeal = visible(uow, staff, scope, appeal_id)
     if appeal.status == "closed":
         raise Conflict("the appeal is closed")
-    uow.store.add_appeal_note(appeal, text, "answer", staff.id)
+    uow.store.appeals.add_note(appeal, text, "answer", staff.id)
     if appeal.channel and appeal.channel_user_id:
-        uow.store.queue_outbox(appeal.channel, appeal.channel_user_id, text)
+        uow.store.outbox.queue(appeal.channel, appeal.channel_user_id, text)
     appeal.status = "answered"
     uow.store.session.add(appeal)
     uow.staff.audit("answer_appeal", staff=staff, target_type="appeal", target_id=appeal_id,
@@ -88,6 +88,6 @@ def close(uow: UnitOfWork, staff: Staff, scope: Scope, appeal_id: int) -> Appeal
     appeal = visible(uow, staff, scope, appeal_id)
     appeal.status = "closed"
     uow.store.session.add(appeal)
-    uow.store.add_appeal_note(appeal, "closed", "status", staff.id)
+    uow.store.appeals.add_note(appeal, "closed", "status", staff.id)
     uow.staff.audit("close_appeal", staff=staff, target_type="appeal", target_id=appeal_id)
     return appeal

@@ -102,7 +102,7 @@ def _items(uow: UnitOfWork, rt: Runtime, staff: Staff, scope: Scope,
     items = []
     for (row, record, campaign), summary in zip(rows, shown, strict=True):
         question = _question(rt, campaign, row.question_key)
-        now = uow.store.current_answers(record.id or 0).get(row.question_key)
+        now = uow.store.records.current_answers(record.id or 0).get(row.question_key)
         opened = changes.opened(row)
         items.append(ChangeItem(
             id=row.id or 0, record=summary, stage=record.stage, question=row.question_key,
@@ -122,7 +122,7 @@ def _detail(uow: UnitOfWork, rt: Runtime, staff: Staff, scope: Scope, change_id:
     row, record, campaign = _visible(uow, staff, scope, change_id)
     item = _items(uow, rt, staff, scope, [(row, record, campaign)])[0]
     question = _question(rt, campaign, row.question_key)
-    now = uow.store.current_answers(record.id or 0).get(row.question_key)
+    now = uow.store.records.current_answers(record.id or 0).get(row.question_key)
     opened = ChangeStore(uow.store).opened(row)
     words = question is not None and not question.sensitive
     return ChangeDetail(
@@ -165,7 +165,7 @@ def reveal_change(uow: UnitOfWork, rt: Runtime, staff: Staff, change_id: int) ->
     require(uow.staff, staff, "records.reveal", str(change_id))
     row, record, campaign = _visible(uow, staff, scope_of(uow.staff, staff), change_id)
     question = _question(rt, campaign, row.question_key)
-    now = uow.store.current_answers(record.id or 0).get(row.question_key)
+    now = uow.store.records.current_answers(record.id or 0).get(row.question_key)
     opened = ChangeStore(uow.store).opened(row)
 
     def clear(value: Any) -> str | None:

@@ -65,10 +65,10 @@ def visible(uow: UnitOfWork, staff: Staff, scope: Scope, change_id: int) -> Visi
         row = ChangeStore(uow.store).get(change_id)
     except NotFound:
         raise not_found(uow.staff, staff, "change", change_id) from None
-    record = uow.store.get_record(row.record_id)
+    record = uow.store.records.get(row.record_id)
     if not scope.covers(record.region_id):
         raise not_found(uow.staff, staff, "change", change_id)
-    return VisibleChange(row, record, uow.store.get_campaign(record.campaign_id))
+    return VisibleChange(row, record, uow.store.campaigns.get(record.campaign_id))
 
 
 def decide(uow: UnitOfWork, questionnaires: Mapping[str, Questionnaire], staff: Staff, scope: Scope,

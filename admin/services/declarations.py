@@ -48,10 +48,10 @@ def close(uow: UnitOfWork, staff: Staff, scope: Scope, declaration_id: int, stat
                      "declaration", declaration_id)
     if declaration.status != "open" or not casework.close_declaration(uow.store.session, declaration, status):
         raise Conflict(f"declaration {declaration_id} is already {declaration.status}")
-    for flag in uow.store.flags(record.id or 0):
+    for flag in uow.store.records.flags(record.id or 0):
         if flag.reason == UNVERIFIED:
-            uow.store.resolve_flags(record.id or 0, flag.question_key, by=f"staff:{staff.id}", flag_id=flag.id)
-    uow.store.move_record(record, f"declaration_{status}", None, staff.id, reason)
+            uow.store.records.resolve_flags(record.id or 0, flag.question_key, by=f"staff:{staff.id}", flag_id=flag.id)
+    uow.store.records.move(record, f"declaration_{status}", None, staff.id, reason)
     uow.staff.audit(f"declaration_{status}", staff=staff, target_type="record", target_id=record.id,
                     detail=f"declaration {declaration_id}")
     return Decided(declaration, record, person)

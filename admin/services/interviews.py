@@ -210,23 +210,23 @@ def question_out(rt: Runtime, q: Questionnaire, key: str | None) -> QuestionOut 
 
 def home_region(store: Store, campaign_id: int, person: Person) -> int | None:
     """Where a person belongs for a campaign: their roster entry's region, else their own."""
-    roster = store.roster_entry(campaign_id, person.id or 0)
+    roster = store.campaigns.roster_entry(campaign_id, person.id or 0)
     return roster.region_id if roster and roster.region_id else person.region_id
 
 
 def _person_out(store: Store, scope: Scope, campaign_id: int, person: Person, region_path: str | None) -> PersonOut:
     in_area = scope.covers(home_region(store, campaign_id, person))
-    name, phone = store.person_name(person), store.person_phone(person)
+    name, phone = store.people.name(person), store.people.phone(person)
     if not in_area:  # moved out of the caller's area since the interview began
         name, phone = (mask_name(name) if name else None), (mask_phone(phone) if phone else None)
-    on_roster = store.roster_entry(campaign_id, person.id or 0) is not None
+    on_roster = store.campaigns.roster_entry(campaign_id, person.id or 0) is not None
     return PersonOut(id=person.id if in_area and on_roster else None, name=name,
-                     id_number=mask_id_number(store.person_id_number(person)), phone=phone, region=region_path)
+                     id_number=mask_id_number(store.people.id_number(person)), phone=phone, region=region_path)
 
 
 def _declared_out(store: Store, q: Questionnaire, record_id: int, region_path: str | None) -> PersonOut:
     """The person of a declaration as its own answers give them (what a new person's record would show)."""
-    answers = store.current_answers(record_id)
+    answers = store.records.current_answers(record_id)
 
     def given(question: Question | None) -> str | None:
         answer = answers.get(question.key) if question is not None else None
@@ -244,14 +244,14 @@ def interview_state(rt: Runtime, store: Store, scope: Scope, interview: Intervie
     conv = get_conversation(store, interview.conversation_id)
     record_id = conv.record_id if conv is not None else interview.record_id
     assert record_id is not None  # an interview opens its record at once
-    record = store.get_record(record_id)
-    answered = len(store.current_answers(record_id))
+    record = store.records.get(record_id)
+    answered = len(store.records.current_answers(record_id))
     region = StaffStore(store.session).region(record.region_id) if record.region_id else None
     region_path = region.path if region else None
     if interview.person_id is None:
         person = _declared_out(store, q, record_id, region_path)
     else:
-        person = _person_out(store, scope, record.campaign_id, store.get_person(interview.person_id), region_path)
+        person = _person_out(store, scope, record.campaign_id, store.people.get(interview.person_id), region_path)
     return InterviewOut(
         id=interview.conversation_id, questionnaire=q.name, title=q.campaign.title or q.title,
         mode=interview.channel, person=person, record_id=record_id,
@@ -270,7 +270,7 @@ def find_interview(store: Store, staff: Staff, scope: Scope, conversation_id: in
         return None
     if owner.record_id is not None and conv.record_id != owner.record_id:
         return None
-    if conv.record_id is not None and not scope.covers(store.get_record(conv.record_id).region_id):
+    if conv.record_id is not None and not scope.covers(store.records.get(conv.record_id).region_id):
         return None
     return Interview(conv.id or 0, conv.channel, conv.channel_user_id, conv.questionnaire, owner.staff_id,
                      owner.person_id, conv.record_id)
@@ -307,7 +307,7 @@ def _declaration(store: Store, staff: Staff, mode: str, q: Questionnaire, campai
         campaign, person, source=DeclarationSource.COLLECTOR, channel=mode, opened_by=opened_by,
         region_id=staff.region_id, flag_key=ident.key)
     # the number the collector was given is the declaration's own answer, as for a person nobody registered
-    store.save_answer(record, ident.key, number, raw=None, confidence=1.0, status="new", channel=mode,
+    store.records.save_answer(record, ident.key, number, raw=None, confidence=1.0, status="new", channel=mode,
                       actor=opened_by, sensitive=ident.sensitive)
     return record, True
 
@@ -323,17 +323,17 @@ def _open(rt: Runtime, staff: Staff, scope: Scope, body: Opening, q: Questionnai
         created = False
         if body.person_id is not None:
             try:
-                subject = store.get_person(body.person_id)
+                subject = store.people.get(body.person_id)
             except NotFound:
                 raise _OutOfScope from None
             if not scope.covers(home_region(store, campaign.id or 0, subject)):
                 raise _OutOfScope
         else:
             assert number is not None
-            found = store.find_person(number)
+            found = store.people.find(number)
             home = home_region(store, campaign.id or 0, found) if found is not None else None
             if found is None:
-                subject = store.create_person(number, source="collector", region_id=staff.region_id)
+                subject = store.people.create(number, source="collector", region_id=staff.region_id)
             elif home is not None and scope.covers(home):
                 subject = found
             else:  # registered elsewhere, or placed nowhere: touch nothing of theirs, show nothing of them
@@ -344,14 +344,14 @@ def _open(rt: Runtime, staff: Staff, scope: Scope, body: Opening, q: Questionnai
             replies = rt.engine.begin_interview(store, body.mode, user, q.name, subject, now)
         else:
             user = declaration_interview_user(staff.id or 0, subject.id or 0)
-            fresh = store.conversation(body.mode, user) is None
+            fresh = store.conversations.find(body.mode, user) is None
             replies = rt.engine.begin_interview(store, body.mode, user, q.name, subject, now)
             if fresh:  # said as the engine says it when it opens a person's record
                 replies = [Reply(NEW_RECORD if created else WELCOME_BACK), *replies]
-        conv = store.conversation(body.mode, user)
+        conv = store.conversations.find(body.mode, user)
         assert conv is not None and conv.id is not None
         if isinstance(subject, Person) and conv.record_id is not None:
-            record = store.get_record(conv.record_id)
+            record = store.records.get(conv.record_id)
             if record.region_id is None:  # begun before anyone placed the person: where they are now
                 record.region_id = home_region(store, campaign.id or 0, subject)
                 store.session.add(record)
@@ -371,7 +371,7 @@ def roster(uow: UnitOfWork, rt: Runtime, staff: Staff, questionnaire: str, limit
     """The people of a campaign's roster in the caller's region (masked), the ones not yet done first."""
     require(uow.staff, staff, "collect")
     q = _questionnaire(rt, questionnaire)
-    campaign = uow.store.campaign_by_key(f"{q.name}-{rt.settings.campaign_year}")
+    campaign = uow.store.campaigns.by_key(f"{q.name}-{rt.settings.campaign_year}")
     if campaign is None:  # nothing imported and nobody collected yet
         return RosterOut(total=0, items=[])
     scope = scope_of(uow.staff, staff)
@@ -434,7 +434,7 @@ def link_code(uow: UnitOfWork, staff: Staff, interview_id: int) -> LinkCodeOut:
         raise Conflict("link codes are made for a registered person of your area, "
                        "not for a declaration")
     person = casework.lock_person(uow.store.session, interview.person_id)  # one new code at a time per person
-    record = uow.store.get_record(interview.record_id) if interview.record_id is not None else None
+    record = uow.store.records.get(interview.record_id) if interview.record_id is not None else None
     home = home_region(uow.store, record.campaign_id, person) if person and record else None
     if person is None or not scope_of(uow.staff, staff).covers(home):
         raise not_found(uow.staff, staff, "person", interview.person_id)

@@ -75,10 +75,10 @@ def list_blocks(uow: UnitOfWork, staff: Staff) -> list[BlockedOut]:
     blocked = casework.blocked_in(IdentityStore(uow.store), scope_of(uow.staff, staff).region_ids)
     out = []
     for b in blocked:
-        name = uow.store.person_name(b.person)
+        name = uow.store.people.name(b.person)
         region = uow.staff.region(b.person.region_id) if b.person.region_id else None
         out.append(BlockedOut(person_id=b.person.id or 0, name=mask_name(name) if name else None,
-                              id_number=mask_id_number(uow.store.person_id_number(b.person)),
+                              id_number=mask_id_number(uow.store.people.id_number(b.person)),
                               region=region.path if region else None, failures=b.failures, since=b.since))
     uow.staff.audit("list_identity_blocks", staff=staff, target_type="person", detail=f"{len(out)} blocked")
     return out

@@ -124,7 +124,7 @@ def _run_out(uow: UnitOfWork, recon: ReconcileStore, run: ReconcileRun, scope: S
             open_ += n
         else:
             resolved += n
-    campaign = uow.store.get_campaign(run.campaign_id)
+    campaign = uow.store.campaigns.get(run.campaign_id)
     who = uow.staff.get(run.staff_id) if run.staff_id else None
     region = uow.staff.region(run.region_id)
     whole = scope.covers(run.region_id)  # a county seeing a city's run through its own items gets no totals
@@ -141,7 +141,7 @@ def _run_out(uow: UnitOfWork, recon: ReconcileStore, run: ReconcileRun, scope: S
 def _item_out(uow: UnitOfWork, rt: Runtime, recon: ReconcileStore, item: ReconcileItem) -> ItemOut:
     opened: OpenedItem = recon.opened(item)
     run = recon.get_run(item.run_id)
-    campaign = uow.store.get_campaign(run.campaign_id) if run else None
+    campaign = uow.store.campaigns.get(run.campaign_id) if run else None
     q = rt.questionnaires.get(campaign.questionnaire) if campaign else None
     question = q.by_key.get(item.question_key) if q and item.question_key else None
     ours, theirs, raw = opened.ours, opened.theirs, opened.theirs_raw
@@ -175,7 +175,7 @@ def import_list(uow: UnitOfWork, rt: Runtime, staff: Staff, stream: BinaryIO, fi
     if department not in DEPARTMENTS:
         raise _failed(uow, staff, "reconcile_import", 422,
                       f"unknown department {department!r}; one of: {', '.join(DEPARTMENTS)}")
-    found = uow.store.campaign_by_key(campaign)
+    found = uow.store.campaigns.by_key(campaign)
     if found is None:
         raise _failed(uow, staff, "reconcile_import", 422, f"no campaign {campaign!r}")
     questionnaire = rt.questionnaires.get(found.questionnaire)
@@ -218,7 +218,7 @@ def list_runs(uow: UnitOfWork, staff: Staff, campaign: str | None, department: s
     recon = ReconcileStore(uow.store.session, uow.store.vault)
     campaign_id = None
     if campaign is not None:
-        found = uow.store.campaign_by_key(campaign)
+        found = uow.store.campaigns.by_key(campaign)
         campaign_id = found.id if found is not None else -1
     runs = recon.runs_visible(scope.region_ids, campaign_id=campaign_id, department=department, limit=limit)
     uow.staff.audit("list_reconcile_runs", staff=staff, target_type="reconcile_run", detail=f"{len(runs)} runs")

@@ -121,11 +121,11 @@ def list_records(uow: UnitOfWork, questionnaires: Mapping[str, Questionnaire], s
     """Records of the caller's region, personal data masked (none for a campaign that does not exist)."""
     campaign_id = None
     if campaign is not None:
-        found = uow.store.campaign_by_key(campaign)
+        found = uow.store.campaigns.by_key(campaign)
         if found is None:
             return RecordPage(total=0, items=[])
         campaign_id = found.id
-    rows, total = uow.store.records_in(scope.region_ids, campaign_id=campaign_id, status=status,
+    rows, total = uow.store.records.page_in(scope.region_ids, campaign_id=campaign_id, status=status,
                                        limit=limit, offset=offset)
     uow.staff.audit("list_records", staff=staff, target_type="record", detail=f"{len(rows)} of {total}")
     return RecordPage(total=total, items=summaries(uow, questionnaires, scope, rows))
@@ -135,10 +135,10 @@ def read_record(uow: UnitOfWork, questionnaires: Mapping[str, Questionnaire], st
                 record_id: int) -> RecordDetail:
     """One record with every answer's history and flags; sensitive values hidden."""
     record = readable_record(uow, staff, scope, record_id)
-    campaign = uow.store.get_campaign(record.campaign_id)
+    campaign = uow.store.campaigns.get(record.campaign_id)
     q = questionnaire_named(questionnaires, campaign.questionnaire)
-    history = uow.store.answer_history(record_id)
-    flags = visible_flags(scope, uow.store.flags(record_id, status=None))
+    history = uow.store.records.answer_history(record_id)
+    flags = visible_flags(scope, uow.store.records.flags(record_id, status=None))
     views: list[AnswerView] = []
     for question in q.questions:
         versions = [a for a in history if a.key == question.key]
@@ -159,13 +159,13 @@ def review_queue(uow: UnitOfWork, questionnaires: Mapping[str, Questionnaire], s
             raise not_found(uow.staff, staff, "region", region)
         region_ids = frozenset(uow.staff.subtree_ids(sub))
     items: list[ReviewItem] = []
-    for flag, record, campaign in uow.store.open_flags_in(region_ids, questionnaire=questionnaire,
+    for flag, record, campaign in uow.store.records.open_flags_in(region_ids, questionnaire=questionnaire,
                                                          question=question, reason=reason):
         q = questionnaire_named(questionnaires, campaign.questionnaire)
         qq = q.by_key.get(flag.question_key)
         if qq is None:
             continue
-        versions = uow.store.answer_history(record.id or 0, flag.question_key)
+        versions = uow.store.records.answer_history(record.id or 0, flag.question_key)
         current = _version(qq, versions[-1], mask=True) if versions else None
         place = uow.staff.region(record.region_id) if record.region_id else None
         items.append(ReviewItem(

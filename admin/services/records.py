@@ -64,7 +64,7 @@ def readable_record(uow: UnitOfWork, staff: Staff, scope: Scope, record_id: int)
 
 def form_of(uow: UnitOfWork, questionnaires: Mapping[str, Questionnaire], record: Record) -> RecordForm:
     """A record with its questionnaire."""
-    campaign = uow.store.get_campaign(record.campaign_id)
+    campaign = uow.store.campaigns.get(record.campaign_id)
     return RecordForm(record, questionnaire_named(questionnaires, campaign.questionnaire))
 
 
@@ -86,11 +86,11 @@ def correct_answer(uow: UnitOfWork, understanding: Understanding, form: RecordFo
     if isinstance(parsed, NotUnderstood):
         raise InvalidInput(f"{parsed.reason}: {parsed.message}")
     record_id = form.record.id or 0
-    uow.store.save_answer(
+    uow.store.records.save_answer(
         form.record, key, encode(question, parsed.value), raw=text, confidence=1.0, status="corrected",
         channel="admin", actor=f"staff:{staff.id}", sensitive=question.sensitive, reason=reason,
     )
-    closed = uow.store.resolve_flags(record_id, key, by=f"staff:{staff.id}")
+    closed = uow.store.records.resolve_flags(record_id, key, by=f"staff:{staff.id}")
     uow.staff.audit("correct_answer", staff=staff, target_type="record", target_id=record_id,
                     detail=f"{key}; {closed} flag(s) closed")
     return question
@@ -98,7 +98,7 @@ def correct_answer(uow: UnitOfWork, understanding: Understanding, form: RecordFo
 
 def approve_flag(uow: UnitOfWork, staff: Staff, scope: Scope, flag_id: int) -> None:
     """Accept a flagged answer as it is (not an unverified declaration's: that is merged or dismissed)."""
-    flag = uow.store.get_flag(flag_id)
+    flag = uow.store.records.get_flag(flag_id)
     record = uow.store.session.get(Record, flag.record_id) if flag else None
     if flag is None or record is None or not scope.covers(record.region_id):
         raise not_found(uow.staff, staff, "flag", flag_id)
@@ -107,6 +107,6 @@ def approve_flag(uow: UnitOfWork, staff: Staff, scope: Scope, flag_id: int) -> N
     if flag.reason == "unverified":
         raise Conflict("an unverified declaration is decided by the staff of the registered person: "
                        "merge or dismiss it (/api/declarations)")
-    uow.store.resolve_flags(flag.record_id, flag.question_key, by=f"staff:{staff.id}", flag_id=flag_id)
+    uow.store.records.resolve_flags(flag.record_id, flag.question_key, by=f"staff:{staff.id}", flag_id=flag_id)
     uow.staff.audit("approve_flag", staff=staff, target_type="record", target_id=flag.record_id,
                     detail=flag.question_key)

@@ -34,7 +34,7 @@ STATS_TYPES = (QType.SINGLE, QType.MULTI, QType.YES_NO, QType.ETHNICITY)
 
 def campaign_of(uow: UnitOfWork, rt: Runtime, key: str) -> tuple[Campaign, Questionnaire]:
     """A campaign by key with its loaded questionnaire (404 when either is missing)."""
-    campaign = uow.store.campaign_by_key(key)
+    campaign = uow.store.campaigns.by_key(key)
     if campaign is None or campaign.questionnaire not in rt.questionnaires:
         raise NotFound(f"no campaign {key!r}")
     return campaign, rt.questionnaires[campaign.questionnaire]
@@ -76,7 +76,7 @@ def region_view(uow: UnitOfWork, staff: Staff, region: str | None) -> RegionView
             break
         trail.insert(0, parent)
         step = parent
-    return RegionView(selected, ids, trail, uow.store.children(selected.id or 0))
+    return RegionView(selected, ids, trail, uow.store.regions.children(selected.id or 0))
 
 
 def export_rows(rt: Runtime, campaign_id: int, region_ids: frozenset[int] | None,
@@ -86,10 +86,10 @@ def export_rows(rt: Runtime, campaign_id: int, region_ids: frozenset[int] | None
         store, staff_store = Store(session, rt.vault), StaffStore(session)
         paths: dict[int, str] = {}
         last = 0
-        while batch := store.record_ids_in(region_ids, campaign_id, status, after=last, limit=BATCH):
+        while batch := store.records.ids_in(region_ids, campaign_id, status, after=last, limit=BATCH):
             last = batch[-1]
-            answers = store.current_answers_for(batch)
-            for record in store.records_by_ids(batch):
+            answers = store.records.current_answers_for(batch)
+            for record in store.records.by_ids(batch):
                 region = ""
                 if record.region_id is not None:
                     if record.region_id not in paths:
@@ -217,12 +217,12 @@ def progress(uow: UnitOfWork, rt: Runtime, staff: Staff, campaign: str) -> list[
     own = uow.staff.region(staff.region_id)
     if own is None:
         raise IntakeError("the account's region is missing")
-    regions = [own, *uow.store.children(own.id or 0)]
+    regions = [own, *uow.store.regions.children(own.id or 0)]
     out = []
     for region in regions:
         ids = None if staff.role == "system_admin" and region is own and own.parent_id is None else \
             uow.staff.subtree_ids(region)
-        c = uow.store.progress_counts(ids, found.id or 0)
+        c = uow.store.records.progress_counts(ids, found.id or 0)
         reach = round(c["submitted"] / c["roster"], 4) if c["roster"] else None
         visit = round(c["visited"] / c["roster"], 4) if c["roster"] else None
         out.append(ProgressRow(region=region.path, roster=c["roster"], started=c["started"],

@@ -77,8 +77,8 @@ def person_link(uow: UnitOfWork, scope: Scope, person: Person) -> PersonLink | N
     region = uow.staff.region(person.region_id) if person.region_id else None
     records = casework.records_of(uow.store.session, [pid])[pid]
     return PersonLink(
-        person_id=pid, name=mask_name(uow.store.person_name(person) or ""),
-        id_number=mask_id_number(uow.store.person_id_number(person)), region=region.path if region else None,
+        person_id=pid, name=mask_name(uow.store.people.name(person) or ""),
+        id_number=mask_id_number(uow.store.people.id_number(person)), region=region.path if region else None,
         record_ids=[r.id or 0 for r, _ in records if scope.covers(r.region_id)])
 
 
@@ -112,20 +112,20 @@ def summary(uow: UnitOfWork, questionnaires: Mapping[str, Questionnaire], scope:
 
 def _one(uow: UnitOfWork, questionnaires: Mapping[str, Questionnaire], scope: Scope, record: Record,
          pending: int) -> RecordSummary:
-    campaign = uow.store.get_campaign(record.campaign_id)
+    campaign = uow.store.campaigns.get(record.campaign_id)
     subject = ""
     id_number = None
     mark = None
     if record.person_id is not None:
-        person = uow.store.get_person(record.person_id)
-        subject = mask_name(uow.store.person_name(person) or "")
-        id_number = mask_id_number(uow.store.person_id_number(person))
+        person = uow.store.people.get(record.person_id)
+        subject = mask_name(uow.store.people.name(person) or "")
+        id_number = mask_id_number(uow.store.people.id_number(person))
     else:
         declaration = IdentityStore(uow.store).declaration_of(record.id or 0)
         q = questionnaires.get(campaign.questionnaire)
         if declaration is not None and q is not None:
             # its own answers, never the registered person's
-            answers = uow.store.current_answers(record.id or 0)
+            answers = uow.store.records.current_answers(record.id or 0)
             name_q, ident = prefilled(q, "name"), q.identifier
             name = answers.get(name_q.key) if name_q else None
             number = answers.get(ident.key) if ident else None
@@ -139,6 +139,6 @@ def _one(uow: UnitOfWork, questionnaires: Mapping[str, Questionnaire], scope: Sc
     return RecordSummary(
         id=record.id or 0, campaign=campaign.key, questionnaire=campaign.questionnaire, status=record.status,
         subject=subject, id_number=id_number, region=region.path if region else None,
-        open_flags=len(visible_flags(scope, uow.store.flags(record.id or 0))), receipt=record.receipt, updated_at=record.updated_at,
+        open_flags=len(visible_flags(scope, uow.store.records.flags(record.id or 0))), receipt=record.receipt, updated_at=record.updated_at,
         pending_changes=pending, declaration=mark,
     )

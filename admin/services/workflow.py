@@ -80,7 +80,7 @@ def visible_record(uow: UnitOfWork, staff: Staff, scope: Scope, record_id: int) 
 
 def campaign_by_key(uow: UnitOfWork, key: str) -> Campaign:
     """A campaign by key, or NotFound."""
-    campaign = uow.store.campaign_by_key(key)
+    campaign = uow.store.campaigns.by_key(key)
     if campaign is None:
         raise NotFound(f"no campaign {key!r}")
     return campaign
@@ -102,7 +102,7 @@ def sample_for(uow: UnitOfWork, campaign: Campaign, region_path: str, ids: list[
     """The sample of some candidates and the spot checks already made of it."""
     sample = draw_sample(campaign, region_path, ids, campaign.spot_check_rate)
     checked: dict[int, bool] = {}
-    for event in uow.store.workflow_events(sample):
+    for event in uow.store.records.workflow_events(sample):
         if event.action in ("spot_check_passed", "spot_check_failed"):
             checked[event.record_id] = event.action == "spot_check_passed"
     return sample, checked
@@ -121,8 +121,8 @@ def advance(uow: UnitOfWork, staff: Staff, scope: Scope, record_ids: list[int], 
         for r in records:
             by_campaign.setdefault(r.campaign_id, []).append(r)
         for campaign_id, group in by_campaign.items():
-            campaign = uow.store.get_campaign(campaign_id)
-            candidates = [r.id or 0 for r in uow.store.records_at_stage(scope.region_ids, campaign_id, before)]
+            campaign = uow.store.campaigns.get(campaign_id)
+            candidates = [r.id or 0 for r in uow.store.records.at_stage(scope.region_ids, campaign_id, before)]
             sample, checked = sample_for(uow, campaign, own.path if own else "", candidates)
             missing = [rid for rid in sample if not checked.get(rid)]
             if missing:
@@ -134,10 +134,10 @@ def advance(uow: UnitOfWork, staff: Staff, scope: Scope, record_ids: list[int], 
             continue
         if r.stage != before:
             out.refused[rid] = f"the record is at {r.stage or 'in progress'}, not {before}"
-        elif to == "township_reviewed" and uow.store.flags(rid):
+        elif to == "township_reviewed" and uow.store.records.flags(rid):
             out.refused[rid] = "open flags must be resolved first"
         else:
-            uow.store.move_record(r, "advance", to, staff.id)
+            uow.store.records.move(r, "advance", to, staff.id)
             out.moved.append(rid)
     uow.staff.audit("workflow_advance", staff=staff, target_type="record", detail=f"{to}: {len(out.moved)} moved")
     return out
@@ -157,7 +157,7 @@ def send_back(uow: UnitOfWork, staff: Staff, scope: Scope, record_ids: list[int]
         elif not may_send_back(level, r.stage):
             out.refused[rid] = f"the record is at {r.stage}, above what {level or 'your'}-level staff send back"
         else:
-            uow.store.move_record(r, "return", "returned", staff.id, reason)
+            uow.store.records.move(r, "return", "returned", staff.id, reason)
             out.moved.append(rid)
     uow.staff.audit("workflow_return", staff=staff, target_type="record", detail=f"{len(out.moved)} returned")
     return out
@@ -171,7 +171,7 @@ def county_sample(uow: UnitOfWork, staff: Staff, scope: Scope, campaign_key: str
         raise not_found(uow.staff, staff, "region", region or staff.region_id)
     if target.level != "county":
         raise InvalidInput("spot checks are drawn per county")
-    ids = [r.id or 0 for r in uow.store.records_at_stage(uow.staff.subtree_ids(target), found.id or 0,
+    ids = [r.id or 0 for r in uow.store.records.at_stage(uow.staff.subtree_ids(target), found.id or 0,
                                                            "township_reviewed")]
     chosen, checked = sample_for(uow, found, target.path, ids)
     return Sample(found, target, len(ids), chosen, checked)
@@ -185,9 +185,9 @@ def spot_check(uow: UnitOfWork, staff: Staff, scope: Scope, record_id: int, pass
     if r.stage != "township_reviewed":
         raise Conflict(f"the record is at {r.stage}, not township_reviewed")
     if passed:
-        uow.store.move_record(r, "spot_check_passed", None, staff.id, note)
+        uow.store.records.move(r, "spot_check_passed", None, staff.id, note)
     else:
-        uow.store.move_record(r, "spot_check_failed", "returned", staff.id, note or "spot check failed")
+        uow.store.records.move(r, "spot_check_failed", "returned", staff.id, note or "spot check failed")
     uow.staff.audit("spot_check", staff=staff, target_type="record", target_id=record_id,
                     detail="passed" if passed else "failed")
 

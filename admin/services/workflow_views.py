@@ -71,11 +71,11 @@ def queue(uow: UnitOfWork, rt: Runtime, staff: Staff, campaign: str, stage: str 
             raise InvalidInput("no workflow step at your level; name a stage")
         stage = STEPS[step][0]
     scope = scope_of(uow.staff, staff)
-    rows = uow.store.records_at_stage(scope.region_ids, found.id or 0, stage)
+    rows = uow.store.records.at_stage(scope.region_ids, found.id or 0, stage)
     page = rows[offset:offset + limit]
     returns: dict[int, WorkflowEvent] = {}
     if stage == "returned":
-        for event in uow.store.workflow_events([r.id or 0 for r in page]):
+        for event in uow.store.records.workflow_events([r.id or 0 for r in page]):
             if event.to_stage == "returned":
                 returns[event.record_id] = event  # the latest one wins: events come oldest first
     items = []

@@ -89,9 +89,9 @@ class Asking:
             record = t.record
             if record.person_id is not None:
                 campaign = t.campaign()
-                values.update(t.store.previous_values(record.person_id, t.q.name, campaign.year))
-                roster = t.store.roster_entry(campaign.id or 0, record.person_id)
-                raw_values = t.store.roster_prefill(roster) if roster else {}
+                values.update(t.store.records.previous_values(record.person_id, t.q.name, campaign.year))
+                roster = t.store.campaigns.roster_entry(campaign.id or 0, record.person_id)
+                raw_values = t.store.campaigns.roster_prefill(roster) if roster else {}
                 for q in t.q.questions:
                     raw = raw_values.get(q.prefill or q.key)
                     if raw and not q.identifies:
@@ -232,7 +232,7 @@ class Asking:
         t = self.t
         if q.type != QType.PHOTO:
             return [Reply("这一项不需要照片，请用文字回答。", kind="error"), self.question_reply(q)]
-        blob = t.store.put_blob("photo", t.msg.image_type or "image/jpeg", t.msg.image or b"")
+        blob = t.store.blobs.put("photo", t.msg.image_type or "image/jpeg", t.msg.image or b"")
         if under_review(t.record):
             return AfterSubmission(t).request({q.key: {"blob_id": blob.id}}, {q.key: 1.0})
         t.save(q, {"blob_id": blob.id}, raw=None, confidence=1.0, status=self.status_for(q), blob_id=blob.id)

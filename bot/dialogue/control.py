@@ -90,7 +90,7 @@ class Control:
         if q.identifies:
             return [Reply("身份证号码用于核对身份，不能在这里修改。如有错误，请回复“转人工”。"), *t.reprompt()]
         if t.state.phase == Phase.DONE and not under_review(t.record):
-            t.store.reopen(t.record)  # sent back for correction: edited directly
+            t.store.records.reopen(t.record)  # sent back for correction: edited directly
             t.state.phase = Phase.REVIEW
         t.state.warning = None
         rest = (intent.rest or "").strip()
@@ -152,7 +152,7 @@ class Control:
                     if q is not None and not q.identifies:
                         t.save(q, None, raw=None, confidence=1.0, status="cleared")
                 if t.record.status == "submitted":
-                    t.store.reopen(t.record)
+                    t.store.records.reopen(t.record)
             t.state.forget_answers()
             if not t.bound():
                 t.state.phase = back_to
@@ -170,7 +170,7 @@ class Control:
         else:  # asked during identification: the hotline of the person named calls them back to check
             person_id, region_id = Identification(t).candidate_place()
             text = f"（身份核验时转人工）{t.text}" if person_id is not None else t.text
-        appeal = t.store.create_appeal(
+        appeal = t.store.appeals.create(
             source="chat", text=text, category=classify_appeal(t.text).value, channel=t.msg.channel,
             channel_user_id=t.msg.user_id, person_id=person_id, record_id=record.id if record else None,
             region_id=region_id,

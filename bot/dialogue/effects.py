@@ -28,7 +28,7 @@ def is_a_request(t: Turn, text: str) -> bool:
 
 def appeal_from_answer(t: Turn, text: str) -> None:
     record = t.record
-    t.store.create_appeal(
+    t.store.appeals.create(
         source="questionnaire", text=text, category=classify_appeal(text).value, channel=t.msg.channel,
         channel_user_id=t.msg.user_id, person_id=record.person_id, record_id=record.id, region_id=record.region_id,
     )
@@ -38,10 +38,10 @@ def locate(t: Turn, path: str) -> None:
     """Place a record that the roster did not place, from the subject's own region answer."""
     record = t.record
     campaign = t.campaign()
-    on_roster = record.person_id is not None and t.store.roster_entry(campaign.id or 0, record.person_id)
-    region = t.store.region_by_path(path)
+    on_roster = record.person_id is not None and t.store.campaigns.roster_entry(campaign.id or 0, record.person_id)
+    region = t.store.regions.by_path(path)
     if region is not None and not (on_roster and record.region_id is not None):
         record.region_id = region.id
         t.store.session.add(record)
         if record.person_id is not None:
-            t.store.update_person(t.store.get_person(record.person_id), region_id=region.id)
+            t.store.people.update(t.store.people.get(record.person_id), region_id=region.id)

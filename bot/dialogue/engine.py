@@ -88,7 +88,7 @@ def pending_of(state: DialogueState) -> Pending:
 
 def campaign_of(store: Store, q: Questionnaire, year: int) -> Campaign:
     """The campaign of a questionnaire in a year, created on first need (with its reference date)."""
-    return store.ensure_campaign(q.name, q.version, year, q.campaign.title, q.campaign.reference_for(year))
+    return store.campaigns.ensure(q.name, q.version, year, q.campaign.title, q.campaign.reference_for(year))
 
 
 class Engine:
@@ -107,7 +107,7 @@ class Engine:
         self.transcriber = transcriber
 
     def _state(self, store: Store, conv: Conversation) -> DialogueState:
-        return DialogueState.load(store.conversation_state(conv))
+        return DialogueState.load(store.conversations.state(conv))
 
     def handle(self, store: Store, msg: Incoming) -> list[Reply]:
         """Process one message and return the replies to send."""
@@ -116,7 +116,7 @@ class Engine:
     def handle_turn(self, store: Store, msg: Incoming) -> TurnOutcome:
         """Process one message: the replies, and the conversation they belong to."""
         secrecy = Secrecy.NONE
-        conv = store.conversation(msg.channel, msg.user_id)
+        conv = store.conversations.find(msg.channel, msg.user_id)
         if conv is None:
             name = msg.questionnaire or self.config.default_questionnaire
             if name not in self.questionnaires:
@@ -138,12 +138,12 @@ class Engine:
             replies = turn.run()
         if turn.dropped:
             return TurnOutcome(replies, None, False, secrecy)
-        store.save_conversation(conv, turn.state.dump())
+        store.conversations.save(conv, turn.state.dump())
         return TurnOutcome(replies, conv.id, turn.restarted, secrecy)
 
     def grammar_for(self, store: Store, channel: str, user_id: str) -> list[str] | None:
         """The speech grammar for a person's next answer: the pending question's phrases, or yes/no."""
-        conv = store.conversation(channel, user_id)
+        conv = store.conversations.find(channel, user_id)
         if conv is None or conv.questionnaire not in self.questionnaires:
             return None
         return grammar(self.questionnaires[conv.questionnaire], pending_of(self._state(store, conv)))
@@ -160,7 +160,7 @@ class Engine:
         conversation starts at the record: the first unanswered question, or the read-back.
         An interview already open for this collector and subject continues where it was left.
         """
-        conv = store.conversation(channel, user_id)
+        conv = store.conversations.find(channel, user_id)
         if conv is not None:
             return self.resume(store, channel, user_id)
         q = self.questionnaires[questionnaire]
@@ -176,12 +176,12 @@ class Engine:
             replies = turn.ask_next()
         else:
             replies = turn.open_person_record(subject, raw=None)
-        store.save_conversation(conv, state.dump())
+        store.conversations.save(conv, state.dump())
         return replies
 
     def pending(self, store: Store, channel: str, user_id: str) -> Pending:
         """What a conversation waits for: its phase, the question asked, and whether a yes/no is expected."""
-        conv = store.conversation(channel, user_id)
+        conv = store.conversations.find(channel, user_id)
         return Pending("none", None, False) if conv is None else pending_of(self._state(store, conv))
 
     def resume(
@@ -189,12 +189,12 @@ class Engine:
         staff: StaffPass | None = None,
     ) -> list[Reply]:
         """The replies for a person opening the chat: the notice for a new one, else where they left off."""
-        conv = store.conversation(channel, user_id)
+        conv = store.conversations.find(channel, user_id)
         if conv is None:
             return self.handle(store, Incoming(channel=channel, user_id=user_id, questionnaire=questionnaire,
                                                staff=staff))
         turn = Turn(self, store, Incoming(channel=channel, user_id=user_id, staff=staff), conv,
                     self._state(store, conv))
         replies = turn.where_we_are()
-        store.save_conversation(conv, turn.state.dump())
+        store.conversations.save(conv, turn.state.dump())
         return replies

@@ -127,9 +127,9 @@ class Filling:
         answer_id = t.save(q, value, raw=raw, confidence=confidence,
                            status=status_of.get(key) or _status_for(t, q), blob_id=t.clip_id())
         if confidence < t.low_confidence:
-            t.store.add_flag(t.record, key, "low_confidence", f"confidence {confidence:.2f}", answer_id)
+            t.store.records.add_flag(t.record, key, "low_confidence", f"confidence {confidence:.2f}", answer_id)
         for note in notes.get(key, []):
-            t.store.add_flag(t.record, key, "rule", note, answer_id)
+            t.store.records.add_flag(t.record, key, "rule", note, answer_id)
         after_saving(t, q, value)
         self.answered(key)
         return True
@@ -187,7 +187,7 @@ class Filling:
             return AfterSubmission(t).unchanged()
         if tries >= 2:
             answer_id = t.save(q, None, raw=t.text, confidence=0.0, status=_status_for(t, q), blob_id=t.clip_id())
-            t.store.add_flag(t.record, q.key, "not_understood", f"{why.reason}: {why.message}", answer_id)
+            t.store.records.add_flag(t.record, q.key, "not_understood", f"{why.reason}: {why.message}", answer_id)
             self.answered(q.key)
             return [Reply("这一项先记下您的原话，工作人员会再核实。"), *t.ask_next()]
         example = f"\n{q.help}" if q.help else ""
@@ -218,7 +218,7 @@ class Filling:
             return self._skip(q, "好的，这一项先跳过。")
         answer_id = t.save(q, None, raw=t.text, confidence=0.0, status=_status_for(t, q), blob_id=t.clip_id())
         reason = "unsure" if kind == "unsure" else "refused"
-        t.store.add_flag(t.record, q.key, reason, "", answer_id)  # the words said stay sealed in the answer
+        t.store.records.add_flag(t.record, q.key, reason, "", answer_id)  # the words said stay sealed in the answer
         self.answered(q.key)
         note = "先记下“不清楚”" if kind == "unsure" else "尊重您的意愿，这一项先不填"
         return [Reply(f"好的，{note}，工作人员会再和您核实。"), *t.ask_next()]

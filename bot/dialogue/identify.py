@@ -93,10 +93,10 @@ class Identification:
 
     def start(self) -> list[Reply]:
         """Begin: a linked account goes straight to its record; anyone else is asked for the ID number."""
-        acc = self.t.store.account(self.t.msg.channel, self.t.msg.user_id)
+        acc = self.t.store.people.account(self.t.msg.channel, self.t.msg.user_id)
         if acc.person_id is not None:
             self._audit(acc.person_id, "ok", "linked account")
-            return self.t.open_person_record(self.t.store.get_person(acc.person_id), raw=None)
+            return self.t.open_person_record(self.t.store.people.get(acc.person_id), raw=None)
         self.t.state.phase = Phase.IDENTIFY
         ident = self.t.q.identifier
         assert ident is not None
@@ -117,18 +117,18 @@ class Identification:
             tip = "如需帮助，请回复“转人工”。" if tries >= MAX_ID_TRIES else "请再输入一次18位身份证号码。"
             return [Reply(f"{parsed.message}{tip}", kind="error", question=ident.key)]
         number: str = encode(ident, parsed.value)
-        person = t.store.find_person(number)
+        person = t.store.people.find(number)
         if person is None:  # nobody has this number yet: it becomes theirs
-            person = t.store.create_person(number, source="self")
-            t.store.link_account(t.store.account(t.msg.channel, t.msg.user_id), person)
+            person = t.store.people.create(number, source="self")
+            t.store.people.link_account(t.store.people.account(t.msg.channel, t.msg.user_id), person)
             self._audit(person.id, "ok", "new person")
             return t.open_person_record(person, raw=t.text)
-        acc = t.store.account(t.msg.channel, t.msg.user_id)
+        acc = t.store.people.account(t.msg.channel, t.msg.user_id)
         if acc.person_id == person.id:
             self._audit(person.id, "ok", "linked account")
             return t.open_person_record(person, raw=t.text)
         t.state.candidate, t.state.id_raw = person.id, t.text
-        if t.store.person_phone(person) is None:  # no factor to check: a declaration, as for a new person
+        if t.store.people.phone(person) is None:  # no factor to check: a declaration, as for a new person
             self._audit(person.id, "declared", "no second factor registered")
             return self._declare(person, lead="")
         refused = self.throttle.refusal(self._keys(person.id))
@@ -142,7 +142,7 @@ class Identification:
     def on_factor(self) -> list[Reply]:
         """A reply at the code prompt: the code, a link code, “重新发送” or “新登记”."""
         t = self.t
-        person = t.store.get_person(int(t.state.candidate or 0))
+        person = t.store.people.get(int(t.state.candidate or 0))
         said = _plain(t.text)
         if said in _DECLARE:
             self._audit(person.id, "declared", "chose a declaration")
@@ -185,8 +185,8 @@ class Identification:
         candidate = self.t.state.candidate
         if candidate is None:
             return None, None
-        person = self.t.store.get_person(int(candidate))
-        roster = self.t.store.roster_entry(self.t.campaign().id or 0, person.id or 0)
+        person = self.t.store.people.get(int(candidate))
+        roster = self.t.store.campaigns.roster_entry(self.t.campaign().id or 0, person.id or 0)
         return person.id, (roster.region_id if roster and roster.region_id else person.region_id)
 
     def prompt(self) -> Reply:
@@ -207,7 +207,7 @@ class Identification:
         if self.ids.challenges_since(pid, ChallengeKind.OTP, self.now - timedelta(hours=1)) >= SMS_PER_HOUR:
             self._audit(pid, "denied", "sms limit")
             return _Sent(Reply(f"验证码发送次数太多，请一小时后再试。{_WAY_OUT}", OTP_CHOICES, kind="error"), False)
-        phone = t.store.person_phone(person)
+        phone = t.store.people.phone(person)
         assert phone is not None
         # a new code replaces this account's earlier one; other accounts' codes stay theirs (nobody can
         # void the person's own code by asking for one elsewhere)
@@ -238,7 +238,7 @@ class Identification:
             if refused is not None:
                 return [self._refusal_reply(refused)]
             return [Reply("绑定码不对或已过期，请向采集员核对后再发一次。", kind="error")]
-        person = t.store.get_person(challenge.person_id)
+        person = t.store.people.get(challenge.person_id)
         return self._passed(person, challenge, "collector link code")
 
     def _passed(self, person: Person, challenge: IdentityChallenge, method: str) -> list[Reply]:
@@ -247,7 +247,7 @@ class Identification:
         self.ids.save_challenge(challenge)
         self.ids.retire_challenges(person.id or 0, ChallengeKind.OTP, self.now)
         self.throttle.passed(person.id or 0)
-        t.store.link_account(t.store.account(t.msg.channel, t.msg.user_id), person)
+        t.store.people.link_account(t.store.people.account(t.msg.channel, t.msg.user_id), person)
         self._audit(person.id, "ok", method)
         raw, t.state.id_raw = t.state.id_raw, None
         t.state.candidate = None
@@ -270,14 +270,14 @@ class Identification:
         ident = t.q.identifier
         assert ident is not None
         region = person.region_id
-        roster = t.store.roster_entry(campaign.id or 0, person.id or 0)
+        roster = t.store.campaigns.roster_entry(campaign.id or 0, person.id or 0)
         if roster is not None and roster.region_id is not None:
             region = roster.region_id
         record = self.ids.open_declaration(
             campaign, person, source=DeclarationSource.SELF, channel=t.msg.channel,
             opened_by=f"self:{t.msg.channel}", region_id=region, flag_key=ident.key)
         t.bind(record)
-        number = t.store.person_id_number(person)
+        number = t.store.people.id_number(person)
         raw, t.state.id_raw = t.state.id_raw, None
         t.state.candidate = None
         t.save(ident, number, raw=raw or "（申报）", confidence=1.0, status="new")

@@ -57,15 +57,15 @@ class Opening:
         """Open (or create) the record of a person who has been identified, and ask on."""
         t = self.t
         campaign = t.campaign()
-        roster = t.store.roster_entry(campaign.id or 0, person.id or 0)
+        roster = t.store.campaigns.roster_entry(campaign.id or 0, person.id or 0)
         region_id = roster.region_id if roster and roster.region_id else person.region_id
-        record, created = t.store.record_for(
+        record, created = t.store.records.ensure(
             campaign, f"person:{person.id}", channel=t.msg.channel, person_id=person.id, region_id=region_id
         )
         t.bind(record)
         ident = t.q.identifier
         if ident is not None and ident.key not in t.answers():
-            t.save(ident, t.store.person_id_number(person), raw=raw or "（身份核验）", confidence=1.0,
+            t.save(ident, t.store.people.id_number(person), raw=raw or "（身份核验）", confidence=1.0,
                    status="confirmed" if roster else "new")
         if record.status == "submitted":
             t.state.phase = Phase.DONE
@@ -80,14 +80,14 @@ class Opening:
             candidates = t.u.village_candidates(t.text)
             choices = tuple(Choice(c.split("/", 2)[-1], c) for c in candidates[:5])
             return [Reply(result.message, choices, kind="error")]
-        region = t.store.region_by_path(result.value)
+        region = t.store.regions.by_path(result.value)
         if region is None or region.level != "village":
             candidates = [c for c in t.u.village_candidates(t.text) if c != result.value]
             choices = tuple(Choice(c.split("/", 2)[-1], c) for c in candidates[:5])
             return [Reply("请具体到村（社区），例如“东塬乡东塬村”。", choices, kind="error")]
         if not village_allowed(t, region.id):
             return [Reply(VILLAGE_STAFF_ONLY, kind="error")]
-        record, created = t.store.record_for(
+        record, created = t.store.records.ensure(
             t.campaign(), f"region:{region.id}", channel=t.msg.channel, region_id=region.id
         )
         t.bind(record)

@@ -66,8 +66,8 @@ class Review:
             return [self.summary()]
         if wants_submit:
             if t.record.stage == "returned":  # corrected after being sent back: up the chain again
-                t.store.move_record(t.record, "resubmit", "collected", None, "")
-            receipt = t.store.submit(t.record, t.campaign().year)
+                t.store.records.move(t.record, "resubmit", "collected", None, "")
+            receipt = t.store.records.submit(t.record, t.campaign().year)
             t.state.phase = Phase.DONE
             return [Reply(f"提交成功！您的回执号是 {receipt}，请妥善保存。感谢您的配合！", kind="receipt")]
         if t.text in ("修改", "要修改", "不对", "有错"):

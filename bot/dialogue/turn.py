@@ -101,7 +101,7 @@ class Turn:
         """The campaign of the conversation: the record's, else the questionnaire's this year (read once)."""
         if self._campaign_row is None:
             if self.state.record_id is not None:
-                self._campaign_row = self.store.get_campaign(self.record.campaign_id)
+                self._campaign_row = self.store.campaigns.get(self.record.campaign_id)
             else:
                 from bot.dialogue.engine import campaign_of
 
@@ -124,7 +124,7 @@ class Turn:
     def record(self) -> Record:
         if self._record is None:
             assert self.state.record_id is not None, "no record bound to the conversation"
-            self._record = self.store.get_record(self.state.record_id)
+            self._record = self.store.records.get(self.state.record_id)
         return self._record
 
     def bound(self) -> bool:
@@ -140,7 +140,7 @@ class Turn:
     def answers(self) -> dict[str, StoredAnswer]:
         """Current stored answers by key, read once per turn and kept current as answers are saved."""
         if self._answers is None:
-            self._answers = dict(self.store.current_answers(self.record.id or 0))
+            self._answers = dict(self.store.records.current_answers(self.record.id or 0))
         return self._answers
 
     def env(self, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -179,7 +179,7 @@ class Turn:
 
         if under_review(self.record):
             raise UnderReview(f"record {self.record.id} is under review; {q.key} changes by request only")
-        answer = self.store.save_answer(
+        answer = self.store.records.save_answer(
             self.record, q.key, stored, raw=raw, confidence=confidence, status=status,
             channel=self.msg.channel, actor=self.msg.actor or f"self:{self.msg.channel}",
             sensitive=q.sensitive, message_id=self.msg.message_id, blob_id=blob_id,
@@ -196,7 +196,7 @@ class Turn:
         self._env = None
         person_id = self.record.person_id
         if person_id is not None and q.prefill in ("name", "phone") and isinstance(stored, str) and stored:
-            self._keep_contact(self.store.get_person(person_id), q.prefill, stored)
+            self._keep_contact(self.store.people.get(person_id), q.prefill, stored)
         return answer.id or 0
 
     def _keep_contact(self, person: Person, field: str, value: str) -> None:
@@ -206,14 +206,14 @@ class Turn:
         is registered (a person they registered themselves, or a field still empty), so that an answer
         in the chat never moves the second factor of a person on the roster.
         """
-        current = self.store.person_name(person) if field == "name" else self.store.person_phone(person)
+        current = self.store.people.name(person) if field == "name" else self.store.people.phone(person)
         by_staff = (self.msg.actor or "").startswith("collector:")
         if not (by_staff or person.source == "self" or current is None):
             return
         if field == "name":
-            self.store.update_person(person, name=value)
+            self.store.people.update(person, name=value)
         else:
-            self.store.update_person(person, phone=value)
+            self.store.people.update(person, phone=value)
 
     def clip_id(self) -> int | None:
         """The voice message, stored sealed on first need, as evidence for the answer it gives.
@@ -222,7 +222,7 @@ class Turn:
         """
         if self.audio_blob_id is None and self.msg.audio and self.bound():
             kind = self.msg.audio_format or "wav"
-            self.audio_blob_id = self.store.put_blob("audio", f"audio/{kind}", self.msg.audio).id
+            self.audio_blob_id = self.store.blobs.put("audio", f"audio/{kind}", self.msg.audio).id
         return self.audio_blob_id
 
     def digits(self, text: str) -> str:

@@ -65,7 +65,7 @@ PEOPLE = {"east": ID_C, "west": ID_D, "top": ID_P}
 def change(t: Town, record_id: int) -> int:
     """A person's change request on a record (their employment, given after submitting)."""
     with t.runtime.store_scope() as store:
-        row = ChangeStore(store).request(store.get_record(record_id), "employment", stored(t.runtime, "employment", "个体"),
+        row = ChangeStore(store).request(store.records.get(record_id), "employment", stored(t.runtime, "employment", "个体"),
                                          raw="就业情况改成个体", confidence=1.0, channel="web", actor="self:web")
         return row.id or 0
 
@@ -83,8 +83,8 @@ def block(t: Town, person_id: int) -> int:
 def declaration(t: Town, path: str, number: str) -> int:
     """A declaration made in a chat at ``path`` under the ID number of a registered person."""
     with t.runtime.store_scope() as store:
-        campaign, region, person = store.campaign_by_key("veterans-2026"), store.region_by_path(path), \
-            store.find_person(number)
+        campaign, region, person = store.campaigns.by_key("veterans-2026"), store.regions.by_path(path), \
+            store.people.find(number)
         assert campaign is not None and region is not None and person is not None
         record = IdentityStore(store).open_declaration(
             campaign, person, source=DeclarationSource.SELF, channel="web", opened_by="self:web", region_id=region.id,
@@ -119,7 +119,7 @@ def _change_state(t: Town) -> Callable[[Any], object]:
             row = store.session.get(ChangeRequest, cid)
             if row is None:
                 return None
-            return row.status, len(store.answer_history(row.record_id)), len(store.workflow_events([row.record_id]))
+            return row.status, len(store.records.answer_history(row.record_id)), len(store.records.workflow_events([row.record_id]))
     return state
 
 
@@ -211,7 +211,7 @@ def _lift(t: Town, who: str) -> None:
     def person_at(path: str) -> int:
         record = t.record(path)
         with t.runtime.store_scope() as store:
-            return block(t, store.get_record(record).person_id or 0)
+            return block(t, store.records.get(record).person_id or 0)
 
     check_targets(t, "POST /api/identity/blocks/{person_id}/lift", who,
                   lambda pid: t.client.post(f"/api/identity/blocks/{pid}/lift", headers=t.h[who]),
@@ -294,7 +294,7 @@ def _close(action: str) -> Callable[[Town, str], None]:
         def state(did: Any) -> object:
             with t.runtime.store_scope() as store:
                 row = store.session.get(Declaration, did)
-                return None if row is None else (row.status, len(store.flags(row.record_id)))
+                return None if row is None else (row.status, len(store.records.flags(row.record_id)))
 
         def closed(did: Any, r: Response) -> None:
             assert r.json()["status"] == status

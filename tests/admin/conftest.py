@@ -48,7 +48,7 @@ def world(runtime: Runtime, tmp_path: Path) -> dict[str, int]:
         staff = StaffStore(store.session)
         for name, (role, region) in PRINCIPALS.items():
             create_staff(staff, name, name, PW, role, region)
-        campaign = store.ensure_campaign("veterans", q.version, 2026, q.campaign.title, None)
+        campaign = store.campaigns.ensure("veterans", q.version, 2026, q.campaign.title, None)
         report = import_roster(store, campaign, q, roster, runtime.understanding.regions, date(2026, 7, 1))
         assert report.rejected == []
     records: dict[str, int] = {}
@@ -62,7 +62,7 @@ def world(runtime: Runtime, tmp_path: Path) -> dict[str, int]:
         assert chat.asking == "gender"
         chat.say("不好说呀")  # unsure: kept and flagged for review
         with runtime.store_scope() as store:
-            person = store.find_person(id_number)
+            person = store.people.find(id_number)
             rec = store.session.exec(select(Record).where(Record.person_id == person.id)).one()  # type: ignore[union-attr]
             records[who] = rec.id or 0
     return records

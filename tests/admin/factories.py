@@ -59,36 +59,36 @@ class Maker:
         rt = self.runtime
         q = rt.questionnaires["veterans"]
         with rt.store_scope() as store:
-            campaign = store.campaign_by_key("veterans-2026") or store.ensure_campaign(
+            campaign = store.campaigns.by_key("veterans-2026") or store.campaigns.ensure(
                 "veterans", q.version, 2026, q.campaign.title, None)
-            region = store.region_by_path(path) if path else None
+            region = store.regions.by_path(path) if path else None
             assert path is None or region is not None, path
-            person = store.create_person(number or self.number(), source="self", name=name, phone=phone,
+            person = store.people.create(number or self.number(), source="self", name=name, phone=phone,
                                          region_id=region.id if region else None)
-            self.numbers[person.id or 0] = store.person_id_number(person)
-            record, _ = store.record_for(campaign, f"person:{person.id}", channel="web", person_id=person.id,
+            self.numbers[person.id or 0] = store.people.id_number(person)
+            record, _ = store.records.ensure(campaign, f"person:{person.id}", channel="web", person_id=person.id,
                                          region_id=region.id if region else None)
             values = {"recipient_kind": "退役士兵", "gender": "男", "employment": "务农", **({"name": name} if name else {}),
                       **({"phone": phone} if phone else {}), **(answers or {})}
             for key, text in values.items():
-                store.save_answer(record, key, stored(rt, key, text), raw=text, confidence=1.0, status="new",
+                store.records.save_answer(record, key, stored(rt, key, text), raw=text, confidence=1.0, status="new",
                                   channel="web", actor="self:web", sensitive=q.by_key[key].sensitive)
             if stage is not None:
-                store.submit(record, 2026)
+                store.records.submit(record, 2026)
                 if stage != "collected":
-                    store.move_record(record, "advance", stage, None)
+                    store.records.move(record, "advance", stage, None)
             return record.id or 0
 
     def person_of(self, record_id: int) -> int:
         with self.runtime.store_scope() as store:
-            person_id = store.get_record(record_id).person_id
+            person_id = store.records.get(record_id).person_id
             assert person_id is not None
             return person_id
 
     def change(self, record_id: int, key: str = "employment", text: str = "个体") -> int:
         """A person's change request on a record, as the engine keeps it after submission."""
         with self.runtime.store_scope() as store:
-            record = store.get_record(record_id)
+            record = store.records.get(record_id)
             row = ChangeStore(store).request(record, key, stored(self.runtime, key, text), raw=f"把{key}改成{text}",
                                              confidence=1.0, channel="web", actor="self:web")
             return row.id or 0
@@ -107,16 +107,16 @@ class Maker:
         """A declaration (record, declaration ids) opened in a chat under a person's number, placed at ``path``."""
         rt = self.runtime
         with rt.store_scope() as store:
-            campaign = store.campaign_by_key("veterans-2026")
-            region = store.region_by_path(path) if path else None
+            campaign = store.campaigns.by_key("veterans-2026")
+            region = store.regions.by_path(path) if path else None
             assert campaign is not None
-            person = store.get_person(person_id)
+            person = store.people.get(person_id)
             record = IdentityStore(store).open_declaration(
                 campaign, person, source=DeclarationSource.SELF, channel="web", opened_by="self:web",
                 region_id=region.id if region else None, flag_key="id_number")
-            store.save_answer(record, "id_number", store.person_id_number(person), raw=None, confidence=1.0,
+            store.records.save_answer(record, "id_number", store.people.id_number(person), raw=None, confidence=1.0,
                               status="new", channel="web", actor="self:web", sensitive=True)
-            store.save_answer(record, "name", name, raw=name, confidence=1.0, status="new", channel="web",
+            store.records.save_answer(record, "name", name, raw=name, confidence=1.0, status="new", channel="web",
                               actor="self:web", sensitive=False)
             declaration = IdentityStore(store).declaration_of(record.id or 0)
             assert declaration is not None
@@ -128,9 +128,9 @@ class Maker:
             record = store.session.get(Record, record_id)
             if record is None:
                 return ()
-            answers = {k: json.dumps(a.value, ensure_ascii=False) for k, a in store.current_answers(record_id).items()}
-            return (record.stage, record.status, record.region_id, answers, len(store.answer_history(record_id)),
-                    len(store.workflow_events([record_id])))
+            answers = {k: json.dumps(a.value, ensure_ascii=False) for k, a in store.records.current_answers(record_id).items()}
+            return (record.stage, record.status, record.region_id, answers, len(store.records.answer_history(record_id)),
+                    len(store.records.workflow_events([record_id])))
 
 
 def warm_up(*bases: str) -> None:

@@ -233,59 +233,59 @@ class Town:
         parsed = rt.understanding.parse(question, "退役士兵", datetime(2026, 7, 15, tzinfo=UTC))
         assert isinstance(parsed, Parsed)
         with rt.store_scope() as store:
-            campaign = store.campaign_by_key("veterans-2026")
-            region = store.region_by_path(path) if path is not None else None
+            campaign = store.campaigns.by_key("veterans-2026")
+            region = store.regions.by_path(path) if path is not None else None
             assert campaign is not None and (region is not None or path is None)
             region_id = region.id if region is not None else None
-            person = store.create_person(number or self._number(), source="collector", name=name,
+            person = store.people.create(number or self._number(), source="collector", name=name,
                                          region_id=region_id)
-            record, _ = store.record_for(campaign, f"person:{person.id}", channel="visit", person_id=person.id,
+            record, _ = store.records.ensure(campaign, f"person:{person.id}", channel="visit", person_id=person.id,
                                          region_id=region_id)
-            blob_id = store.put_blob("audio", "audio/wav", blob).id if blob else None
-            answer = store.save_answer(record, "recipient_kind", encode(question, parsed.value), raw="退役士兵",
+            blob_id = store.blobs.put("audio", "audio/wav", blob).id if blob else None
+            answer = store.records.save_answer(record, "recipient_kind", encode(question, parsed.value), raw="退役士兵",
                                        confidence=1.0, status="new", channel="visit", actor="collector:0",
                                        sensitive=question.sensitive, blob_id=blob_id)
             if flag:
-                store.add_flag(record, "recipient_kind", "low_confidence", "", answer.id)
-            store.submit(record, 2026)
+                store.records.add_flag(record, "recipient_kind", "low_confidence", "", answer.id)
+            store.records.submit(record, 2026)
             if stage != "collected":
-                store.move_record(record, "advance", stage, None)
+                store.records.move(record, "advance", stage, None)
             return record.id or 0
 
     def evidence(self, record_id: int, data: bytes) -> int:
         """A new version of a record's answer, spoken: the clip kept with it; returns the blob id."""
         with self.runtime.store_scope() as store:
-            record = store.get_record(record_id)
-            current = store.current_answers(record_id)["recipient_kind"]
-            blob = store.put_blob("audio", "audio/wav", data)
-            store.save_answer(record, "recipient_kind", current.value, raw="退役士兵", confidence=0.9,
+            record = store.records.get(record_id)
+            current = store.records.current_answers(record_id)["recipient_kind"]
+            blob = store.blobs.put("audio", "audio/wav", data)
+            store.records.save_answer(record, "recipient_kind", current.value, raw="退役士兵", confidence=0.9,
                               status="new", channel="phone", actor="collector:0", sensitive=False, blob_id=blob.id)
             return blob.id or 0
 
     def flag(self, record_id: int) -> int:
         """A new open flag on a record."""
         with self.runtime.store_scope() as store:
-            return store.add_flag(store.get_record(record_id), "recipient_kind", "low_confidence", "", None).id or 0
+            return store.records.add_flag(store.records.get(record_id), "recipient_kind", "low_confidence", "", None).id or 0
 
     def appeal(self, path: str, *, record: str | None = None, recording: bytes | None = None) -> int:
         """An appeal placed at ``path`` (of a record's person when named), with a call recording when given."""
         with self.runtime.store_scope() as store:
-            region = store.region_by_path(path)
+            region = store.regions.by_path(path)
             assert region is not None
-            rec = store.get_record(self.ids[record]) if record else None
-            appeal = store.create_appeal(source="hotline", text="想问问危房改造的事", category="housing",
+            rec = store.records.get(self.ids[record]) if record else None
+            appeal = store.appeals.create(source="hotline", text="想问问危房改造的事", category="housing",
                                          channel="phone", person_id=rec.person_id if rec else None,
                                          record_id=rec.id if rec else None, region_id=region.id)
             if recording is not None:
-                blob = store.put_blob("audio", "audio/wav", recording)
-                store.add_appeal_recording(appeal, blob, seconds=3.0, confidence=0.8)
+                blob = store.blobs.put("audio", "audio/wav", recording)
+                store.appeals.add_recording(appeal, blob, seconds=3.0, confidence=0.8)
             return appeal.id or 0
 
     def item(self, path: str, number: str | None = None) -> int:
         """A reconciliation task placed at ``path``, in a run imported there."""
         with self.runtime.store_scope() as store:
-            region = store.region_by_path(path)
-            campaign = store.campaign_by_key("veterans-2026")
+            region = store.regions.by_path(path)
+            campaign = store.campaigns.by_key("veterans-2026")
             assert region is not None and campaign is not None
             recon = ReconcileStore(store.session, store.vault)
             run = recon.create_run(campaign_id=campaign.id or 0, department="dibao", file_name="名单.csv",
@@ -308,7 +308,7 @@ class Town:
     def person_id(self, number: str) -> int:
         """The id of the person with an ID number."""
         with self.runtime.store_scope() as store:
-            person = store.find_person(number)
+            person = store.people.find(number)
             assert person is not None and person.id is not None
             return person.id
 
@@ -327,7 +327,7 @@ def town(runtime: Runtime, world: dict[str, int]) -> Iterator[Town]:
             t.blobs[key] = f"RIFF-answer-{key}".encode()
             t.ids["blob_" + key] = t.evidence(t.ids[key], t.blobs[key])
         with runtime.store_scope() as store:
-            t.ids["blob_P"] = store.current_answers(t.ids["P"])["recipient_kind"].blob_id or 0
+            t.ids["blob_P"] = store.records.current_answers(t.ids["P"])["recipient_kind"].blob_id or 0
         for name, path, record in (("east", DONGYUAN, "A"), ("west", ZHONGJULING, "B"), ("top", PROVINCE, "P")):
             t.blobs["appeal_" + name] = f"RIFF-call-{name}".encode()
             t.ids["appeal_" + name] = t.appeal(path, record=record, recording=t.blobs["appeal_" + name])
@@ -762,7 +762,7 @@ def _record_state(t: Town) -> Callable[[Any], object]:
             record = store.session.get(Record, rid)
             if record is None:
                 return None
-            return record.stage, record.status, len(store.answer_history(rid)), len(store.workflow_events([rid]))
+            return record.stage, record.status, len(store.records.answer_history(rid)), len(store.records.workflow_events([rid]))
     return state
 
 
@@ -799,7 +799,7 @@ def _correct(t: Town, who: str) -> None:
 def _approve(t: Town, who: str) -> None:
     def flag_state(fid: Any) -> object:
         with t.runtime.store_scope() as store:
-            flag = store.get_flag(fid)
+            flag = store.records.get_flag(fid)
             return flag.status if flag else None
 
     def resolved(fid: Any, r: Response) -> None:
@@ -848,7 +848,7 @@ def _spot_check(t: Town, who: str) -> None:
 def _rate(t: Town, who: str) -> None:
     def rate(key: Any) -> object:
         with t.runtime.store_scope() as store:
-            campaign = store.campaign_by_key(key)
+            campaign = store.campaigns.by_key(key)
             return campaign.spot_check_rate if campaign else None
 
     check_targets(t, "PUT /api/workflow/rate/{campaign_key}", who, lambda key: t.client.put(
@@ -863,7 +863,7 @@ def _appeal_state(t: Town) -> Callable[[Any], object]:
     def state(aid: Any) -> object:
         with t.runtime.store_scope() as store:
             appeal = store.session.get(Appeal, aid)
-            return None if appeal is None else (appeal.status, appeal.assignee_id, len(store.appeal_notes(aid)))
+            return None if appeal is None else (appeal.status, appeal.assignee_id, len(store.appeals.notes(aid)))
     return state
 
 
@@ -1017,9 +1017,9 @@ def _open_interview(t: Town, who: str) -> None:
         assert isinstance(before, int)
         other = ID_P if who == "prefecture" else ID_B if who in EAST else ID_A
         with t.runtime.store_scope() as store:
-            person = store.find_person(other)
+            person = store.people.find(other)
             assert person is not None
-            kept = (person.region_id, store.person_name(person), store.person_phone(person))
+            kept = (person.region_id, store.people.name(person), store.people.phone(person))
         r = t.client.post("/api/interviews", json={"questionnaire": "veterans", "mode": "visit", "consent": True,
                                                    "id_number": other}, headers=t.h[who])
         body = clean(who, r, allow=[masked(other)])  # the number the caller typed, masked as always
@@ -1027,9 +1027,9 @@ def _open_interview(t: Town, who: str) -> None:
                                   "region": PATH[who]}, body
         assert conversations(None) == before + 1
         with t.runtime.store_scope() as store:
-            person = store.find_person(other)
+            person = store.people.find(other)
             assert person is not None
-            assert (person.region_id, store.person_name(person), store.person_phone(person)) == kept
+            assert (person.region_id, store.people.name(person), store.people.phone(person)) == kept
 
 
 @check("POST /api/interviews/{interview_id}/answer", "fieldwork")

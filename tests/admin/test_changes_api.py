@@ -103,12 +103,12 @@ def test_approving_applies_a_new_version_and_the_stage_stays(runtime: Runtime, s
         again = client.post(f"/api/changes/{change}/approve", json={"reason": "再次"}, headers=county)
         assert again.status_code == 409, again.text
     with runtime.store_scope() as store:
-        row = store.get_record(record)
+        row = store.records.get(record)
         assert row.stage == "township_reviewed" and row.status == "submitted"
-        employment = store.answer_history(record, "employment")
+        employment = store.records.answer_history(record, "employment")
         assert [a.value for a in employment] == ["8", "4"] and employment[-1].status == "changed"
         assert employment[-1].actor == "self:web" and f"change request {approve}" in (employment[-1].reason or "")
-        assert [a.value for a in store.answer_history(record, "phone")] == ["13700001234"]
+        assert [a.value for a in store.records.answer_history(record, "phone")] == ["13700001234"]
         events = store.session.exec(select(WorkflowEvent).where(WorkflowEvent.record_id == record)).all()
         assert [(e.action, e.to_stage) for e in events][-2:] == [("change_approved", None), ("change_rejected", None)]
         audited = store.session.exec(select(AuditEntry.action, AuditEntry.detail).where(
@@ -124,7 +124,7 @@ def test_approving_applies_a_new_version_and_the_stage_stays(runtime: Runtime, s
         sealed = store.session.exec(select(Answer).where(Answer.record_id == record, Answer.question_key == "phone",
                                                          Answer.is_current == True)).one()  # noqa: E712
         assert sealed.value_json is None and sealed.value_enc is not None
-        assert store.current_answers(record)["phone"].value == "13100003333"
+        assert store.records.current_answers(record)["phone"].value == "13100003333"
 
 
 def test_a_concurrent_approval_applies_once(runtime: Runtime, staffed: TestClient) -> None:
@@ -150,7 +150,7 @@ def test_a_concurrent_approval_applies_once(runtime: Runtime, staffed: TestClien
             t.join(60)
     assert sorted(results) == [200, 409, 409, 409]
     with runtime.store_scope() as store:
-        assert len(store.answer_history(record, "employment")) == 2
+        assert len(store.records.answer_history(record, "employment")) == 2
         assert store.session.exec(select(ChangeRequest).where(ChangeRequest.id == change)).one().status == "approved"
         events = store.session.exec(select(WorkflowEvent).where(WorkflowEvent.action == "change_approved")).all()
         assert len(events) == 1

@@ -41,7 +41,7 @@ def clip_pcm(name: str, silence: float = 1.5) -> bytes:
 
 def person_id(runtime: Runtime, id_number: str) -> int:
     with runtime.store_scope() as store:
-        person = store.find_person(id_number)
+        person = store.people.find(id_number)
         assert person is not None and person.id is not None
         return person.id
 
@@ -204,10 +204,10 @@ def test_a_new_person_met_at_the_door_is_placed_in_the_collectors_village(
         assert client.get(f"/api/records/{state['record_id']}", headers=other).status_code == 404
     with runtime.store_scope() as store:
         person = store.session.exec(select(Person).where(Person.source == "collector")).one()
-        assert store.person_id_number(person) == new_id
-        record = store.get_record(state["record_id"])
+        assert store.people.id_number(person) == new_id
+        record = store.records.get(state["record_id"])
         assert record.first_channel == "visit" and record.region_id == person.region_id is not None
-        ids = store.current_answers(state["record_id"])
+        ids = store.records.current_answers(state["record_id"])
         assert ids["id_number"].channel == "visit" and ids["recipient_kind"].value == "02"  # 退役士兵
 
 
@@ -241,8 +241,8 @@ def test_a_spoken_answer_fills_the_form_and_is_stored_with_its_clip(
     assert answer.channel == "phone" and answer.actor == f"collector:{staff_id(rt, 'collector')}"
     assert answer.blob_id is not None and answer.confidence >= 0.6
     with rt.store_scope() as store:
-        kind, clip = store.blob_bytes(answer.blob_id)
-        raw = store.current_answers(world["A"])["ethnicity"].raw
+        kind, clip = store.blobs.read(answer.blob_id)
+        raw = store.records.current_answers(world["A"])["ethnicity"].raw
         assert not store.session.exec(select(Flag).where(Flag.question_key == "ethnicity")).all()
     assert kind == "audio/wav" and raw == "汉族"
     with wave.open(io.BytesIO(clip)) as w:
@@ -279,7 +279,7 @@ def test_a_misheard_answer_is_corrected_by_typing_and_keeps_the_clip(
     assert stored_value(rt.vault, answer)["start"] == "1965-03-12"
     assert answer.blob_id is not None and answer.actor.startswith("collector:")
     with rt.store_scope() as store:
-        assert store.current_answers(world["A"])["birth_date"].raw == "1965年3月12日"
+        assert store.records.current_answers(world["A"])["birth_date"].raw == "1965年3月12日"
 
 
 def test_repeat_drops_a_hearing_and_unrelated_speech_is_never_taken(
@@ -304,7 +304,7 @@ def test_repeat_drops_a_hearing_and_unrelated_speech_is_never_taken(
             stopped = sock.command("stop")  # stopped before anything was said
             assert stopped["type"] == "heard" and stopped["unknown"] is True
     with rt.store_scope() as store:
-        assert "ethnicity" not in store.current_answers(world["A"])
+        assert "ethnicity" not in store.records.current_answers(world["A"])
 
 
 def test_the_socket_refuses_strangers_other_sites_and_works_without_voice(

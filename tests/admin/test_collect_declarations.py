@@ -39,11 +39,11 @@ def without_ids(body: dict[str, Any]) -> dict[str, Any]:
 def person_state(runtime: Runtime, number: str) -> tuple[object, ...]:
     """A registered person and their records, as nothing may change them."""
     with runtime.store_scope() as store:
-        person = store.find_person(number)
+        person = store.people.find(number)
         assert person is not None
         records = store.session.exec(select(Record).where(Record.person_id == person.id)).all()
-        return (person.region_id, store.person_name(person), store.person_phone(person), person.source,
-                sorted((r.id, r.region_id, r.status, r.stage, len(store.answer_history(r.id or 0))) for r in records))
+        return (person.region_id, store.people.name(person), store.people.phone(person), person.source,
+                sorted((r.id, r.region_id, r.status, r.stage, len(store.records.answer_history(r.id or 0))) for r in records))
 
 
 def test_an_id_number_of_another_county_answers_exactly_like_an_unknown_one(runtime: Runtime,
@@ -89,14 +89,14 @@ def test_an_id_number_of_another_county_answers_exactly_like_an_unknown_one(runt
     # B and B's record are untouched; the declaration is a record of its own in the collector's village
     assert person_state(runtime, ID_B) == before
     with runtime.store_scope() as store:
-        record = store.get_record(b["record_id"])
+        record = store.records.get(b["record_id"])
         declaration = IdentityStore(store).declaration_of(record.id or 0)
-        village = store.region_by_path("甘肃省/临夏回族自治州/东乡族自治县/东塬乡/东塬村")
+        village = store.regions.by_path("甘肃省/临夏回族自治州/东乡族自治县/东塬乡/东塬村")
         assert record.person_id is None and village is not None and record.region_id == village.id
         assert declaration is not None and declaration.person_id == person_id(runtime, ID_B)
         assert (declaration.source, declaration.opened_by) == ("collector", f"collector:{staff_id(runtime, 'collector')}")
-        assert store.current_answers(record.id or 0)["id_number"].value == ID_B  # the number the collector typed
-        assert [f.reason for f in store.flags(record.id or 0)] == ["unverified"]
+        assert store.records.current_answers(record.id or 0)["id_number"].value == ID_B  # the number the collector typed
+        assert [f.reason for f in store.records.flags(record.id or 0)] == ["unverified"]
         users = {c.channel_user_id for c in store.session.exec(select(Conversation)).all()}
         assert f"staff-{staff_id(runtime, 'collector')}-record-{record.id}" in users  # names the record only
         assert not any(u.endswith(f"-person-{person_id(runtime, ID_B)}") for u in users)
@@ -122,7 +122,7 @@ def test_a_county_collector_cannot_claim_a_person_no_region_places(runtime: Runt
             assert client.get(f"/api/records/{unplaced}", headers=login(runtime, who, client)).status_code == 404
     assert person_state(runtime, number) == before  # still placed nowhere, record and all
     with runtime.store_scope() as store:
-        person = store.find_person(number)
+        person = store.people.find(number)
         assert person is not None and person.region_id is None
         assert len(IdentityStore(store).declarations_for(person.id or 0)) == 2
 
@@ -174,7 +174,7 @@ def test_a_link_code_for_the_person_interviewed(runtime: Runtime, world: dict[st
         made = store.session.exec(select(AuditEntry).where(AuditEntry.action == "link_code")).all()
         assert [e.target_id for e in made] == [str(person_id(runtime, ID_A))] * 2
         assert all(code not in e.detail and second not in e.detail for e in made)
-        b = store.find_person(ID_B)
+        b = store.people.find(ID_B)
         assert b is not None and store.session.exec(select(Person).where(Person.id == b.id)).one().region_id
 
 

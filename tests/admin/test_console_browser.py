@@ -146,14 +146,14 @@ def test_reviewer_logs_in_corrects_one_flag_and_approves_another(
 
     reviewer = f"staff:{_staff_id(runtime, 'prefecture')}"
     with runtime.store_scope() as store:
-        versions = store.answer_history(a, "gender")
+        versions = store.records.answer_history(a, "gender")
         assert [v.status for v in versions][-1] == "corrected" and len(versions) == 2
         last = versions[-1]
         assert last.value == "1" and last.raw == "男" and last.reason == "电话回访本人核实"
         assert last.actor == reviewer and last.channel == "admin"
-        assert store.flags(a) == [] and store.flags(b) == []
-        assert all(f.status == "resolved" and f.resolved_by == reviewer for f in store.flags(a, status=None))
-        assert store.answer_history(b, "gender")[-1].status != "corrected"  # approved, not changed
+        assert store.records.flags(a) == [] and store.records.flags(b) == []
+        assert all(f.status == "resolved" and f.resolved_by == reviewer for f in store.records.flags(a, status=None))
+        assert store.records.answer_history(b, "gender")[-1].status != "corrected"  # approved, not changed
 
 
 @pytest.mark.browser

@@ -61,9 +61,9 @@ def _open_flag(rt: Runtime) -> int:
 
 def _new_appeal(rt: Runtime) -> int:
     with rt.store_scope() as store:
-        region = store.region_by_path(DONGXIANG)
+        region = store.regions.by_path(DONGXIANG)
         assert region is not None
-        return store.create_appeal(source="hotline", text="想问问补贴的事", region_id=region.id).id or 0
+        return store.appeals.create(source="hotline", text="想问问补贴的事", region_id=region.id).id or 0
 
 
 @dataclass(frozen=True)

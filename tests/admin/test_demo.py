@@ -121,14 +121,14 @@ def _check_sealed_valid_and_following_the_questionnaires(runtime: Runtime) -> No
     qs = runtime.questionnaires
     with runtime.store_scope() as store:
         people = store.session.exec(select(Person)).all()
-        numbers = [store.person_id_number(p) for p in people]
+        numbers = [store.people.id_number(p) for p in people]
         # sealed as the real paths seal them: nothing sensitive in clear in the rows
         for person, number in zip(people, numbers, strict=True):
             assert number.encode() not in person.id_number_enc
-            assert person.name_enc is not None and (store.person_name(person) or "").encode() not in person.name_enc
+            assert person.name_enc is not None and (store.people.name(person) or "").encode() not in person.name_enc
         for answer in store.session.exec(select(Answer)).all():
-            record = store.get_record(answer.record_id)
-            q = qs[store.get_campaign(record.campaign_id).questionnaire]
+            record = store.records.get(answer.record_id)
+            q = qs[store.campaigns.get(record.campaign_id).questionnaire]
             if q.by_key[answer.question_key].sensitive:
                 assert answer.value_json is None
         # every ID number is valid (GB 11643 check character), and unique
@@ -138,9 +138,9 @@ def _check_sealed_valid_and_following_the_questionnaires(runtime: Runtime) -> No
             assert isinstance(parsed, Parsed) and parsed.value.number == number
         checked_rules = 0
         for record in store.session.exec(select(Record)).all():
-            campaign = store.get_campaign(record.campaign_id)
+            campaign = store.campaigns.get(record.campaign_id)
             q = qs[campaign.questionnaire]
-            answers = store.current_answers(record.id or 0)
+            answers = store.records.current_answers(record.id or 0)
             env = _env(q, answers, campaign.reference_date)
             for key, a in answers.items():
                 question = q.by_key[key]
@@ -162,10 +162,10 @@ def _check_sealed_valid_and_following_the_questionnaires(runtime: Runtime) -> No
                 elif question.type == QType.DATE:
                     assert date.fromisoformat(a.value["start"]) <= NOW.date()
             if record.person_id is not None:
-                number = store.person_id_number(store.get_person(record.person_id))
+                number = store.people.id_number(store.people.get(record.person_id))
                 if "id_number" in answers:
                     assert answers["id_number"].value == number
-            flagged = {f.reason for f in store.flags(record.id or 0, status=None)}
+            flagged = {f.reason for f in store.records.flags(record.id or 0, status=None)}
             if "rule" in flagged:
                 continue
             for rule in q.rules:
@@ -231,7 +231,7 @@ def test_refused_in_production_and_on_a_database_with_data(runtime: Runtime) -> 
         seed_demo(production, _regions_file(), people=5)
     with runtime.store_scope() as store:
         assert _count(store, Region) == 0  # nothing was written
-        store.add_regions([("province", "620000", "甘肃省", "甘肃", "")])
+        store.regions.add([("province", "620000", "甘肃省", "甘肃", "")])
         create_staff(StaffStore(store.session), "someone", "某人", "a long enough password", "system_admin", "甘肃省")
     with pytest.raises(DemoError, match="already holds data"):
         seed_demo(runtime, _regions_file(), people=5)

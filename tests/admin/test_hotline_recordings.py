@@ -99,7 +99,7 @@ def test_recorded_call_becomes_a_linked_classified_appeal_with_its_recording(
     name, said, category = HOUSING
     audio = clip(name).read_bytes()
     with runtime.store_scope() as store:
-        person = store.find_person(ID_A)
+        person = store.people.find(ID_A)
         assert person is not None and person.region_id is not None
         person_id, village = person.id, store.session.get(Region, person.region_id)
         assert village is not None and village.path.startswith(DONGXIANG + "/")

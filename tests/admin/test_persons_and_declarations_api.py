@@ -21,7 +21,7 @@ from tests.server import serve
 
 def _region_id(runtime: Runtime, path: str) -> int:
     with runtime.store_scope() as store:
-        region = store.region_by_path(path)
+        region = store.regions.by_path(path)
         assert region is not None and region.id is not None
         return region.id
 
@@ -34,10 +34,10 @@ def test_unplaced_persons_are_seen_and_claimed_only_from_the_province(runtime: R
     person = make.person_of(record)
     declared, declaration = make.declaration(person, VILLAGE)
     with runtime.store_scope() as store:  # last year's campaign is closed: its record stays where it is
-        old = store.ensure_campaign("veterans", "2025.1", 2025, "2025", None)
+        old = store.campaigns.ensure("veterans", "2025.1", 2025, "2025", None)
         old.status = "closed"
         store.session.add(old)
-        closed, _ = store.record_for(old, f"person:{person}", channel="web", person_id=person)
+        closed, _ = store.records.ensure(old, f"person:{person}", channel="web", person_id=person)
         closed_id = closed.id
     with TestClient(create_app(runtime=runtime)) as client:
         province = login(runtime, "province", client)
@@ -63,7 +63,7 @@ def test_unplaced_persons_are_seen_and_claimed_only_from_the_province(runtime: R
         assert client.post("/api/persons/99999999999/claim", json=claim, headers=province).status_code == 422
         assert client.post("/api/persons/999999/claim", json=claim, headers=province).status_code == 404
         with runtime.store_scope() as store:
-            assert store.get_person(person).region_id is None
+            assert store.people.get(person).region_id is None
 
         done = client.post(f"/api/persons/{person}/claim", json={"region": VILLAGE}, headers=province)
         assert done.status_code == 200, done.text
@@ -77,9 +77,9 @@ def test_unplaced_persons_are_seen_and_claimed_only_from_the_province(runtime: R
                            headers=login(runtime, "dongxiang", client)).status_code == 409  # placed, in their area
     village = _region_id(runtime, VILLAGE)
     with runtime.store_scope() as store:
-        assert store.get_person(person).region_id == village
-        assert store.get_record(record).region_id == village
-        assert store.get_record(closed_id or 0).region_id is None
+        assert store.people.get(person).region_id == village
+        assert store.records.get(record).region_id == village
+        assert store.records.get(closed_id or 0).region_id is None
         claims = store.session.exec(select(AuditEntry).where(AuditEntry.action == "claim_person")).all()
         assert [(e.username, e.target_id, e.detail) for e in claims] == [
             ("province", str(person), f"region none -> {village}; 1 record(s) moved")]
@@ -111,7 +111,7 @@ def test_concurrent_claims_place_the_person_once(runtime: Runtime, world: dict[s
     assert sorted(code for _, code in results) == [200, 409, 409, 409]
     winner = next(region for region, code in results if code == 200)
     with runtime.store_scope() as store:
-        assert store.get_person(person).region_id == store.get_record(record).region_id == _region_id(runtime, winner)
+        assert store.people.get(person).region_id == store.records.get(record).region_id == _region_id(runtime, winner)
         assert len(store.session.exec(select(AuditEntry).where(AuditEntry.action == "claim_person")).all()) == 1
 
 
@@ -156,7 +156,7 @@ def test_declarations_show_their_own_answers_and_the_persons_side_decides(runtim
         assert make.state(declared) == before
         # nor can the declaration's county close its "not verified" flag by accepting it as a flag
         with runtime.store_scope() as store:
-            unverified = next(f for f in store.flags(declared) if f.reason == "unverified")
+            unverified = next(f for f in store.records.flags(declared) if f.reason == "unverified")
         refused = client.post(f"/api/flags/{unverified.id}/approve", headers=west)
         assert refused.status_code == 409 and "registered person" in refused.json()["detail"]
         assert make.state(declared) == before
@@ -170,11 +170,11 @@ def test_declarations_show_their_own_answers_and_the_persons_side_decides(runtim
     with runtime.store_scope() as store:
         rows = {d.id: d.status for d in store.session.exec(select(Declaration)).all()}
         assert rows == {declaration: "dismissed", west_declaration: "merged"}
-        assert [f.reason for f in store.flags(declared)] == []  # the "not verified" flag is closed
+        assert [f.reason for f in store.records.flags(declared)] == []  # the "not verified" flag is closed
         events = store.session.exec(select(WorkflowEvent).where(WorkflowEvent.record_id == declared)).all()
         assert [(e.action, e.reason) for e in events] == [("declaration_dismissed", "不是本人")]
         # the registered person and their record are as they were
-        assert store.get_person(person).region_id == _region_id(runtime, VILLAGE)
+        assert store.people.get(person).region_id == _region_id(runtime, VILLAGE)
         assert store.session.exec(select(Record).where(Record.person_id == person)).one().id == own
         assert store.session.get(Person, person) is not None
         audited = store.session.exec(select(AuditEntry).where(col(AuditEntry.action).startswith("declaration_"))).all()

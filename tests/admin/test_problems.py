@@ -42,10 +42,10 @@ MISSING = 987654
 
 #: what each store raises for a row it does not have
 LOOKUPS: dict[str, Callable[[UnitOfWork], object]] = {
-    "person": lambda uow: uow.store.get_person(MISSING),
-    "campaign": lambda uow: uow.store.get_campaign(MISSING),
-    "record": lambda uow: uow.store.get_record(MISSING),
-    "blob": lambda uow: uow.store.blob_bytes(MISSING),
+    "person": lambda uow: uow.store.people.get(MISSING),
+    "campaign": lambda uow: uow.store.campaigns.get(MISSING),
+    "record": lambda uow: uow.store.records.get(MISSING),
+    "blob": lambda uow: uow.store.blobs.read(MISSING),
     "change request": lambda uow: ChangeStore(uow.store).get(MISSING),
 }
 

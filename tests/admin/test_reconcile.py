@@ -58,24 +58,24 @@ def _more_people(runtime: Runtime, tmp_path: Path) -> None:
     q = runtime.questionnaires["veterans"]
     now = datetime(2026, 7, 15, 10, 0, tzinfo=UTC)
     with runtime.store_scope() as store:
-        campaign = store.campaign_by_key("veterans-2026")
+        campaign = store.campaigns.by_key("veterans-2026")
         assert campaign is not None
         report = import_roster(store, campaign, q, roster, runtime.understanding.regions, date(2026, 7, 1))
         assert report.rejected == []
         for number, answers in ((ID_C, {"dibao": "是"}), (ID_D, {"dibao": "没有", "social_insurance": "新农合"})):
-            person = store.find_person(number)
+            person = store.people.find(number)
             assert person is not None and person.id is not None
-            entry = store.roster_entry(campaign.id or 0, person.id)
+            entry = store.campaigns.roster_entry(campaign.id or 0, person.id)
             assert entry is not None
-            record, _ = store.record_for(campaign, f"person:{person.id}", channel="visit", person_id=person.id,
+            record, _ = store.records.ensure(campaign, f"person:{person.id}", channel="visit", person_id=person.id,
                                          region_id=entry.region_id)
             for key, text in answers.items():
                 question = q.by_key[key]
                 parsed = runtime.understanding.parse(question, text, now)
                 assert isinstance(parsed, Parsed)
-                store.save_answer(record, key, encode(question, parsed.value), raw=text, confidence=1.0,
+                store.records.save_answer(record, key, encode(question, parsed.value), raw=text, confidence=1.0,
                                   status="new", channel="visit", actor="collector:1", sensitive=question.sensitive)
-            store.submit(record, 2026)
+            store.records.submit(record, 2026)
 
 
 def _dibao_csv(tmp_path: Path) -> Path:

@@ -110,7 +110,7 @@ def test_self_declared_person_is_placed_by_the_household_answer(runtime: Runtime
     with runtime.store_scope() as store:
         rec = store.session.exec(select(Record).order_by(Record.id.desc())).first()  # type: ignore[union-attr]
         assert rec is not None and rec.region_id is not None
-        assert store.region_by_path(DONGXIANG + "/东塬乡/东塬村").id == rec.region_id  # type: ignore[union-attr]
+        assert store.regions.by_path(DONGXIANG + "/东塬乡/东塬村").id == rec.region_id  # type: ignore[union-attr]
     with TestClient(create_app(runtime=runtime)) as client:
         seen = {i["id"] for i in client.get("/api/records", headers=login(runtime, "collector", client)).json()["items"]}
         assert rec.id in seen

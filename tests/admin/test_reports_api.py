@@ -108,18 +108,18 @@ def _seed(runtime: Runtime) -> dict[str, int]:
     q = runtime.questionnaires["veterans"]
     ids: dict[str, int] = {}
     with runtime.store_scope() as store:
-        campaign = store.campaign_by_key("veterans-2026")
+        campaign = store.campaigns.by_key("veterans-2026")
         assert campaign is not None
         staff = StaffStore(store.session)
         for i, (path, kind, gender, employment) in enumerate(SEEDED):
             region = staff.region_by_path(path)
             assert region is not None, path
-            record, _ = store.record_for(campaign, f"test:{i}", channel="visit", region_id=region.id)
+            record, _ = store.records.ensure(campaign, f"test:{i}", channel="visit", region_id=region.id)
             for key, value in (("recipient_kind", kind), ("gender", gender), ("employment", employment)):
                 if value is not None:
-                    store.save_answer(record, key, value, raw=None, confidence=1.0, status="new", channel="visit",
+                    store.records.save_answer(record, key, value, raw=None, confidence=1.0, status="new", channel="visit",
                                       actor="collector:test", sensitive=q.by_key[key].sensitive)
-            store.submit(record, 2026)
+            store.records.submit(record, 2026)
             ids[path] = record.id or 0
     return ids
 
@@ -137,8 +137,8 @@ def test_statistics_of_a_region_and_per_sub_region(runtime: Runtime, world: dict
         staff = StaffStore(store.session)
         county = staff.region_by_path(DONGXIANG)
         assert county is not None
-        townships = [r.path for r in store.children(county.id or 0)]
-        villages = [r.path for r in store.children(staff.region_by_path(DONGYUAN).id or 0)]  # type: ignore[union-attr]
+        townships = [r.path for r in store.regions.children(county.id or 0)]
+        villages = [r.path for r in store.regions.children(staff.region_by_path(DONGYUAN).id or 0)]  # type: ignore[union-attr]
     assert len(townships) == 24 and len(villages) > 2
     params = {"campaign": "veterans-2026", "question": "recipient_kind"}
     with TestClient(create_app(runtime=runtime)) as client:

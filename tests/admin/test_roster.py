@@ -116,7 +116,7 @@ def test_every_data_row_is_counted_and_rejected_rows_store_nothing(runtime: Runt
     wb.save(path)
     q = runtime.questionnaires["veterans"]
     with runtime.store_scope() as store:
-        campaign = store.ensure_campaign("veterans", q.version, 2026, q.campaign.title, None)
+        campaign = store.campaigns.ensure("veterans", q.version, 2026, q.campaign.title, None)
         report = import_roster(store, campaign, q, path, None, TODAY)
     assert (report.total, report.added, report.updated, report.blank) == (4, 1, 0, 1)
     assert [(r.line, [(e.line, e.column) for e in r.errors]) for r in report.rejected] == [
@@ -138,14 +138,14 @@ def test_roster_xlsx_then_conversation_confirms_known_values(runtime: Runtime, t
     wb.save(path)
     q = runtime.questionnaires["veterans"]
     with runtime.store_scope() as store:
-        campaign = store.ensure_campaign("veterans", q.version, 2026, q.campaign.title, None)
+        campaign = store.campaigns.ensure("veterans", q.version, 2026, q.campaign.title, None)
         report = import_roster(store, campaign, q, path, None, TODAY)
         assert (report.added, report.updated, report.rejected) == (1, 0, [])
         again = import_roster(store, campaign, q, path, None, TODAY)
         assert (again.added, again.updated) == (0, 1)
     with runtime.store_scope() as store:
         person = store.session.exec(select(Person)).one()
-        assert person.source == "roster" and store.person_phone(person) == "13912345678"
+        assert person.source == "roster" and store.people.phone(person) == "13912345678"
         assert len(store.session.exec(select(RosterEntry)).all()) == 1
 
     chat = Chat(runtime, "veterans")
@@ -167,7 +167,7 @@ def test_roster_xlsx_then_conversation_confirms_known_values(runtime: Runtime, t
     with runtime.store_scope() as store:
         person_id = store.session.exec(select(Person)).one().id
         rec = store.session.exec(select(Record).where(Record.person_id == person_id)).one()
-        answers = store.current_answers(rec.id or 0)
+        answers = store.records.current_answers(rec.id or 0)
     assert (answers["name"].value, answers["name"].status) == ("张三", "confirmed")
     assert (answers["gender"].value, answers["gender"].status) == ("1", "changed")
     assert (answers["ethnicity"].value["code"], answers["ethnicity"].status) == ("03", "changed")

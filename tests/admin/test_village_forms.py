@@ -31,7 +31,7 @@ def _login(client: TestClient, who: str) -> None:
 def _population(runtime: Runtime) -> list[object]:
     with runtime.store_scope() as store:
         rows = store.session.exec(select(Answer).where(Answer.question_key == "population")).all()
-        return [store.current_answers(a.record_id)["population"].value["value"] for a in rows if a.is_current]
+        return [store.records.current_answers(a.record_id)["population"].value["value"] for a in rows if a.is_current]
 
 
 def _to_population(client: TestClient) -> str:

@@ -25,14 +25,14 @@ def _submitted_records(runtime: Runtime, n: int) -> list[int]:
         staff = StaffStore(store.session)
         create_staff(staff, "township", "乡镇审核员", PW, "reviewer", TOWNSHIP)
         create_staff(staff, "province", "省管理员", PW, "region_admin", "甘肃省")
-        village = store.region_by_path(TOWNSHIP + "/刘牙村")
-        campaign = store.campaign_by_key("veterans-2026")
+        village = store.regions.by_path(TOWNSHIP + "/刘牙村")
+        campaign = store.campaigns.by_key("veterans-2026")
         assert village is not None and campaign is not None
         for i in range(n):
-            person = store.create_person(make_id("622926", "19600101", f"{100 + i:03d}"), region_id=village.id)
-            record, _ = store.record_for(campaign, f"person:{person.id}", channel="visit", person_id=person.id,
+            person = store.people.create(make_id("622926", "19600101", f"{100 + i:03d}"), region_id=village.id)
+            record, _ = store.records.ensure(campaign, f"person:{person.id}", channel="visit", person_id=person.id,
                                          region_id=village.id)
-            store.submit(record, 2026)
+            store.records.submit(record, 2026)
             ids.append(record.id or 0)
     return ids
 
@@ -111,7 +111,7 @@ def test_workflow_up_the_levels(runtime: Runtime, world: dict[str, int]) -> None
 
 def test_sample_is_reproducible_and_sized_by_rate(runtime: Runtime) -> None:
     with runtime.store_scope() as store:
-        campaign = store.ensure_campaign("veterans", "1", 2026, "t", None)
+        campaign = store.campaigns.ensure("veterans", "1", 2026, "t", None)
     ids = list(range(1, 41))
     a = draw_sample(campaign, "甘肃省/兰州市/城关区", ids, 0.1)
     assert a == draw_sample(campaign, "甘肃省/兰州市/城关区", list(reversed(ids)), 0.1) and len(a) == 4
@@ -135,8 +135,8 @@ def test_a_returned_record_comes_back_up_when_submitted_again(runtime: Runtime, 
         assert client.post("/api/workflow/spot-check", json={"record_id": ids[0], "passed": True},
                            headers=town).status_code == 403
     with runtime.store_scope() as store:
-        record = store.get_record(ids[0])
-        store.submit(record, 2026)  # corrected and submitted again
+        record = store.records.get(ids[0])
+        store.records.submit(record, 2026)  # corrected and submitted again
         denied = store.session.exec(select(AuditEntry).where(AuditEntry.username == "township",
                                                              AuditEntry.result == "denied")).all()
         assert [a.target_type for a in denied] == ["workflow"]
@@ -149,13 +149,13 @@ def test_a_returned_record_comes_back_up_when_submitted_again(runtime: Runtime, 
 def _submitted_elsewhere(runtime: Runtime, path: str, birth: str) -> int:
     """One submitted veterans record of a person placed in another region."""
     with runtime.store_scope() as store:
-        region = store.region_by_path(path)
-        campaign = store.campaign_by_key("veterans-2026")
+        region = store.regions.by_path(path)
+        campaign = store.campaigns.by_key("veterans-2026")
         assert region is not None and campaign is not None
-        person = store.create_person(make_id("622926", birth, "201"), region_id=region.id)
-        record, _ = store.record_for(campaign, f"person:{person.id}", channel="visit", person_id=person.id,
+        person = store.people.create(make_id("622926", birth, "201"), region_id=region.id)
+        record, _ = store.records.ensure(campaign, f"person:{person.id}", channel="visit", person_id=person.id,
                                      region_id=region.id)
-        store.submit(record, 2026)
+        store.records.submit(record, 2026)
         return record.id or 0
 
 
@@ -165,7 +165,7 @@ def test_queue_lists_what_waits_for_the_callers_step_in_their_area_only(
     ids = _submitted_records(runtime, 3)
     wujia = _submitted_elsewhere(runtime, DONGXIANG + "/五家乡/上庄村", "19580202")  # another township
     with runtime.store_scope() as store:
-        store.submit(store.get_record(world["B"]), 2026)  # the other county's record, also collected
+        store.records.submit(store.records.get(world["B"]), 2026)  # the other county's record, also collected
     with TestClient(create_app(runtime=runtime)) as client:
         town = login(runtime, "township", client)
         county = login(runtime, "dongxiang", client)

@@ -58,7 +58,7 @@ def _rows(html: str, attribute: str) -> list[int]:
 
 def _submit(runtime: Runtime, record_id: int) -> None:
     with runtime.store_scope() as store:
-        store.submit(store.get_record(record_id), 2026)
+        store.records.submit(store.records.get(record_id), 2026)
 
 
 def _records_with_events(runtime: Runtime) -> set[int]:
@@ -193,7 +193,7 @@ def test_township_reports_up_county_spot_checks_sends_one_back_and_moves_the_res
             # the sample over the remaining three, drawn reproducibly; nothing moves before it is checked
             rest = ids[1:]
             with runtime.store_scope() as store:
-                campaign = store.campaign_by_key("veterans-2026")
+                campaign = store.campaigns.by_key("veterans-2026")
                 assert campaign is not None
                 expected = draw_sample(campaign, DONGXIANG, rest, 0.5)
             sampled = page.locator("#sample tr[data-sample]")
@@ -222,7 +222,7 @@ def test_township_reports_up_county_spot_checks_sends_one_back_and_moves_the_res
         stages = {r.id: r.stage for r in store.session.exec(select(Record)).all()}
         events = store.session.exec(select(WorkflowEvent).where(col(WorkflowEvent.record_id).in_(ids))
                                     .order_by(col(WorkflowEvent.id))).all()
-        rate = store.campaign_by_key("veterans-2026")
+        rate = store.campaigns.by_key("veterans-2026")
         assert rate is not None and rate.spot_check_rate == 0.5
     assert stages[flagged] == "collected" and stages[back] == "returned"
     assert all(stages[i] == "county_checked" for i in rest)

@@ -219,7 +219,7 @@ def _load_villages(runtime: Runtime, tmp_path: Path) -> None:
     small = tmp_path / "dongyuan.tsv"
     small.write_text("\n".join(keep) + "\n", encoding="utf-8")
     with runtime.store_scope() as store:
-        store.add_regions(read_region_file(small))
+        store.regions.add(read_region_file(small))
     runtime.reload_regions()
 
 
@@ -228,7 +228,7 @@ def _put_on_roster(runtime: Runtime, q: Questionnaire, id_number: str, entry: Ro
     path = tmp_path / "roster.csv"
     path.write_text(",".join(columns) + "\n" + ",".join(columns.values()) + "\n", encoding="utf-8")
     with runtime.store_scope() as store:
-        campaign = store.ensure_campaign(q.name, q.version, 2026, q.campaign.title, q.campaign.reference_for(2026))
+        campaign = store.campaigns.ensure(q.name, q.version, 2026, q.campaign.title, q.campaign.reference_for(2026))
         report = import_roster(store, campaign, q, path, None, ROSTER_DAY)
         assert report.rejected == [], report.rejected
 
@@ -309,7 +309,7 @@ def _stored(runtime: Runtime) -> tuple[dict[str, Any], dict[str, str | None], li
                    if store.session.exec(select(Answer).where(Answer.record_id == r.id)).first() is not None]
         assert len(records) == 1, f"expected one record with answers, found {len(records)}"
         rid = records[0].id or 0
-        current = store.current_answers(rid)
+        current = store.records.current_answers(rid)
         flags = sorted((fl.question_key, fl.reason) for fl in store.session.exec(
             select(Flag).where(Flag.record_id == rid)).all())
         return {k: a.value for k, a in current.items()}, {k: a.raw for k, a in current.items()}, flags

@@ -53,7 +53,7 @@ def test_a_person_begun_in_wechat_continues_in_telegram(both: tuple[Runtime, Fak
         wechat.answer_until(lambda s: s["current"] == "political_status")
         with rt.store_scope() as store:
             record = store.session.exec(select(Record)).one()
-            given_in_wechat = set(store.current_answers(record.id or 0))
+            given_in_wechat = set(store.records.current_answers(record.id or 0))
         assert {"id_number", "name", "phone", "birth_date"} <= given_in_wechat
 
         # Telegram: a new chat, the same ID number; a code goes to the phone given in WeChat.
@@ -76,7 +76,7 @@ def test_a_person_begun_in_wechat_continues_in_telegram(both: tuple[Runtime, Fak
     with rt.store_scope() as store:
         record = store.session.exec(select(Record)).one()  # one record, not one per channel
         assert record.status == "submitted" and record.first_channel == "wechat"
-        current = store.current_answers(record.id or 0)
+        current = store.records.current_answers(record.id or 0)
         by_channel = {key: answer.channel for key, answer in current.items()}
         assert {k for k, c in by_channel.items() if c == "wechat"} == given_in_wechat
         assert by_channel["political_status"] == "telegram" and by_channel["placement"] == "telegram"

@@ -34,7 +34,7 @@ def _open(runtime: Runtime, name: str, tmp_path: Path, user: str = "u") -> Chat:
 def _current(runtime: Runtime) -> dict[str, object]:
     with runtime.store_scope() as store:
         rec = store.session.exec(select(Record)).one()
-        return {k: a.value for k, a in store.current_answers(rec.id or 0).items()}
+        return {k: a.value for k, a in store.records.current_answers(rec.id or 0).items()}
 
 
 FIRST_TWO = {
@@ -83,7 +83,7 @@ def test_back_change_pause_resume(runtime: Runtime, name: str, tmp_path: Path) -
     assert chat.asking == third
     with runtime.store_scope() as store:
         rec = store.session.exec(select(Record)).one()
-        versions = store.answer_history(rec.id or 0, k1)
+        versions = store.records.answer_history(rec.id or 0, k1)
     assert len(versions) == 2 and versions[-1].status == "changed"
 
 
@@ -107,7 +107,7 @@ def test_read_back_then_correct_then_submit(runtime: Runtime, name: str, tmp_pat
     with runtime.store_scope() as store:
         rec = store.session.exec(select(Record)).one()
         assert rec.status == "submitted" and rec.receipt
-        assert len(store.answer_history(rec.id or 0, k1)) == 2
+        assert len(store.records.answer_history(rec.id or 0, k1)) == 2
 
 
 def test_disabled_update_several_answers_and_skip_logic(runtime: Runtime, tmp_path: Path) -> None:
@@ -191,7 +191,7 @@ def test_last_years_answers_are_confirmed_instead_of_asked(db_url: str, tokenize
             records = store.session.exec(select(Record)).all()
             assert len(records) == 2
             current = max(records, key=lambda r: r.campaign_id)
-            answers = store.current_answers(current.id or 0)
+            answers = store.records.current_answers(current.id or 0)
             assert answers["recipient_kind"].status == "confirmed" and answers["name"].status == "confirmed"
             assert answers["ethnicity"].status == "changed" and answers["ethnicity"].value["code"] == "01"
             assert len(store.session.exec(select(Answer)).all()) > 10

@@ -13,7 +13,7 @@ from tests.helpers import complete, make_id
 def _values(runtime: Runtime) -> dict[str, object]:
     with runtime.store_scope() as store:
         rec = store.session.exec(select(Record)).one()
-        return {k: a.value for k, a in store.current_answers(rec.id or 0).items()}
+        return {k: a.value for k, a in store.records.current_answers(rec.id or 0).items()}
 
 
 def test_veterans_in_colloquial_and_asr_style(runtime: Runtime) -> None:

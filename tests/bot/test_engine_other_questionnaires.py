@@ -22,7 +22,7 @@ def _load_dongxiang(runtime: Runtime, tmp_path: Path) -> None:
     small = tmp_path / "linxia.tsv"
     small.write_text("\n".join(keep) + "\n", encoding="utf-8")
     with runtime.store_scope() as store:
-        store.add_regions(read_region_file(small))
+        store.regions.add(read_region_file(small))
     assert runtime.reload_regions() == len(keep) - 1
 
 
@@ -42,8 +42,8 @@ def test_disabled_update_happy_path(runtime: Runtime) -> None:
     assert chat.last.kind == "receipt"
     with runtime.store_scope() as store:
         rec = store.session.exec(select(Record)).one()
-        values = {k: a.value for k, a in store.current_answers(rec.id or 0).items()}
-        campaign = store.get_campaign(rec.campaign_id)
+        values = {k: a.value for k, a in store.records.current_answers(rec.id or 0).items()}
+        campaign = store.campaigns.get(rec.campaign_id)
     assert values["disability_category"] == next(o.code for o in q.by_key["disability_category"].options
                                                  if o.label.startswith("肢体"))
     assert campaign.reference_date is not None and campaign.reference_date.isoformat() == "2026-06-30"
@@ -64,7 +64,7 @@ def test_village_form_picks_a_village_from_the_tree(runtime: Runtime, tmp_path: 
     assert chat.last.kind == "receipt"
     with runtime.store_scope() as store:
         rec = store.session.exec(select(Record)).one()
-        region = store.region_by_path("甘肃省/临夏回族自治州/东乡族自治县/东塬乡/东塬村")
+        region = store.regions.by_path("甘肃省/临夏回族自治州/东乡族自治县/东塬乡/东塬村")
         assert region is not None and rec.region_id == region.id and rec.person_id is None
         assert rec.subject_key == f"region:{region.id}"
 

@@ -32,7 +32,7 @@ def _record(runtime: Runtime) -> Record:
 def _current(runtime: Runtime) -> dict[str, object]:
     with runtime.store_scope() as store:
         rec = store.session.exec(select(Record)).one()
-        return {k: a.value for k, a in store.current_answers(rec.id or 0).items()}
+        return {k: a.value for k, a in store.records.current_answers(rec.id or 0).items()}
 
 
 HAPPY = {
@@ -101,7 +101,7 @@ def test_happy_path_is_stored_with_provenance(runtime: Runtime) -> None:
         assert ID not in person.id_index and person.id_number_enc != ID.encode()
         # the free-text appeal reached the hotline queue
         appeal = store.session.exec(select(Appeal)).one()
-        assert appeal.source == "questionnaire" and store.appeal_text(appeal) == HAPPY["appeals"]
+        assert appeal.source == "questionnaire" and store.appeals.text(appeal) == HAPPY["appeals"]
 
 
 def test_one_message_fills_several_questions(runtime: Runtime) -> None:
@@ -135,8 +135,8 @@ def test_correction_by_name_keeps_history(runtime: Runtime) -> None:
     assert chat.asking == pending
     with runtime.store_scope() as store:
         rec = store.session.exec(select(Record)).one()
-        history = store.answer_history(rec.id or 0, "birth_date")
-        flags = store.flags(rec.id or 0)
+        history = store.records.answer_history(rec.id or 0, "birth_date")
+        flags = store.records.flags(rec.id or 0)
     assert [a.version for a in history] == [1, 2, 3]
     assert [a.value["start"] for a in history] == ["1965-03-12", "1965-03-01", "1966-05-01"]
     assert history[1].value["granularity"] == "month" and history[2].status == "changed"
@@ -159,7 +159,7 @@ def test_go_back_and_answer_again(runtime: Runtime) -> None:
     assert chat.asking == "gender"
     with runtime.store_scope() as store:
         rec = store.session.exec(select(Record)).one()
-        versions = store.answer_history(rec.id or 0, "ethnicity")
+        versions = store.records.answer_history(rec.id or 0, "ethnicity")
     assert [v.value["code"] for v in versions] == ["01", "03"] and versions[-1].status == "changed"
 
 
@@ -187,7 +187,7 @@ def test_pause_and_resume_in_another_channel(runtime: Runtime) -> None:
     term.say(HAPPY[pending or ""])
     with runtime.store_scope() as store:
         rec = store.session.exec(select(Record)).one()
-        answers = store.current_answers(rec.id or 0)
+        answers = store.records.current_answers(rec.id or 0)
         accounts = store.session.exec(select(ChannelAccount)).all()
     assert answers["name"].channel == "web" and answers[pending or ""].channel == "terminal"
     assert {a.channel for a in accounts} == {"web", "terminal"}
@@ -265,7 +265,7 @@ def test_unparseable_answer_is_flagged_after_two_tries(runtime: Runtime) -> None
         flag = store.session.exec(select(Flag)).one()
         assert (flag.question_key, flag.reason) == ("recipient_kind", "not_understood")
         rec = store.session.exec(select(Record)).one()
-        a = store.current_answers(rec.id or 0)["recipient_kind"]
+        a = store.records.current_answers(rec.id or 0)["recipient_kind"]
         assert a.value is None and a.raw == "嗯嗯嗯"
 
 
@@ -292,9 +292,9 @@ def test_controls_why_help_skip_human_restart(runtime: Runtime) -> None:
         appeal = store.session.exec(select(Appeal)).one()
         assert appeal.source == "chat" and appeal.record_id is not None
         rec = store.session.exec(select(Record)).one()
-        current = store.current_answers(rec.id or 0)
+        current = store.records.current_answers(rec.id or 0)
         assert set(current) == {"id_number"}  # cleared, the ID stays
-        assert len(store.answer_history(rec.id or 0, "name")) == 2  # nothing is overwritten
+        assert len(store.records.answer_history(rec.id or 0, "name")) == 2  # nothing is overwritten
 
 
 def test_review_change_then_submit_and_change_after_submit(runtime: Runtime) -> None:
@@ -328,7 +328,7 @@ def test_review_change_then_submit_and_change_after_submit(runtime: Runtime) -> 
     assert (rec.status, rec.stage) == ("submitted", "collected")  # approving moves no stage
     assert _current(runtime)["ethnicity"] == {"code": "04", "name": "藏族"}
     with runtime.store_scope() as store:
-        events = store.workflow_events([rec.id or 0])
+        events = store.records.workflow_events([rec.id or 0])
         assert [e.action for e in events] == ["change_approved"] and events[0].to_stage is None
 
 
@@ -356,7 +356,7 @@ def test_a_record_sent_back_is_corrected_directly_and_goes_up_again(runtime: Run
     complete(chat, HAPPY)
     chat.say("确认提交")
     with runtime.store_scope() as store:
-        store.move_record(store.get_record(_record(runtime).id or 0), "return", "returned", 1, "民族填错了")
+        store.records.move(store.records.get(_record(runtime).id or 0), "return", "returned", 1, "民族填错了")
     chat.say("把民族改成回族")
     assert chat.last.kind == "summary" and _record(runtime).status == "in_progress"
     chat.say("确认提交")
@@ -364,7 +364,7 @@ def test_a_record_sent_back_is_corrected_directly_and_goes_up_again(runtime: Run
     assert (rec.status, rec.stage) == ("submitted", "collected")
     assert _current(runtime)["ethnicity"] == {"code": "03", "name": "回族"}
     with runtime.store_scope() as store:
-        steps = [(e.action, e.from_stage, e.to_stage) for e in store.workflow_events([rec.id or 0])]
+        steps = [(e.action, e.from_stage, e.to_stage) for e in store.records.workflow_events([rec.id or 0])]
     assert steps == [("return", "collected", "returned"), ("resubmit", "returned", "collected")]
 
 
@@ -450,9 +450,9 @@ def test_a_change_to_a_record_the_province_accepted_waits_for_the_province(runti
     complete(chat, HAPPY)
     chat.say("确认提交")
     with runtime.store_scope() as store:
-        record = store.get_record(_record(runtime).id or 0)
+        record = store.records.get(_record(runtime).id or 0)
         for stage in ("township_reviewed", "county_checked", "city_accepted", "province_accepted"):
-            store.move_record(record, "advance", stage, 1)
+            store.records.move(record, "advance", stage, 1)
     chat.say("把联系电话改成13800001111")
     assert "修改申请" in chat.last.text
     chat.say("确认提交")  # nothing to submit again: the record stays where the province put it
@@ -460,6 +460,6 @@ def test_a_change_to_a_record_the_province_accepted_waits_for_the_province(runti
     assert (rec.status, rec.stage) == ("submitted", "province_accepted")
     assert _current(runtime)["phone"] == "13912345678"
     with runtime.store_scope() as store:
-        steps = [e.action for e in store.workflow_events([rec.id or 0])]
+        steps = [e.action for e in store.records.workflow_events([rec.id or 0])]
         pending = ChangeStore(store).pending(rec.id or 0)
     assert steps == ["advance"] * 4 and [(c.question_key, c.stage) for c in pending] == [("phone", "province_accepted")]

@@ -59,10 +59,10 @@ def test_voice_answers_use_the_question_grammar_and_keep_the_clip(runtime: Runti
     with runtime.store_scope() as store:
         answers = {a.question_key: a for a in store.session.exec(select(Answer)).all()}
         kind, name = answers["recipient_kind"], answers["name"]
-        assert kind.blob_id is not None and store.blob_bytes(kind.blob_id) == ("audio/wav", "退役士兵".encode())
+        assert kind.blob_id is not None and store.blobs.read(kind.blob_id) == ("audio/wav", "退役士兵".encode())
         assert name.value_json is None and store.vault.open_json(name.value_enc or b"") == "张三"  # sealed
         assert name.blob_id is not None and name.blob_id != kind.blob_id
-        assert store.blob_bytes(name.blob_id) == ("audio/wav", "张三|0.4".encode())  # the clip of the answer
+        assert store.blobs.read(name.blob_id) == ("audio/wav", "张三|0.4".encode())  # the clip of the answer
         assert store.session.exec(select(Flag)).all() == []  # confirmed by the person
 
 

@@ -83,7 +83,7 @@ def test_id_number_and_name_open_nothing(runtime: Runtime, sms: RecordingSms, tm
         declaration = store.session.exec(select(Declaration)).one()
         person = store.session.exec(select(Person)).one()
         assert declaration.person_id == person.id and declaration.source == "self"
-        assert store.flags(records[0].id or 0)[0].reason == "unverified"
+        assert store.records.flags(records[0].id or 0)[0].reason == "unverified"
         account = store.session.exec(select(ChannelAccount).where(ChannelAccount.channel_user_id == "stranger")).one()
         assert account.person_id is None  # never linked to the person
 
@@ -302,9 +302,9 @@ def test_a_chat_answer_does_not_move_the_roster_phone(runtime: Runtime, sms: Rec
     chat.say("13800001111")
     with runtime.store_scope() as store:
         person = store.session.exec(select(Person)).one()
-        assert store.person_phone(person) == PHONE  # codes still go to the phone on the roster
+        assert store.people.phone(person) == PHONE  # codes still go to the phone on the roster
         phone = store.session.exec(select(Answer).where(Answer.question_key == "phone")).all()[-1]
-        assert store.current_answers(phone.record_id)["phone"].value == "13800001111"
+        assert store.records.current_answers(phone.record_id)["phone"].value == "13800001111"
 
 
 @pytest.mark.parametrize("user", ["anonymous", "collector-elsewhere"])
@@ -316,7 +316,7 @@ def test_the_right_code_is_never_revealed_in_replies_or_state(runtime: Runtime, 
     code = sms.last_code(PHONE)
     assert code not in chat.texts() and PHONE[-4:] not in chat.texts()
     with runtime.store_scope() as store:
-        conv = store.conversation("web", user)
+        conv = store.conversations.find("web", user)
         assert conv is not None and code not in conv.state_json and PHONE not in conv.state_json
 
 
@@ -384,7 +384,7 @@ def test_asking_for_a_person_while_blocked_reaches_the_hotline_of_that_person(
         appeal = store.session.exec(select(Appeal)).one()
         person = store.session.exec(select(Person)).one()
         assert appeal.person_id == person.id and appeal.record_id is None
-        assert "身份核验" in store.appeal_text(appeal)
+        assert "身份核验" in store.appeals.text(appeal)
 
 
 def test_two_id_numbers_in_one_message_open_nothing_until_one_is_said(

@@ -20,11 +20,11 @@ def test_no_phone_is_an_answer_not_a_dead_end(runtime: Runtime) -> None:
     assert chat.asking == "political_status"
     with runtime.store_scope() as store:
         rec = store.session.exec(select(Record)).one()
-        phone = store.current_answers(rec.id or 0)["phone"]
+        phone = store.records.current_answers(rec.id or 0)["phone"]
     assert phone.value is None and phone.status == "none"
     chat.say("返回")
     assert chat.asking == "phone"
     chat.say("没有别的电话，就这个13912345678")  # a value beside 没有 is no "none"
     with runtime.store_scope() as store:
         rec = store.session.exec(select(Record)).one()
-        assert store.current_answers(rec.id or 0)["phone"].value == "13912345678"
+        assert store.records.current_answers(rec.id or 0)["phone"].value == "13912345678"

@@ -28,7 +28,7 @@ def test_a_new_campaign_created_by_racing_threads_is_one_row(runtime: Runtime) -
     def ensure(_: int) -> int:
         start.wait()
         with runtime.store_scope() as store:
-            return store.ensure_campaign("veterans", "1", 2031, "t", None).id or 0
+            return store.campaigns.ensure("veterans", "1", 2031, "t", None).id or 0
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         ids = list(pool.map(ensure, range(8)))

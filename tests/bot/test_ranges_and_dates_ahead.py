@@ -35,7 +35,7 @@ def test_a_range_is_stored_and_read_back_as_a_range(runtime: Runtime) -> None:
     complete(chat, {"has_housing": "有", "housing_area": "五六十平"})
     with runtime.store_scope() as store:
         rec = store.session.exec(select(Record)).one()
-        stored = store.current_answers(rec.id or 0)["housing_area"].value
+        stored = store.records.current_answers(rec.id or 0)["housing_area"].value
     assert stored == {"value": 55, "unit": "平方米", "approximate": True, "range": True, "low": 50, "high": 60}
     assert "50至60平方米" in chat.texts()  # the read-back says what was said, not 55
 

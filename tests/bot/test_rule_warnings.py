@@ -21,7 +21,7 @@ def _to_birth_date(chat: Chat) -> None:
 def _answers(runtime: Runtime) -> dict[str, object]:
     with runtime.store_scope() as store:
         rec = store.session.exec(select(Record)).one()
-        return {k: a.value for k, a in store.current_answers(rec.id or 0).items()}
+        return {k: a.value for k, a in store.records.current_answers(rec.id or 0).items()}
 
 
 def _flags(runtime: Runtime) -> list[tuple[str, str]]:

@@ -74,5 +74,5 @@ def test_a_repeated_message_id_gets_the_first_replies_and_changes_nothing(runtim
             from storage.models import Record
 
             rec = store.session.exec(select(Record)).one()
-            answers = store.current_answers(rec.id or 0)
+            answers = store.records.current_answers(rec.id or 0)
         assert "name" not in answers and answers["recipient_kind"].value == "02"

@@ -168,9 +168,9 @@ class Person:
     def state(self) -> dict[str, Any]:
         """The stored dialogue state (to know which question is asked)."""
         with self.runtime.store_scope() as store:
-            conv = store.conversation("telegram", str(self.user))
+            conv = store.conversations.find("telegram", str(self.user))
             assert conv is not None
-            state: dict[str, Any] = store.conversation_state(conv)
+            state: dict[str, Any] = store.conversations.state(conv)
             return state
 
     def begin(self) -> None:
@@ -302,10 +302,10 @@ def test_full_veterans_questionnaire_by_keyboard(make_runtime: Callable[..., Run
         answers = store.session.exec(sm_select(Answer)).all()
         assert {a.channel for a in answers} == {"telegram"}
         assert all(a.message_id is not None and a.message_id.isdigit() for a in answers)  # the update ids
-        current = store.current_answers(record.id or 0)
+        current = store.records.current_answers(record.id or 0)
         assert current["name"].value == "张三" and current["recipient_kind"].value == "02"
         assert current["employment"].value is not None and current["dibao"].value == "no"
-        assert store.conversation("telegram", str(USER)) is not None
+        assert store.conversations.find("telegram", str(USER)) is not None
     # every message went to the person's private chat, as plain text
     assert {int(m["chat_id"]) for m in server.sent} == {USER} and all("parse_mode" not in m for m in server.sent)
 
@@ -341,7 +341,7 @@ def test_start_with_a_questionnaire_name_opens_that_questionnaire(make_runtime: 
     with running(rt, server) as person:
         person.command("/start disabled_update")  # a deep link t.me/<bot>?start=disabled_update
     with rt.store_scope() as store:
-        conv = store.conversation("telegram", str(USER))
+        conv = store.conversations.find("telegram", str(USER))
         assert conv is not None and conv.questionnaire == "disabled_update"
 
 
@@ -544,7 +544,7 @@ def test_a_voice_note_is_recognised_and_stored_with_its_clip(
     with rt.store_scope() as store:
         answer = store.session.exec(sm_select(Answer).where(Answer.question_key == "recipient_kind")).one()
         assert stored_value(store.vault, answer) == "02" and answer.channel == "telegram" and answer.blob_id is not None
-        assert store.blob_bytes(answer.blob_id) == ("audio/ogg", clip)
+        assert store.blobs.read(answer.blob_id) == ("audio/ogg", clip)
 
 
 def test_a_photo_for_the_photo_question_is_stored_sealed(
@@ -569,7 +569,7 @@ def test_a_photo_for_the_photo_question_is_stored_sealed(
         assert answer.blob_id is not None and answer.channel == "telegram"
         blob = store.session.get(Blob, answer.blob_id)
         assert blob is not None and large not in blob.data_enc and b"large" not in blob.data_enc
-        assert store.blob_bytes(answer.blob_id) == ("image/jpeg", large)
+        assert store.blobs.read(answer.blob_id) == ("image/jpeg", large)
 
 
 # -- everything else ----------------------------------------------------------------------------
@@ -651,9 +651,9 @@ def test_poll_command_answers_scripted_updates(db_url: str, fake: tuple[FakeTele
         assert prompt is not None and prompt.prompt in texts[1]
         assert texts[2] == UNSUPPORTED and prompt.prompt in texts[3]
         with identifier.store_scope() as store:
-            conv = store.conversation("telegram", str(USER))
-            assert conv is not None and store.conversation_state(conv)["phase"] == "identify"
-            assert store.seen_message("telegram", str(server.updates[1]["update_id"])) is not None
+            conv = store.conversations.find("telegram", str(USER))
+            assert conv is not None and store.conversations.state(conv)["phase"] == "identify"
+            assert store.messages.seen("telegram", str(server.updates[1]["update_id"])) is not None
     finally:
         identifier.close()
     assert APOLOGY not in texts

@@ -43,7 +43,7 @@ def test_terminal_chat_scripted_to_submission(db_url: str) -> None:
     try:
         with rt.store_scope() as store:
             rec = store.session.exec(select(Record)).one()
-            answers = store.current_answers(rec.id or 0)
+            answers = store.records.current_answers(rec.id or 0)
             assert rec.status == "submitted"
             assert answers["name"].value == "王五" and answers["name"].channel == "terminal"
             assert answers["gender"].value == "1"

@@ -23,7 +23,7 @@ def test_a_domain_error_is_a_polite_reply(runtime: Runtime, monkeypatch: pytest.
     assert [(r.kind, r.text) for r in replies] == [("error", "没有找到您的登记，请联系工作人员。")]
     with runtime.store_scope() as store:  # the notice was shown, nothing was consented to
         conv = store.session.exec(select(Conversation)).one()
-        assert "notice_accepted_at" not in store.conversation_state(conv)
+        assert "notice_accepted_at" not in store.conversations.state(conv)
 
 
 def test_a_bug_is_not_hidden(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:

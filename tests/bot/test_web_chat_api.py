@@ -68,6 +68,6 @@ def test_photo_question_takes_an_uploaded_photo(runtime: Runtime) -> None:
         assert done["replies"][0]["text"] == "照片已收到。"
     with runtime.store_scope() as store:
         blob = store.session.exec(select(Blob)).one()
-        assert png not in blob.data_enc and store.blob_bytes(blob.id or 0) == ("image/png", png)
+        assert png not in blob.data_enc and store.blobs.read(blob.id or 0) == ("image/png", png)
         answer = store.session.exec(select(Answer).where(Answer.question_key == "photo")).one()
         assert answer.blob_id == blob.id

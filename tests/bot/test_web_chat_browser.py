@@ -90,7 +90,7 @@ def test_web_chat_full_questionnaire(runtime: Runtime, tmp_path: Path) -> None:
     with runtime.store_scope() as store:
         record = store.session.exec(select(Record)).one()
         assert record.status == "submitted" and record.receipt in receipt_text
-        answers = store.current_answers(record.id or 0)
+        answers = store.records.current_answers(record.id or 0)
         assert answers["name"].value == "李四" and answers["name"].channel == "web"
         assert answers["housing_area"].value == {"value": 70, "unit": "平方米", "approximate": True}
         assert answers["id_number"].value == TYPED["id_number"]

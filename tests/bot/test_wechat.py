@@ -180,9 +180,9 @@ class Person:
     def state(self) -> dict[str, Any]:
         """The stored dialogue state (to know which question is asked)."""
         with self.runtime.store_scope() as store:
-            conv = store.conversation("wechat", self.user)
+            conv = store.conversations.find("wechat", self.user)
             assert conv is not None
-            state: dict[str, Any] = store.conversation_state(conv)
+            state: dict[str, Any] = store.conversations.state(conv)
             return state
 
     def answer_until(self, stop: Callable[[dict[str, Any]], bool], answers: dict[str, str] | None = None) -> str:
@@ -314,8 +314,8 @@ def test_wechatpy_crypto_vector_is_decrypted_and_answered(make_runtime: Callable
     # the vector's message is a text "test" from "messense": a new conversation, answered with the notice
     assert reply is not None and reply["ToUserName"] == "messense" and "是否同意" in reply["Content"]
     with rt.store_scope() as store:
-        assert store.conversation("wechat", "messense") is not None
-        assert store.seen_message("wechat", "msg:4363689963896700987") is not None
+        assert store.conversations.find("wechat", "messense") is not None
+        assert store.messages.seen("wechat", "msg:4363689963896700987") is not None
 
 
 # -- full questionnaires ------------------------------------------------------------------------
@@ -347,7 +347,7 @@ def test_full_veterans_questionnaire(make_runtime: Callable[..., Runtime], mode:
         assert record.receipt and record.receipt in receipt_text
         answers = store.session.exec(sm_select(Answer)).all()
         assert {a.channel for a in answers} == {"wechat"}
-        current = store.current_answers(record.id or 0)
+        current = store.records.current_answers(record.id or 0)
         assert current["name"].value == "张三" and current["employment"].value is not None
         # every message was stored once, with the reply it got
         assert len(store.session.exec(sm_select(InboundMessage)).all()) >= len(HAPPY)
@@ -563,7 +563,7 @@ def test_photo_is_downloaded_and_stored_sealed(make_runtime: Callable[..., Runti
         assert answer.blob_id is not None and answer.channel == "wechat"
         blob = store.session.get(Blob, answer.blob_id)
         assert blob is not None and photo not in blob.data_enc
-        assert store.blob_bytes(answer.blob_id) == ("image/png", photo)
+        assert store.blobs.read(answer.blob_id) == ("image/png", photo)
 
 
 def test_voice_without_a_recogniser_is_declined_politely(make_runtime: Callable[..., Runtime],
@@ -630,11 +630,11 @@ def test_slow_voice_gets_a_holding_reply_then_one_customer_service_message(
     with rt.store_scope() as store:
         kinds = store.session.exec(sm_select(Answer).where(Answer.question_key == "recipient_kind")).all()
         assert len(kinds) == 1 and kinds[0].blob_id is not None
-        assert store.blob_bytes(kinds[0].blob_id) == ("audio/amr", "退役士兵".encode())
+        assert store.blobs.read(kinds[0].blob_id) == ("audio/amr", "退役士兵".encode())
         claimed = store.session.exec(sm_select(InboundMessage).where(InboundMessage.message_key == f"msg:{msg_id}"))
         assert len(claimed.all()) == 1
         conv = store.session.exec(sm_select(Conversation)).one()
-        assert store.conversation_state(conv)["current"] == "name"
+        assert store.conversations.state(conv)["current"] == "name"
 
 
 # -- replies longer than WeChat allows ----------------------------------------------------------

@@ -24,17 +24,17 @@ from tests.helpers import make_id
 
 def test_an_answer_is_sealed_unless_the_caller_says_it_may_stay_clear(runtime: Runtime) -> None:
     with runtime.store_scope() as store:
-        campaign = store.ensure_campaign("veterans", "1", 2026, "t", None)
-        record, _ = store.record_for(campaign, "person:1", channel="web")
-        store.save_answer(record, "name", "欧阳修远", raw="我叫欧阳修远", confidence=1, status="new",
+        campaign = store.campaigns.ensure("veterans", "1", 2026, "t", None)
+        record, _ = store.records.ensure(campaign, "person:1", channel="web")
+        store.records.save_answer(record, "name", "欧阳修远", raw="我叫欧阳修远", confidence=1, status="new",
                           channel="web", actor="self:web")  # no sensitive= given: sealed
-        store.save_answer(record, "employment", "8", raw="种地", confidence=1, status="new", channel="web",
+        store.records.save_answer(record, "employment", "8", raw="种地", confidence=1, status="new", channel="web",
                           actor="self:web", sensitive=False)
     with runtime.store_scope() as store:
         rows = {a.question_key: a for a in store.session.exec(select(Answer)).all()}
         assert rows["name"].value_json is None and rows["name"].value_enc is not None
         assert rows["employment"].value_json == '"8"' and rows["employment"].raw_enc is not None
-        assert store.current_answers(record.id or 0)["name"].value == "欧阳修远"
+        assert store.records.current_answers(record.id or 0)["name"].value == "欧阳修远"
 
 
 def test_the_dialogue_state_is_sealed_with_a_pending_read_back(runtime: Runtime) -> None:
@@ -43,18 +43,18 @@ def test_the_dialogue_state_is_sealed_with_a_pending_read_back(runtime: Runtime)
     chat.say("同意")
     chat.say(make_id("620102", "19650312", "001"))
     with runtime.store_scope() as store:
-        conv = store.conversation("web", "state-1")
+        conv = store.conversations.find("web", "state-1")
         assert conv is not None
-        state = store.conversation_state(conv)
+        state = store.conversations.state(conv)
         state["readback"] = {"key": "phone", "text": "幺三九八七六五四三二幺", "confidence": 0.4, "blob_id": None}
         state["rule_retries"] = {"birth_matches_id:birth_date": {"start": "1966-03-12"}}
-        store.save_conversation(conv, state)
+        store.conversations.save(conv, state)
     with runtime.store_scope() as store:
-        conv = store.conversation("web", "state-1")
+        conv = store.conversations.find("web", "state-1")
         assert conv is not None
         assert conv.state_json.startswith("sealed:") and "幺三九" not in conv.state_json
         assert "1966" not in conv.state_json and "phase" not in conv.state_json  # nothing readable
-        assert store.conversation_state(conv)["readback"]["text"] == "幺三九八七六五四三二幺"
+        assert store.conversations.state(conv)["readback"]["text"] == "幺三九八七六五四三二幺"
         assert runtime.engine.pending(store, "web", "state-1").yes_no  # the engine reads it through the store
 
 
@@ -66,23 +66,23 @@ def test_a_state_of_the_first_format_still_reads_and_is_sealed_when_saved(runtim
     chat.say("同意")
     assert chat.asking == "id_number"
     with runtime.store_scope() as store:
-        conv = store.conversation("web", "old")
+        conv = store.conversations.find("web", "old")
         assert conv is not None and conv.state_json.startswith("sealed:")
-        assert store.conversation_state(conv)["phase"] == "identify"
+        assert store.conversations.state(conv)["phase"] == "identify"
 
 
 def test_a_person_is_found_under_an_old_key(db_url: str, runtime: Runtime) -> None:
     number = make_id("620102", "19650312", "003")
     with runtime.store_scope() as store:
         old = Store(store.session, Vault("the-key-before-the-rotation-0001"))
-        person = old.create_person(number, name="司马相如")
+        person = old.people.create(number, name="司马相如")
         pid = person.id
     ring = Vault(TEST_SECRET, ["the-key-before-the-rotation-0001"])
     with runtime.store_scope() as store:
-        found = Store(store.session, ring).find_person(number)
+        found = Store(store.session, ring).people.find(number)
         assert found is not None and found.id == pid
-        assert Store(store.session, ring).person_name(found) == "司马相如"
-        assert Store(store.session, runtime.vault).find_person(number) is None  # the old key unknown
+        assert Store(store.session, ring).people.name(found) == "司马相如"
+        assert Store(store.session, runtime.vault).people.find(number) is None  # the old key unknown
 
 
 def _mode(path: Path) -> int:

@@ -75,18 +75,18 @@ def old_data(db_url: str, tokenizer: Tokenizer) -> Iterator[dict[str, int]]:
         chat.say(text)
     ids: dict[str, int] = {}
     with rt.store_scope() as store:
-        conv = store.conversation("web", "rotating")
+        conv = store.conversations.find("web", "rotating")
         assert conv is not None
-        state = store.conversation_state(conv)
+        state = store.conversations.state(conv)
         state["readback"] = {"key": "phone", "text": "幺三九零零零零一二三四", "confidence": 0.3, "blob_id": None}
-        store.save_conversation(conv, state)
-        campaign = store.ensure_campaign("veterans", "1", 2026, "t", None)
-        person = store.create_person(ROSTERED, source="roster", name="诸葛青", phone="13800002222")
-        store.put_roster_entry(campaign.id or 0, person, None, {"name": "诸葛青", "gender": "女"})
-        ids["blob"] = store.put_blob("photo", "image/jpeg", b"\xff\xd8" + "诸葛青的照片".encode()).id or 0
-        store.queue_outbox("web", "rotating", "您的诉求已受理")
+        store.conversations.save(conv, state)
+        campaign = store.campaigns.ensure("veterans", "1", 2026, "t", None)
+        person = store.people.create(ROSTERED, source="roster", name="诸葛青", phone="13800002222")
+        store.campaigns.put_roster_entry(campaign.id or 0, person, None, {"name": "诸葛青", "gender": "女"})
+        ids["blob"] = store.blobs.put("photo", "image/jpeg", b"\xff\xd8" + "诸葛青的照片".encode()).id or 0
+        store.outbox.queue("web", "rotating", "您的诉求已受理")
         appeal = store.session.exec(select(Appeal)).one()
-        store.add_appeal_note(appeal, "已电话联系欧阳修远", "note", None)
+        store.appeals.add_note(appeal, "已电话联系欧阳修远", "note", None)
         region = Region(name="甘肃省", level="province", path="甘肃省")
         store.session.add(region)
         store.session.flush()
@@ -142,7 +142,7 @@ def test_rotate_interrupted_resumed_then_the_old_key_removed(db_url: str, tokeni
     assert 0 < halfway < stale  # the first batch was committed, the rest not yet
     with rt.store_scope() as store:  # look-ups by ID number work half-way, whichever key indexes a person
         for number in (CHATTER, ROSTERED, ANCIENT):
-            assert store.find_person(number) is not None, number
+            assert store.people.find(number) is not None, number
         # and so does the batch look-up of a department list's import
         assert set(ReconcileStore(store.session, store.vault).persons_by_number([ANCIENT, ROSTERED])) == {
             ANCIENT, ROSTERED}
@@ -165,29 +165,29 @@ def test_rotate_interrupted_resumed_then_the_old_key_removed(db_url: str, tokeni
 
 def _everything_opens(rt: Runtime, ids: dict[str, int]) -> None:
     with rt.store_scope() as store:
-        assert store.current_answers(ids["record"])["name"].value == "欧阳修远"
-        assert store.current_answers(ids["record"])["birth_date"].raw == "1965年3月12日"
-        conv = store.conversation("web", "rotating")
-        assert conv is not None and store.conversation_state(conv)["readback"]["text"] == "幺三九零零零零一二三四"
-        ancient_conv = store.conversation("web", "ancient")
-        assert ancient_conv is not None and store.conversation_state(ancient_conv)["phase"] == "paused"
-        ancient = store.find_person(ANCIENT)
-        assert ancient is not None and store.person_name(ancient) == "上官婉儿"
-        rostered = store.find_person(ROSTERED)
-        assert rostered is not None and store.person_phone(rostered) == "13800002222"
-        campaign = store.campaign_by_key("veterans-2026")
+        assert store.records.current_answers(ids["record"])["name"].value == "欧阳修远"
+        assert store.records.current_answers(ids["record"])["birth_date"].raw == "1965年3月12日"
+        conv = store.conversations.find("web", "rotating")
+        assert conv is not None and store.conversations.state(conv)["readback"]["text"] == "幺三九零零零零一二三四"
+        ancient_conv = store.conversations.find("web", "ancient")
+        assert ancient_conv is not None and store.conversations.state(ancient_conv)["phase"] == "paused"
+        ancient = store.people.find(ANCIENT)
+        assert ancient is not None and store.people.name(ancient) == "上官婉儿"
+        rostered = store.people.find(ROSTERED)
+        assert rostered is not None and store.people.phone(rostered) == "13800002222"
+        campaign = store.campaigns.by_key("veterans-2026")
         assert campaign is not None
-        entry = store.roster_entry(campaign.id or 0, rostered.id or 0)
-        assert entry is not None and store.roster_prefill(entry)["name"] == "诸葛青"
-        assert store.blob_bytes(ids["blob"])[1] == b"\xff\xd8" + "诸葛青的照片".encode()
+        entry = store.campaigns.roster_entry(campaign.id or 0, rostered.id or 0)
+        assert entry is not None and store.campaigns.roster_prefill(entry)["name"] == "诸葛青"
+        assert store.blobs.read(ids["blob"])[1] == b"\xff\xd8" + "诸葛青的照片".encode()
         appeal = store.session.exec(select(Appeal)).one()
-        assert "转人工" in store.appeal_text(appeal)
-        assert [t for _, t in store.appeal_notes(appeal.id or 0)] == ["已电话联系欧阳修远"]
-        assert store.take_outbox("web", "rotating") == ["您的诉求已受理"]
+        assert "转人工" in store.appeals.text(appeal)
+        assert [t for _, t in store.appeals.notes(appeal.id or 0)] == ["已电话联系欧阳修远"]
+        assert store.outbox.take("web", "rotating") == ["您的诉求已受理"]
         recon = ReconcileStore(store.session, store.vault)
         item = store.session.exec(select(ReconcileItem)).one()
         assert recon.opened(item).name == "诸葛青"
-        assert recon.persons_by_index([store.id_index(ROSTERED)])  # the batch look-up of an import too
+        assert recon.persons_by_index([store.people.id_index(ROSTERED)])  # the batch look-up of an import too
     chat = Chat(rt, "veterans", user="rotating")  # the conversation goes on under the new key
     chat.say("对")
     assert chat.replies

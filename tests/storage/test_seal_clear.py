@@ -41,7 +41,7 @@ def test_seal_clear_seals_old_clear_answers_and_compacts(
 ) -> None:
     assert _as_an_older_version_wrote_it(runtime) == 2
     with runtime.store_scope() as store:
-        before = {k: a.value for k, a in store.current_answers(1).items()}
+        before = {k: a.value for k, a in store.records.current_answers(1).items()}
     monkeypatch.chdir(tmp_path)
     for name, value in {"INTAKE_ENV": "test", "INTAKE_DATABASE_URL": db_url, "INTAKE_SECRET_KEY": TEST_SECRET}.items():
         monkeypatch.setenv(name, value)
@@ -50,7 +50,7 @@ def test_seal_clear_seals_old_clear_answers_and_compacts(
     assert "2 of them sealed now" in result.output
     with runtime.store_scope() as store:
         assert store.session.exec(select(Answer).where(Answer.value_json.is_not(None))).all() == []  # type: ignore[union-attr]
-        assert {k: a.value for k, a in store.current_answers(1).items()} == before  # nothing lost
+        assert {k: a.value for k, a in store.records.current_answers(1).items()} == before  # nothing lost
     if db_url.startswith("sqlite"):
         runtime.db.dispose()
         path = Path(db_url.split("///", 1)[1])

@@ -72,7 +72,7 @@ def test_a_wechat_voice_message_in_amr_answers_the_question(
     answer = current(rt, "ethnicity")
     assert stored_value(rt.vault, answer)["code"] == "01" and answer.channel == "wechat"
     with rt.store_scope() as store:
-        assert answer.blob_id is not None and store.blob_bytes(answer.blob_id) == ("audio/amr", amr)
+        assert answer.blob_id is not None and store.blobs.read(answer.blob_id) == ("audio/amr", amr)
 
 
 def test_a_telegram_voice_note_in_ogg_opus_answers_the_question(
@@ -100,4 +100,4 @@ def test_a_telegram_voice_note_in_ogg_opus_answers_the_question(
     answer = current(rt, "gender")
     assert stored_value(rt.vault, answer) == "1" and answer.channel == "telegram" and answer.raw_enc is not None
     with rt.store_scope() as store:
-        assert answer.blob_id is not None and store.blob_bytes(answer.blob_id) == ("audio/ogg", ogg)
+        assert answer.blob_id is not None and store.blobs.read(answer.blob_id) == ("audio/ogg", ogg)

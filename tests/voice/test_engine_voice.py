@@ -46,7 +46,7 @@ def test_a_spoken_answer_from_a_wav_clip_fills_the_placement_question(voice_runt
     with voice_runtime.store_scope() as store:
         answer = next(a for a in store.session.exec(select(Answer)).all() if a.question_key == "placement")
         assert answer.value_json == '"1"' and answer.is_current
-        assert answer.blob_id is not None and store.blob_bytes(answer.blob_id) == ("audio/wav", clip)
+        assert answer.blob_id is not None and store.blobs.read(answer.blob_id) == ("audio/wav", clip)
         assert answer.confidence >= 0.6
 
     # a spoken yes/no is read back before it is stored
