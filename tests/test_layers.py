@@ -174,3 +174,24 @@ def test_every_public_exception_is_an_intake_error() -> None:
                 strays.append(qualified)
     assert checked >= 25
     assert strays == []
+
+
+def _session_uses(path: Path) -> list[str]:
+    """Every access of an attribute named ``session`` in a file (``store.session``, ``self.t.store.session``, …)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    return [f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name}:{node.lineno} {ast.unparse(node)}"
+            for node in ast.walk(tree) if isinstance(node, ast.Attribute) and node.attr == "session"]
+
+
+def test_the_session_checker_sees_every_reach(tmp_path: Path) -> None:
+    """The checker itself: a session reached through a store, a turn or a call is seen; a variable named session is not."""
+    path = tmp_path / "probe.py"
+    path.write_text("def f(t, store, session):\n    t.store.session.add(x)\n    StaffStore(store.session).audit()\n"
+                    "    s = getattr(store, 'vault').session\n    session.add(x)\n", encoding="utf-8")
+    found = sorted(use.split(" ", 1)[1] for use in _session_uses(path))
+    assert found == ["getattr(store, 'vault').session", "store.session", "t.store.session"]
+
+
+def test_the_engine_reaches_no_session() -> None:
+    """bot/ works through the Store's repositories (store.records, store.conversations, store.staff …), never its session."""
+    assert [use for path in _files("bot") for use in _session_uses(path)] == []

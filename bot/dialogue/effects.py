@@ -42,6 +42,6 @@ def locate(t: Turn, path: str) -> None:
     region = t.store.regions.by_path(path)
     if region is not None and not (on_roster and record.region_id is not None):
         record.region_id = region.id
-        t.store.session.add(record)
+        t.store.records.add(record)
         if record.person_id is not None:
             t.store.people.update(t.store.people.get(record.person_id), region_id=region.id)

@@ -122,7 +122,7 @@ class Engine:
             if name not in self.questionnaires:
                 return TurnOutcome([Reply("抱歉，没有找到这份问卷，请联系工作人员。", kind="error")], None, False, secrecy)
             conv = Conversation(channel=msg.channel, channel_user_id=msg.user_id, questionnaire=name)
-            store.session.add(conv)
+            store.conversations.add(conv)
             turn = Turn(self, store, msg, conv, DialogueState())
             from bot.dialogue.control import Control
             from bot.dialogue.opening import Opening
@@ -167,7 +167,7 @@ class Engine:
         if q.subject.kind != "person":
             raise ValueError(f"questionnaire {questionnaire} is not about persons")
         conv = Conversation(channel=channel, channel_user_id=user_id, questionnaire=questionnaire)
-        store.session.add(conv)
+        store.conversations.add(conv)
         state = DialogueState(phase=Phase.IDENTIFY, notice_accepted_at=consent_at)
         turn = Turn(self, store, Incoming(channel=channel, user_id=user_id, at=consent_at), conv, state)
         if isinstance(subject, Record):

@@ -30,7 +30,6 @@ from bot.values import encode
 from nlu.result import NotUnderstood
 from storage.identity import ChallengeKind, DeclarationSource, IdentityChallenge, IdentityStore, aware
 from storage.models import Person
-from storage.staff_repo import StaffStore
 
 if TYPE_CHECKING:
     from bot.dialogue.turn import Turn
@@ -85,7 +84,7 @@ class Identification:
         return keys + [person_key(person_id)] if person_id is not None else keys
 
     def _audit(self, person_id: int | None, result: str, method: str) -> None:
-        StaffStore(self.t.store.session).audit(
+        self.t.store.staff.audit(
             "identify", target_type="person", target_id=person_id, result=result,
             detail=f"{self.t.msg.channel}: {method}")
 

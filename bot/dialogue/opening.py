@@ -39,7 +39,7 @@ class Opening:
             t.state.notice_accepted_at = t.now
             return self.start_identification()
         if isinstance(yn, Parsed) and yn.value in (NO, "refuse"):
-            t.store.session.delete(t.conv)
+            t.store.conversations.delete(t.conv)
             t.dropped = True
             return [Reply("好的，我们不会保存您的任何信息。如果改变主意，随时发送“开始”。", kind="text")]
         return [Reply("请回复“同意”或“不同意”。", _CONSENT, kind="notice")]

@@ -118,7 +118,7 @@ class Turn:
         self.conv.record_id = record.id
         if record.notice_accepted_at is None and self.state.notice_accepted_at is not None:
             record.notice_accepted_at = self.state.notice_accepted_at
-            self.store.session.add(record)
+            self.store.records.add(record)
 
     @property
     def record(self) -> Record:
