@@ -49,7 +49,7 @@ def assign(uow: UnitOfWork, staff: Staff, scope: Scope, appeal_id: int, username
         raise InvalidInput(f"no staff member {username!r} in your area")
     appeal.assignee_id = assignee.id
     appeal.status = "assigned"
-    uow.store.session.add(appeal)
+    uow.store.appeals.add(appeal)
     uow.store.appeals.add_note(appeal, f"assigned to {assignee.username}", "status", staff.id)
     uow.staff.audit("assign_appeal", staff=staff, target_type="appeal", target_id=appeal_id)
     return appeal
@@ -63,7 +63,7 @@ def add_note(uow: UnitOfWork, staff: Staff, scope: Scope, appeal_id: int, text: 
     uow.store.appeals.add_note(appeal, text, "note", staff.id)
     if appeal.status in ("new", "assigned"):
         appeal.status = "in_progress"
-        uow.store.session.add(appeal)
+        uow.store.appeals.add(appeal)
     uow.staff.audit("note_appeal", staff=staff, target_type="appeal", target_id=appeal_id)
     return appeal
 
@@ -77,7 +77,7 @@ def answer(uow: UnitOfWork, staff: Staff, scope: Scope, appeal_id: int, text: st
     if appeal.channel and appeal.channel_user_id:
         uow.store.outbox.queue(appeal.channel, appeal.channel_user_id, text)
     appeal.status = "answered"
-    uow.store.session.add(appeal)
+    uow.store.appeals.add(appeal)
     uow.staff.audit("answer_appeal", staff=staff, target_type="appeal", target_id=appeal_id,
                     detail="queued to " + (appeal.channel or "nobody"))
     return appeal
@@ -87,7 +87,7 @@ def close(uow: UnitOfWork, staff: Staff, scope: Scope, appeal_id: int) -> Appeal
     """Close the appeal."""
     appeal = visible(uow, staff, scope, appeal_id)
     appeal.status = "closed"
-    uow.store.session.add(appeal)
+    uow.store.appeals.add(appeal)
     uow.store.appeals.add_note(appeal, "closed", "status", staff.id)
     uow.staff.audit("close_appeal", staff=staff, target_type="appeal", target_id=appeal_id)
     return appeal
