@@ -18,10 +18,10 @@ from sqlmodel import select
 from admin.app import create_app
 from admin.runtime import Runtime
 from admin.services.access import require
+from admin.services.uow import UnitOfWork
 from admin.web.deps import CurrentStaff, Permitted, UowDep
 from admin.web.errors import PROBLEM_JSON
 from admin.web.security import create_staff
-from admin.services.uow import UnitOfWork
 from storage.changes import ChangeStore
 from storage.errors import (
     Conflict,
