@@ -63,7 +63,7 @@ class Understanding:
                 return _gender(text, q)
             return match_single(text, q.nlu_options, self.tokenizer)
         if t == QType.MULTI:
-            return match_multi(text, q.nlu_options, self.tokenizer)
+            return match_multi(text, q.nlu_options, self.tokenizer, topic=(q.title, *q.aliases))
         if t == QType.YES_NO:
             return parse_yes_no(text)
         if t == QType.DATE:

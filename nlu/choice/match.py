@@ -139,7 +139,7 @@ def find_options(text: str, options: Sequence[Option], tokenizer: Tokenizer | No
 
 
 def match_multi(
-    text: str, options: Sequence[Option], tokenizer: Tokenizer | None = None
+    text: str, options: Sequence[Option], tokenizer: Tokenizer | None = None, topic: Sequence[str] = ()
 ) -> Result[list[str]]:
     """All options an answer affirms; 都没有 gives [] (or the 'none' option when the question has one)."""
     if is_blank(text):
@@ -163,7 +163,7 @@ def match_multi(
         by_position = _ordinal(core, index)
         if by_position is not None:
             return Parsed([by_position[0]], by_position[1], span, {"by": "position"})
-        sure = says_none(core) or _names_none(norm, index)
+        sure = says_none(core, topic) or _names_none(norm, index)
         if sure:
             return Parsed(none_codes[:1], clamp(sure), span, {"none": True})
         return NotUnderstood("no_match", _labels_message(index, multi=True))

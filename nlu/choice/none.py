@@ -18,6 +18,7 @@ one or two clauses about something else (啥托养都没有，在家自己过), 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from enum import Enum
 
 _QUANT = (
@@ -40,12 +41,23 @@ _DENIAL_RE = re.compile(
 )
 _NEG_IN_RE = re.compile(_NEG)
 _REASON_RE = re.compile(r"^(?:我|俺|人家|我们)?(?:又|也|都|本来|根本|压根|本身|并|可)*(?:不是|不算|没有?|不属于)[\u3400-\u9fff]{1,8}$")
+_REASON_OBJECT_RE = re.compile(r"(?:不是|不算|没有?|不属于)(?P<o>[\u3400-\u9fff]{2,8})$")
 _BACKCHANNEL = frozenset({"嗯", "哎", "唉", "哎呀", "那个", "这个", "啊", "呃", "哦", "这", "那", "说实话", "实话说"})
 _CLAUSE_RE = re.compile(r"[，,。.;；!！?？、\s]+")
 
 
 _QUANTIFIED = 0.95  # a denial with a universal quantifier: 啥也没领过
 _BESIDE = 0.8  # such a denial said beside clauses about something else
+
+
+def _about(clause: str, topic: Sequence[str]) -> bool:
+    """Whether a reason's object (what follows 不是/没有) shares a word of two characters with the topic."""
+    m = _REASON_OBJECT_RE.search(clause)
+    if m is None:
+        return False
+    obj = m.group("o")
+    pairs = {obj[i:i + 2] for i in range(len(obj) - 1)}
+    return any(pair in word for word in topic for pair in pairs)
 
 
 class Kind(Enum):
@@ -74,8 +86,12 @@ def clause_kind(clause: str) -> tuple[Kind, float]:
     return Kind.OTHER, 0.0
 
 
-def says_none(text: str) -> float | None:
-    """How surely a whole (normalised) answer says "none of these"; None when it does not."""
+def says_none(text: str, topic: Sequence[str] = ()) -> float | None:
+    """How surely a whole (normalised) answer says "none of these"; None when it does not.
+
+    ``topic`` are the question's own words (its title, aliases): a reason about one of them
+    (我又没残疾 asked about disability subsidies) says the person is not concerned at all, as surely as
+    a denial of everything."""
     clauses = [c for c in _CLAUSE_RE.split(text) if c]
     if not clauses or len(clauses) > 4:
         return None
@@ -86,6 +102,8 @@ def says_none(text: str) -> float | None:
         if kind is Kind.OTHER:
             others += 1
             continue
+        if kind is Kind.REASON and _about(clause, topic):
+            confidence = _QUANTIFIED
         best = max(best, confidence)
     if others:
         # 啥托养都没有，在家自己过: a clause about something else (no option is named: the caller looked)

@@ -159,3 +159,21 @@ def test_a_denial_of_everything_beside_a_remark_is_none(text: str) -> None:
 def test_a_bare_no_beside_a_remark_is_not_none() -> None:
     r = match_multi("没有，在家自己过", CARE)
     assert not (isinstance(r, Parsed) and r.value == ["0"] and r.confidence >= 0.6), r
+
+
+SUBSIDIES = [Option("1", "困难残疾人生活补贴", ("生活补贴",)), Option("2", "重度残疾人护理补贴", ("护理补贴",)),
+             Option("0", "都没有", ("没有",), exclusive=True)]
+TOPIC = ("残疾人两项补贴", "两项补贴", "残疾人补贴")
+
+
+@pytest.mark.parametrize("text", ["没残疾", "我身体好好的，没残疾", "我又没有残疾"])
+def test_a_reason_about_the_question_itself_is_none(text: str) -> None:
+    """Not disabled, asked about disability subsidies: none of them concerns the person."""
+    r = match_multi(text, SUBSIDIES, topic=TOPIC)
+    assert isinstance(r, Parsed) and r.value == ["0"], r
+
+
+def test_a_reason_about_something_else_is_not_none() -> None:
+    r = match_multi("我不是党员", SUBSIDIES, topic=TOPIC)
+    assert not (isinstance(r, Parsed) and r.value == ["0"]), r
+    assert not isinstance(match_multi("没残疾", SUBSIDIES), Parsed)  # without the question's words
