@@ -394,15 +394,6 @@ def receive_list(source: BinaryIO, path: Path, limit: int) -> None:
             out.write(chunk)
 
 
-def utf8_csv(path: Path) -> Path:
-    """The upload as the list reader takes it: unchanged, since admin.imports.tables detects UTF-8, BOMs and GB18030.
-
-    Kept for the API route that still calls it; it used to convert GB18030 files to a UTF-8 copy, which
-    also refused a file with one undecodable byte instead of rejecting that row.
-    """
-    return path
-
-
 def _name(store: Store, person: Person | None) -> str | None:
     return store.people.name(person) if person is not None else None
 

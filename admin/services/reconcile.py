@@ -22,7 +22,6 @@ from admin.imports.reconcile import (
     parse_mapping,
     receive_list,
     run_import,
-    utf8_csv,
 )
 from admin.runtime import Runtime
 from admin.services.access import PERMISSIONS, Scope, not_found, refusal, require, scope_of
@@ -196,7 +195,7 @@ def import_list(uow: UnitOfWork, rt: Runtime, staff: Staff, stream: BinaryIO, fi
         try:
             parsed_mapping = parse_mapping(mapping)
             run, outcome = run_import(
-                uow.store, recon, found, questionnaire, rt.understanding, utf8_csv(path) if suffix == ".csv" else path,
+                uow.store, recon, found, questionnaire, rt.understanding, path,
                 department=department, mapping=parsed_mapping, file_name=name, staff_id=staff.id,
                 home_region_id=staff.region_id, region_ids=scope.region_ids, now=datetime.now(UTC),
                 low_confidence=rt.settings.low_confidence,
