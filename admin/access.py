@@ -30,7 +30,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.read": frozenset({"auditor", "region_admin", "system_admin"}),
     "collect": frozenset({"collector", "reviewer", "region_admin", "system_admin"}),
     "identity.lift": frozenset({"hotline", "region_admin", "system_admin"}),  # see and lift blocked identification
-    "persons.claim": frozenset({"region_admin", "system_admin"}),  # place a person no region places (at the root)
+    "persons.claim": frozenset({"region_admin", "system_admin"}),
+    "forms.publish": frozenset({"system_admin"}),  # publish a questionnaire version, migrate records to one  # place a person no region places (at the root)
 }
 
 

@@ -20,9 +20,11 @@ from admin.access import PERMISSIONS, not_found, require, scope_of
 from admin.deps import CurrentStaff, RuntimeDep, UnitOfWork, UowDep
 from admin.reporting import ExportRow, Tally, cells, headers
 from admin.runtime import Runtime
+from admin.services.forms import CampaignForms, campaign_forms
 from bot.questionnaire import QType, Questionnaire
 from storage.db import session_scope
 from storage.errors import IntakeError, InvalidInput, NotFound
+from storage.forms import FormVersions
 from storage.models import Campaign, Region
 from storage.repo import Store
 from storage.staff import Staff
@@ -34,10 +36,16 @@ BATCH = 500  # records read at once by exports and statistics (memory stays flat
 
 
 def _campaign(uow: UowDep, rt: Runtime, key: str) -> tuple[Campaign, Questionnaire]:
+    campaign, forms = _campaign_forms(uow, rt, key)
+    return campaign, forms.pinned
+
+
+def _campaign_forms(uow: UowDep, rt: Runtime, key: str) -> tuple[Campaign, CampaignForms]:
+    """A campaign and the form versions its records are asked from (the pinned one first)."""
     campaign = uow.store.campaign_by_key(key)
     if campaign is None or campaign.questionnaire not in rt.questionnaires:
         raise NotFound(f"no campaign {key!r}")
-    return campaign, rt.questionnaires[campaign.questionnaire]
+    return campaign, campaign_forms(FormVersions(uow.store.session), rt.engine.forms, campaign)
 
 
 RegionQuery = Annotated[str | None, Query(description="a full region path inside yours: only that region and "
@@ -84,7 +92,7 @@ def region_view(uow: UnitOfWork, staff: Staff, region: str | None) -> RegionView
 
 
 def _rows(rt: Runtime, campaign_id: int, region_ids: frozenset[int] | None,
-          status: str | None) -> Iterator[ExportRow]:
+          status: str | None, forms: CampaignForms) -> Iterator[ExportRow]:
     """Records of a campaign in the given regions, batch by batch in a session of their own (for streaming)."""
     with session_scope(rt.db) as session:
         store, staff_store = Store(session, rt.vault), StaffStore(session)
@@ -100,7 +108,8 @@ def _rows(rt: Runtime, campaign_id: int, region_ids: frozenset[int] | None,
                         r = staff_store.region(record.region_id)
                         paths[record.region_id] = r.path if r else ""
                     region = paths[record.region_id]
-                yield ExportRow(record.id or 0, record.receipt, record.status, region, answers[record.id or 0])
+                yield ExportRow(record.id or 0, record.receipt, record.status, region, answers[record.id or 0],
+                                forms.label_of(record.form_version_id))
             session.expunge_all()
 
 
@@ -110,6 +119,7 @@ class _Export:
 
     campaign: Campaign
     q: Questionnaire
+    forms: CampaignForms
     region_ids: frozenset[int] | None
     reveal: bool
     filename: str
@@ -119,7 +129,7 @@ def _start_export(uow: UowDep, rt: Runtime, staff: Staff, campaign_key: str, fmt
                   region: str | None) -> _Export:
     """Check the caller may export this campaign (and region), and audit the export."""
     require(uow.staff, staff, "export")
-    campaign, q = _campaign(uow, rt, campaign_key)
+    campaign, forms = _campaign_forms(uow, rt, campaign_key)
     view = region_view(uow, staff, region)
     reveal = staff.role in PERMISSIONS["export.id_numbers"]
     ids = f"id numbers {'shown' if reveal else 'masked'}"
@@ -127,7 +137,7 @@ def _start_export(uow: UowDep, rt: Runtime, staff: Staff, campaign_key: str, fmt
                     detail=f"{fmt}; region {view.path}; {ids}" if region else f"{fmt}; {ids}")
     uow.store.session.commit()
     stem = f"{campaign.key}-{view.region.name}" if region and view.region else campaign.key
-    return _Export(campaign, q, view.region_ids, reveal, f"{stem}.{fmt}")
+    return _Export(campaign, forms.pinned, forms, view.region_ids, reveal, f"{stem}.{fmt}")
 
 
 def _attachment(filename: str) -> str:
@@ -146,17 +156,17 @@ def export_csv(
 ) -> StreamingResponse:
     """A region's records as CSV (UTF-8 with BOM for Excel), one column per question, code values."""
     ex = _start_export(uow, rt, staff, campaign_key, "csv", region)
-    q, campaign_id = ex.q, ex.campaign.id or 0
+    q, campaign_id, columns = ex.q, ex.campaign.id or 0, ex.forms.columns()
 
     def lines() -> Iterator[str]:
         buf = io.StringIO()
         writer = csv.writer(buf)
-        writer.writerow(headers(q))
+        writer.writerow(headers(q, columns))
         yield "\ufeff" + buf.getvalue()
         buf.seek(0)
         buf.truncate()
-        for row in _rows(rt, campaign_id, ex.region_ids, status):
-            writer.writerow(cells(q, row, reveal=ex.reveal))
+        for row in _rows(rt, campaign_id, ex.region_ids, status, ex.forms):
+            writer.writerow(cells(q, row, reveal=ex.reveal, columns=columns))
             if buf.tell() >= CSV_CHUNK:  # a chunk per ~64 KB, not per line: far fewer hops to the event loop
                 yield buf.getvalue()
                 buf.seek(0)
@@ -178,15 +188,23 @@ def export_xlsx(
     ex = _start_export(uow, rt, staff, campaign_key, "xlsx", region)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=ex.q.title[:31])
-    ws.append(headers(ex.q))
-    for row in _rows(rt, ex.campaign.id or 0, ex.region_ids, status):
-        ws.append(cells(ex.q, row, reveal=ex.reveal))
+    columns = ex.forms.columns()
+    ws.append(headers(ex.q, columns))
+    for row in _rows(rt, ex.campaign.id or 0, ex.region_ids, status, ex.forms):
+        ws.append(cells(ex.q, row, reveal=ex.reveal, columns=columns))
     fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="intake-export-")
     os.close(fd)
     wb.save(path)
     background.add_task(os.unlink, path)
     return FileResponse(path, filename=ex.filename,
                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+class VersionStatsOut(BaseModel):
+    """The counts of a question among the records asked from one form version."""
+
+    total: int
+    counts: dict[str, int]
 
 
 class StatsOut(BaseModel):
@@ -207,6 +225,11 @@ class StatsOut(BaseModel):
                     "records placed in `region` itself are listed under its own path")
     region_totals: dict[str, int] = Field(
         default_factory=dict, description="records answering the question, per key of `by_region`")
+    by_version: dict[str, VersionStatsOut] = Field(
+        default_factory=dict,
+        description="when the campaign's records are asked from several form versions: the counts per version "
+                    "label (a version without the question is left out)")
+
 
 
 STATS_TYPES = (QType.SINGLE, QType.MULTI, QType.YES_NO, QType.ETHNICITY)
@@ -221,20 +244,26 @@ def stats(
 ) -> StatsOut:
     """Statistics of a question over the caller's region or one inside it (submitted records by default)."""
     require(uow.staff, staff, "review.read")
-    found, q = _campaign(uow, rt, campaign)
+    found, forms = _campaign_forms(uow, rt, campaign)
+    q = forms.pinned
     for key in (question, by):
         if key is not None and (key not in q.by_key or q.by_key[key].type not in STATS_TYPES):
             raise InvalidInput(f"{key!r} is not a choice, yes/no or ethnicity question")
     view = region_view(uow, staff, region)
     tally = Tally(q.by_key[question], q.by_key[by] if by else None, view.path, [c.path for c in view.children])
-    for row in _rows(rt, found.id or 0, view.region_ids, status):
+    per_version = {label: Tally(v.by_key[question]) for label, v in forms.versions.items() if question in v.by_key}
+    for row in _rows(rt, found.id or 0, view.region_ids, status, forms):
         tally.add(row.answers, row.region)
+        if row.form_version in per_version:
+            per_version[row.form_version].add(row.answers)
     s = tally.stats()
+    by_version = {label: VersionStatsOut(total=t.total, counts=t.stats().counts)
+                  for label, t in per_version.items()} if len(forms.versions) > 1 else {}
     uow.staff.audit("stats", staff=staff, target_type="campaign", target_id=found.key,
                     detail=f"{question}; region {view.path}" if region else question)
     return StatsOut(campaign=found.key, question=question, label=s.label, total=s.total, counts=s.counts,
                     shares=s.shares, by=by, crosstab=tally.crosstab() if by else None, region=view.path,
-                    by_region=tally.by_region(), region_totals=tally.region_totals)
+                    by_region=tally.by_region(), region_totals=tally.region_totals, by_version=by_version)
 
 
 class ProgressRow(BaseModel):

@@ -1,0 +1,45 @@
+"""The console page 问卷版本: each questionnaire's versions, what a draft changes, and publishing it.
+
+A questionnaire file changed on the server is registered at start-up as a draft and asks nothing yet; an
+administrator sees here what it changes against the published version and publishes it (发布) for the
+running campaigns. The data comes from the form versions API's route functions, the button posts to it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from admin.access import require
+from admin.api import forms as forms_api
+from admin.console import ConsoleDep
+from storage.errors import NotFound
+from storage.staff import Staff
+
+STATUS_LABELS = {"draft": "草稿（未使用）", "published": "已发布", "retired": "已停用"}
+
+
+def form_pages() -> APIRouter:
+    """The console's form versions page under /admin/forms."""
+    pages = APIRouter(prefix="/admin/forms", include_in_schema=False)
+
+    @pages.get("", name="forms_page")
+    def forms_page(c: ConsoleDep) -> Response:
+        def build(staff: Staff) -> dict[str, Any]:
+            require(c.uow.staff, staff, "review.read")
+            shown = []
+            for name, q in sorted(c.rt.questionnaires.items()):
+                try:
+                    versions = forms_api.versions(name, staff, c.uow)
+                except NotFound:
+                    continue
+                drafts = {v.id: forms_api.version_diff(name, v.id, staff, c.uow).diff
+                          for v in versions if v.status == "draft"}
+                shown.append({"name": name, "title": q.title, "versions": versions, "drafts": drafts})
+            return {"forms": shown, "labels": STATUS_LABELS, "can_publish": c.can("forms.publish")}
+
+        return c.page("forms", "forms.html", build)
+
+    return pages
