@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from admin.services import forms as service
 from admin.services.access import require
 from admin.web.deps import CurrentStaff, RuntimeDep, UowDep
+from admin.web.params import DbId
 
 router = APIRouter(prefix="/api/forms", tags=["questionnaire versions"])
 
@@ -60,7 +61,7 @@ def versions(questionnaire: str, staff: CurrentStaff, uow: UowDep) -> list[Versi
 
 
 @router.get("/{questionnaire}/versions/{version_id}/diff", response_model=DiffOut)
-def version_diff(questionnaire: str, version_id: int, staff: CurrentStaff, uow: UowDep,
+def version_diff(questionnaire: str, version_id: DbId, staff: CurrentStaff, uow: UowDep,
                  campaign: str | None = None) -> DiffOut:
     """What a version changes against the published one (or the one a campaign pins)."""
     require(uow.staff, staff, "review.read")
@@ -68,7 +69,7 @@ def version_diff(questionnaire: str, version_id: int, staff: CurrentStaff, uow: 
 
 
 @router.post("/{questionnaire}/versions/{version_id}/publish", response_model=PublishedOut)
-def publish(questionnaire: str, version_id: int, body: PublishIn, staff: CurrentStaff, uow: UowDep,
+def publish(questionnaire: str, version_id: DbId, body: PublishIn, staff: CurrentStaff, uow: UowDep,
             rt: RuntimeDep) -> PublishedOut:
     """Publish a version (validated; a label published with other content is a conflict) and pin it."""
     require(uow.staff, staff, "forms.publish")
