@@ -16,6 +16,7 @@ from admin.api import audit as audit_api
 from admin.api import auth as auth_api
 from admin.api import changes as changes_api
 from admin.api import declarations as declarations_api
+from admin.api import forms as forms_api
 from admin.api import identity as identity_api
 from admin.api import persons as persons_api
 from admin.api import reconcile as reconcile_api
@@ -26,6 +27,7 @@ from admin.api.interview_live import router as interview_socket_router
 from admin.api.interviews import router as interviews_router
 from admin.channels import ChannelAdapter, build_channels, channel_routers
 from admin.console.collect import collect_pages
+from admin.console.forms import form_pages
 from admin.console.pages import console_router
 from admin.console.workflow import workflow_pages
 from admin.outbox import OutboxDispatcher
@@ -106,11 +108,13 @@ def create_app(
     app.include_router(persons_api.router)
     app.include_router(audit_api.router)
     app.include_router(reconcile_api.router)
+    app.include_router(forms_api.router)
     app.include_router(interviews_router)
     app.include_router(interview_socket_router)
     app.include_router(console_router())
     app.include_router(workflow_pages())
     app.include_router(collect_pages())
+    app.include_router(form_pages())
     for router in channel_routers(lambda name: getattr(app.state, "channels", {}).get(name)):
         app.include_router(router)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine as DbEngine
 
 from admin.imports.regions import read_region_file
+from admin.services.forms import register_files
 from admin.settings import Settings, SettingsError
 from admin.sms import build_sms_gateway
 from bot.dialogue import Engine, EngineConfig
@@ -74,7 +75,10 @@ def build_runtime(
     db = make_engine(settings.database_url)
     create_schema(db)
     vault = Vault(settings.secret_key, settings.old_secrets)
-    questionnaires = load_questionnaires(settings)
+    with session_scope(db) as session:
+        # a changed file is registered as a draft: what is asked stays the published version until published
+        forms = register_files(Store(session, vault).forms, load_questionnaires(settings))
+    questionnaires = forms.current
     with session_scope(db) as session:
         store = Store(session, vault)
         if settings.regions_file is not None and store.regions.count() == 0:
@@ -93,6 +97,7 @@ def build_runtime(
             low_confidence=settings.low_confidence,
         ),
         transcriber=transcriber,
+        forms=forms.catalog(),
     )
     chat = ChatService(engine, db, vault, sms or build_sms_gateway(settings))
     return Runtime(settings, db, vault, questionnaires, understanding, engine, chat, transcriber)

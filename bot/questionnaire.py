@@ -296,7 +296,7 @@ class Questionnaire(_Strict):
     """A whole questionnaire definition."""
 
     name: str
-    version: str
+    version: str  # the label of this content (a form version: storage.forms), e.g. 2026.1
     title: str
     subject: Subject
     campaign: Campaign
@@ -436,35 +436,39 @@ def _check_sensitivity(q: Question) -> None:
         if not q.coded:
             raise _Problem(q.key, f"sensitive: false is not allowed on a money amount (unit {q.unit})")
         if q.derived_from_id:
-            raise _Problem(q.key, "sensitive: false is not allowed: rule(s) "
-                                  f"{', '.join(q._id_rules)} tie this value to the ID number")
+            raise _Problem(q.key, f"sensitive: false is not allowed: rule(s) {', '.join(q._id_rules)} tie this value to the ID number")
         if q.creates_appeal or q.identifies or q.locates:
-            raise _Problem(q.key, "sensitive: false is not allowed on a question that identifies, "
-                                  "locates or opens an appeal")
+            raise _Problem(q.key, "sensitive: false is not allowed on a question that identifies, locates or opens an appeal")
     if q.declared_mask is not None:
         if q.type != QType.TEXT:
-            raise _Problem(q.key, f"mask is derived from the type; only text questions may give one, "
-                                  f"not {q.type.value}")
+            raise _Problem(q.key, f"mask is derived from the type; only text questions may give one, not {q.type.value}")
         if q.declared_mask == "name" and q.id_like:
             raise _Problem(q.key, "mask: name is not allowed on an ID-like question (it is masked like an ID number)")
 
 
 def load_questionnaire(path: Path) -> Questionnaire:
     """Load and validate one questionnaire file."""
-    name = path.name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        return parse_questionnaire(path.read_text(encoding="utf-8"), path.name, str(path))
+    except OSError as exc:
+        raise QuestionnaireError(path.name, f"cannot read YAML: {exc}") from None
+
+
+def parse_questionnaire(text: str, name: str, source: str = "") -> Questionnaire:
+    """Validate the text of a questionnaire file named ``name`` (a file, or a form version as published)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
         raise QuestionnaireError(name, f"cannot read YAML: {exc}") from None
     if not isinstance(data, dict):
         raise QuestionnaireError(name, "the file must hold a mapping at the top level")
     try:
-        q = Questionnaire.model_validate({**data, "source": str(path)})
+        q = Questionnaire.model_validate({**data, "source": source or name})
     except _Problem as exc:
         raise QuestionnaireError(name, exc.problem, exc.question) from None
     except ValidationError as exc:
         raise QuestionnaireError(name, *_describe(exc, data)) from None
-    if path.stem != q.name:
+    if Path(name).stem != q.name:
         raise QuestionnaireError(name, f"the file name must match name: {q.name!r}")
     return q
 
@@ -491,9 +495,5 @@ def _describe(exc: ValidationError, data: dict[str, Any]) -> tuple[str, str | No
 
 def load_all(directory: Path | None = None) -> dict[str, Questionnaire]:
     """Load every ``*.yaml`` questionnaire in a folder (the built-in ones by default)."""
-    folder = directory or BUILTIN_DIR
-    result: dict[str, Questionnaire] = {}
-    for path in sorted(folder.glob("*.yaml")):
-        q = load_questionnaire(path)
-        result[q.name] = q
-    return result
+    found = (load_questionnaire(path) for path in sorted((directory or BUILTIN_DIR).glob("*.yaml")))
+    return {q.name: q for q in found}

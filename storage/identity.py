@@ -265,7 +265,8 @@ class IdentityStore:
         The record is flagged on ``flag_key`` (the questionnaire's identifier question) for review.
         """
         record = Record(campaign_id=campaign.id or 0, subject_key=f"declared:{secrets.token_hex(12)}",
-                        person_id=None, region_id=region_id, first_channel=channel)
+                        person_id=None, region_id=region_id, first_channel=channel,
+                        form_version_id=campaign.form_version_id)
         self.session.add(record)
         self.session.flush()
         self.session.add(Declaration(record_id=record.id or 0, person_id=person.id or 0, source=source.value,

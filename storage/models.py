@@ -75,6 +75,8 @@ class Campaign(SQLModel, table=True):
     reference_date: date | None = None
     status: str = "open"
     spot_check_rate: float = 0.1  # share of township-reviewed records a county checks
+    # the published form version new records start under (storage.forms; None before one is pinned)
+    form_version_id: int | None = Field(default=None, foreign_key="formversion.id")
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -106,6 +108,9 @@ class Record(SQLModel, table=True):
     receipt: str | None = Field(default=None, unique=True)
     notice_accepted_at: datetime | None = None
     first_channel: str
+    # the form version the record is asked from (storage.forms): the campaign's when it was begun, or one it
+    # was migrated to explicitly
+    form_version_id: int | None = Field(default=None, foreign_key="formversion.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     submitted_at: datetime | None = None
@@ -130,6 +135,7 @@ class Answer(SQLModel, table=True):
     message_id: str | None = None
     blob_id: int | None = Field(default=None, foreign_key="blob.id")
     reason: str | None = None  # why a staff member corrected it
+    form_version_id: int | None = Field(default=None, foreign_key="formversion.id")  # the version asked with
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -1,7 +1,7 @@
 """The store: the unit of work the bot and the admin side receive, its repositories as attributes.
 
 A :class:`Store` wraps one SQLModel session and the :class:`~storage.crypto.Vault`, and exposes one
-repository per aggregate (``store.people``, ``store.records``, ``store.appeals``, … see
+repository per aggregate (``store.people``, ``store.records``, ``store.appeals``, ``store.forms``, … see
 :mod:`storage.repos`). The repositories seal sensitive values on the way in and open them on the
 way out, so callers never handle ciphertext. Values are JSON-serialisable (the bot encodes dates
 and quantities). Commit is the caller's (see ``storage.db.session_scope``).
@@ -19,6 +19,7 @@ from storage.repos.base import Context, DuplicateMessage, NotFound, StorageError
 from storage.repos.blobs import BlobRepo
 from storage.repos.campaigns import CampaignRepo
 from storage.repos.conversations import ConversationRepo, MessageRepo
+from storage.repos.forms import FormRepo
 from storage.repos.outbox import OutboxItem, OutboxRepo
 from storage.repos.people import PeopleRepo
 from storage.repos.records import RecordRepo, StoredAnswer
@@ -44,6 +45,7 @@ class Store:
         self.conversations = ConversationRepo(ctx)
         self.messages = MessageRepo(ctx)
         self.regions = RegionRepo(ctx)
+        self.forms = FormRepo(ctx)
 
     @cached_property
     def staff(self) -> StaffStore:

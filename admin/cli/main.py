@@ -12,6 +12,7 @@ import typer
 
 from admin.cli import cmd_db as db_cmd
 from admin.cli import cmd_demo as demo_cmd
+from admin.cli import cmd_form as form_cmd
 from admin.cli import cmd_keys as keys_cmd
 from admin.cli import cmd_telegram as telegram_cmd
 from admin.cli import cmd_voice as voice_cmd
@@ -34,6 +35,7 @@ app.add_typer(voice_cmd.app, name="voice")
 app.add_typer(demo_cmd.app, name="demo")
 app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(db_cmd.app, name="db")
+app.add_typer(form_cmd.app, name="form")
 
 
 @app.command()

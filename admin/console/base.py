@@ -91,6 +91,7 @@ NAV = (
     ("reconcile", "/admin/reconcile", "部门比对", ("review.read", "collect")),
     ("stats", "/admin/stats", "统计", ("review.read",)),
     ("exports", "/admin/exports", "导出", ("export",)),
+    ("forms", "/admin/forms", "问卷版本", ("review.read",)),
 )
 PROBLEMS = {
     403: "抱歉，您的岗位（{role}）没有使用这个功能的权限。如确有需要，请联系上级管理员开通。",

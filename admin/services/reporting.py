@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +12,7 @@ from bot.values import decode_date, display, mask_shown, number_text
 from storage.repo import StoredAnswer
 
 YES_NO_CODES = {"yes": "1", "no": "2", "unsure": "8", "refuse": "9"}
-FIXED_HEADERS = ("记录号", "回执号", "状态", "地区")
+FIXED_HEADERS = ("记录号", "回执号", "状态", "地区", "问卷版本")
 STATUS_LABELS = {"in_progress": "填写中", "submitted": "已提交"}
 
 
@@ -25,11 +25,13 @@ class ExportRow:
     status: str
     region: str
     answers: Mapping[str, StoredAnswer]
+    form_version: str = ""  # the label of the form version the record is asked from
 
 
-def headers(q: Questionnaire) -> list[str]:
-    """Chinese column headers: the fixed ones, then one per question in questionnaire order."""
-    return [*FIXED_HEADERS, *(question.title for question in q.questions)]
+def headers(q: Questionnaire, columns: Sequence[Question] | None = None) -> list[str]:
+    """Chinese column headers: the fixed ones, then one per question in questionnaire order (or ``columns``:
+    a campaign's questions over its form versions)."""
+    return [*FIXED_HEADERS, *(question.title for question in (q.questions if columns is None else columns))]
 
 
 def code_value(question: Question, stored: Any, *, reveal: bool) -> str:
@@ -82,11 +84,12 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
 
 
-def cells(q: Questionnaire, row: ExportRow, *, reveal: bool) -> list[str]:
+def cells(q: Questionnaire, row: ExportRow, *, reveal: bool, columns: Sequence[Question] | None = None) -> list[str]:
     """One export line; free text that looks like a formula is kept as text."""
-    fixed = [str(row.record_id), row.receipt or "", STATUS_LABELS.get(row.status, row.status), row.region]
+    fixed = [str(row.record_id), row.receipt or "", STATUS_LABELS.get(row.status, row.status), row.region,
+             row.form_version]
     values = []
-    for question in q.questions:
+    for question in q.questions if columns is None else columns:
         a = row.answers.get(question.key)
         value = code_value(question, a.value if a else None, reveal=reveal)
         values.append(value if question.type == QType.NUMBER else neutralise(value))

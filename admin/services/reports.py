@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from admin.runtime import Runtime
 from admin.services.access import PERMISSIONS, not_found, require, scope_of
+from admin.services.forms import CampaignForms, campaign_forms
 from admin.services.reporting import ExportRow, Tally, cells, headers
 from admin.services.uow import UnitOfWork
 from bot.questionnaire import QType, Questionnaire
@@ -38,6 +39,12 @@ def campaign_of(uow: UnitOfWork, rt: Runtime, key: str) -> tuple[Campaign, Quest
     if campaign is None or campaign.questionnaire not in rt.questionnaires:
         raise NotFound(f"no campaign {key!r}")
     return campaign, rt.questionnaires[campaign.questionnaire]
+
+
+def campaign_forms_of(uow: UnitOfWork, rt: Runtime, key: str) -> tuple[Campaign, CampaignForms]:
+    """A campaign by key and the form versions its records are asked from (the pinned one first)."""
+    campaign, _ = campaign_of(uow, rt, key)
+    return campaign, campaign_forms(uow.store.forms, rt.engine.forms, campaign)
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,7 @@ def region_view(uow: UnitOfWork, staff: Staff, region: str | None) -> RegionView
 
 
 def export_rows(rt: Runtime, campaign_id: int, region_ids: frozenset[int] | None,
-                status: str | None) -> Iterator[ExportRow]:
+                status: str | None, forms: CampaignForms) -> Iterator[ExportRow]:
     """Records of a campaign in the given regions, batch by batch in a session of their own (for streaming)."""
     with session_scope(rt.db) as session:
         store, staff_store = Store(session, rt.vault), StaffStore(session)
@@ -96,16 +103,19 @@ def export_rows(rt: Runtime, campaign_id: int, region_ids: frozenset[int] | None
                         r = staff_store.region(record.region_id)
                         paths[record.region_id] = r.path if r else ""
                     region = paths[record.region_id]
-                yield ExportRow(record.id or 0, record.receipt, record.status, region, answers[record.id or 0])
+                yield ExportRow(record.id or 0, record.receipt, record.status, region, answers[record.id or 0],
+                                forms.label_of(record.form_version_id))
             session.expunge_all()
 
 
 @dataclass(frozen=True)
 class Export:
-    """What an export writes: the campaign, its questionnaire, the regions and whether IDs are shown."""
+    """What an export writes: the campaign, its questionnaire (the pinned version) and the versions of its
+    records, the regions and whether IDs are shown."""
 
     campaign: Campaign
     q: Questionnaire
+    forms: CampaignForms
     region_ids: frozenset[int] | None
     reveal: bool
     filename: str
@@ -117,7 +127,7 @@ def start_export(uow: UnitOfWork, rt: Runtime, staff: Staff, campaign_key: str, 
     """Check the caller may export this campaign (and region), and audit the export (committed at once:
     the rows are read afterwards, in a session of their own)."""
     require(uow.staff, staff, "export")
-    campaign, q = campaign_of(uow, rt, campaign_key)
+    campaign, forms = campaign_forms_of(uow, rt, campaign_key)
     view = region_view(uow, staff, region)
     reveal = staff.role in PERMISSIONS["export.id_numbers"]
     ids = f"id numbers {'shown' if reveal else 'masked'}"
@@ -125,19 +135,21 @@ def start_export(uow: UnitOfWork, rt: Runtime, staff: Staff, campaign_key: str, 
                     detail=f"{fmt}; region {view.path}; {ids}" if region else f"{fmt}; {ids}")
     uow.store.session.commit()
     stem = f"{campaign.key}-{view.region.name}" if region and view.region else campaign.key
-    return Export(campaign, q, view.region_ids, reveal, f"{stem}.{fmt}", status)
+    return Export(campaign, forms.pinned, forms, view.region_ids, reveal, f"{stem}.{fmt}", status)
 
 
 def csv_chunks(rt: Runtime, ex: Export) -> Iterator[str]:
-    """An export as CSV (UTF-8 with BOM for Excel), one column per question, code values, ~64 KB at a time."""
+    """An export as CSV (UTF-8 with BOM for Excel), one column per question (of every version of the
+    campaign's records), code values, ~64 KB at a time."""
+    columns = ex.forms.columns()
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(headers(ex.q))
+    writer.writerow(headers(ex.q, columns))
     yield "\ufeff" + buf.getvalue()
     buf.seek(0)
     buf.truncate()
-    for row in export_rows(rt, ex.campaign.id or 0, ex.region_ids, ex.status):
-        writer.writerow(cells(ex.q, row, reveal=ex.reveal))
+    for row in export_rows(rt, ex.campaign.id or 0, ex.region_ids, ex.status, ex.forms):
+        writer.writerow(cells(ex.q, row, reveal=ex.reveal, columns=columns))
         if buf.tell() >= CSV_CHUNK:  # a chunk per ~64 KB, not per line: far fewer hops to the event loop
             yield buf.getvalue()
             buf.seek(0)
@@ -150,10 +162,18 @@ def write_xlsx(rt: Runtime, ex: Export, path: str) -> None:
     """An export as XLSX at ``path``, written row by row (openpyxl write-only) so memory stays flat."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=ex.q.title[:31])
-    ws.append(headers(ex.q))
-    for row in export_rows(rt, ex.campaign.id or 0, ex.region_ids, ex.status):
-        ws.append(cells(ex.q, row, reveal=ex.reveal))
+    columns = ex.forms.columns()
+    ws.append(headers(ex.q, columns))
+    for row in export_rows(rt, ex.campaign.id or 0, ex.region_ids, ex.status, ex.forms):
+        ws.append(cells(ex.q, row, reveal=ex.reveal, columns=columns))
     wb.save(path)
+
+
+class VersionStatsOut(BaseModel):
+    """The counts of a question among the records asked from one form version."""
+
+    total: int
+    counts: dict[str, int]
 
 
 class StatsOut(BaseModel):
@@ -174,26 +194,36 @@ class StatsOut(BaseModel):
                     "records placed in `region` itself are listed under its own path")
     region_totals: dict[str, int] = Field(
         default_factory=dict, description="records answering the question, per key of `by_region`")
+    by_version: dict[str, VersionStatsOut] = Field(
+        default_factory=dict,
+        description="when the campaign's records are asked from several form versions: the counts per version "
+                    "label (a version without the question is left out)")
 
 
 def stats(uow: UnitOfWork, rt: Runtime, staff: Staff, campaign: str, question: str, by: str | None,
           status: str | None, region: str | None) -> StatsOut:
     """Statistics of a question over the caller's region or one inside it."""
     require(uow.staff, staff, "review.read")
-    found, q = campaign_of(uow, rt, campaign)
+    found, forms = campaign_forms_of(uow, rt, campaign)
+    q = forms.pinned
     for key in (question, by):
         if key is not None and (key not in q.by_key or q.by_key[key].type not in STATS_TYPES):
             raise InvalidInput(f"{key!r} is not a choice, yes/no or ethnicity question")
     view = region_view(uow, staff, region)
     tally = Tally(q.by_key[question], q.by_key[by] if by else None, view.path, [c.path for c in view.children])
-    for row in export_rows(rt, found.id or 0, view.region_ids, status):
+    per_version = {label: Tally(v.by_key[question]) for label, v in forms.versions.items() if question in v.by_key}
+    for row in export_rows(rt, found.id or 0, view.region_ids, status, forms):
         tally.add(row.answers, row.region)
+        if row.form_version in per_version:
+            per_version[row.form_version].add(row.answers)
     s = tally.stats()
+    by_version = {label: VersionStatsOut(total=t.total, counts=t.stats().counts)
+                  for label, t in per_version.items()} if len(forms.versions) > 1 else {}
     uow.staff.audit("stats", staff=staff, target_type="campaign", target_id=found.key,
                     detail=f"{question}; region {view.path}" if region else question)
     return StatsOut(campaign=found.key, question=question, label=s.label, total=s.total, counts=s.counts,
                     shares=s.shares, by=by, crosstab=tally.crosstab() if by else None, region=view.path,
-                    by_region=tally.by_region(), region_totals=tally.region_totals)
+                    by_region=tally.by_region(), region_totals=tally.region_totals, by_version=by_version)
 
 
 class ProgressRow(BaseModel):

@@ -19,6 +19,7 @@ from bot.answer_types import Mask
 from bot.dialogue.state import DialogueState, Phase
 from bot.dialogue.turn import Turn
 from bot.dialogue.voice import grammar
+from bot.forms import FormCatalog
 from bot.messages import Incoming, Reply, StaffPass
 from bot.questionnaire import Questionnaire
 from bot.understanding import Understanding
@@ -87,8 +88,14 @@ def pending_of(state: DialogueState) -> Pending:
 
 
 def campaign_of(store: Store, q: Questionnaire, year: int) -> Campaign:
-    """The campaign of a questionnaire in a year, created on first need (with its reference date)."""
-    return store.campaigns.ensure(q.name, q.version, year, q.campaign.title, q.campaign.reference_for(year))
+    """The campaign of a questionnaire in a year, created on first need (with its reference date), pinned to
+    the questionnaire's newest published form version when it has none (its new records start under it)."""
+    campaign = store.campaigns.ensure(q.name, q.version, year, q.campaign.title, q.campaign.reference_for(year))
+    if campaign.form_version_id is None:
+        newest = store.forms.newest_published(q.name)
+        if newest is not None:
+            store.forms.pin(campaign, newest)
+    return campaign
 
 
 class Engine:
@@ -100,11 +107,17 @@ class Engine:
         understanding: Understanding,
         config: EngineConfig,
         transcriber: Transcriber | None = None,
+        forms: FormCatalog | None = None,
     ) -> None:
         self.questionnaires = questionnaires
+        self.forms = forms or FormCatalog(questionnaires)
         self.understanding = understanding
         self.config = config
         self.transcriber = transcriber
+
+    def questionnaire_of(self, store: Store, name: str, record: Record | None) -> Questionnaire:
+        """What a conversation asks from: its record's form version, or before a record the current one."""
+        return self.forms.of(store.forms, name, record.form_version_id if record is not None else None)
 
     def _state(self, store: Store, conv: Conversation) -> DialogueState:
         return DialogueState.load(store.conversations.state(conv))
@@ -146,7 +159,8 @@ class Engine:
         conv = store.conversations.find(channel, user_id)
         if conv is None or conv.questionnaire not in self.questionnaires:
             return None
-        return grammar(self.questionnaires[conv.questionnaire], pending_of(self._state(store, conv)))
+        record = store.records.get(conv.record_id) if conv.record_id is not None else None
+        return grammar(self.questionnaire_of(store, conv.questionnaire, record), pending_of(self._state(store, conv)))
 
     def begin_interview(
         self, store: Store, channel: str, user_id: str, questionnaire: str, subject: Person | Record,

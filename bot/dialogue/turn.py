@@ -45,7 +45,7 @@ class Turn:
         self.msg = msg
         self.conv = conv
         self.state = state
-        self.q: Questionnaire = engine.questionnaires[conv.questionnaire]
+        self._q: Questionnaire | None = None  # the record's form version (see the q property)
         self.u = engine.understanding
         self.text = (msg.text or "").strip()
         self.now: datetime = msg.at
@@ -61,6 +61,15 @@ class Turn:
         if msg.verified:  # a collector heard the person and accepted the transcript: as good as a read-back
             self.heard_confidence = max(self.heard_confidence, engine.config.low_confidence)
         self.audio_blob_id: int | None = None
+        if state.record_id is not None:
+            _fit_to_form(state, self.q)
+
+    @property
+    def q(self) -> Questionnaire:
+        """The questionnaire asked: the bound record's form version, before a record the current one."""
+        if self._q is None:
+            self._q = self.engine.questionnaire_of(self.store, self.conv.questionnaire, self.record_or_none())
+        return self._q
 
     @property
     def low_confidence(self) -> float:
@@ -111,6 +120,7 @@ class Turn:
     def bind(self, record: Record) -> None:
         """Tie the conversation to a record."""
         self._record = record
+        self._q = None
         self._answers = self._env = self._prefill_values = None
         if self.state.record_id != record.id:
             self.state.prefills = None
@@ -264,6 +274,25 @@ class Turn:
 
     def where_we_are(self) -> list[Reply]:
         return Asking(self).where_we_are()
+
+
+def _fit_to_form(state: DialogueState, q: Questionnaire) -> None:
+    """Forget what the state holds of questions its record's form version has not (a record migrated to
+    another version): the question asked, gone back to or confirmed, a warning, answers held for later."""
+    keys = q.by_key
+    if state.current not in keys:
+        state.current = None
+    if state.revisit not in keys:
+        state.revisit = None
+    if state.confirming not in keys:
+        state.confirming = None
+    if state.warning is not None and state.warning.key not in keys:
+        state.warning = None
+    if state.readback is not None and state.readback.key not in keys:
+        state.readback = None
+    state.history = [k for k in state.history if k in keys]
+    state.skipped = [k for k in state.skipped if k in keys]
+    state.held = {k: v for k, v in state.held.items() if k in keys}
 
 
 def _asking(t: Turn, intent: Intent | None) -> list[Reply]:

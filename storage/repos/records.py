@@ -67,6 +67,7 @@ class RecordRepo(Repository):
             person_id=person_id,
             region_id=region_id,
             first_channel=channel,
+            form_version_id=campaign.form_version_id,  # begun under the campaign's version (storage.forms)
         )
         self.session.add(record)
         self.session.flush()
@@ -273,6 +274,7 @@ class RecordRepo(Repository):
             message_id=message_id,
             blob_id=blob_id,
             reason=reason,
+            form_version_id=record.form_version_id,  # asked with the record's version (storage.forms)
         )
         self.session.add(answer)
         record.updated_at = utcnow()

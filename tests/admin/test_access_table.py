@@ -39,6 +39,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from admin.app import create_app
 from admin.runtime import Runtime
+from bot.questionnaire import BUILTIN_DIR
 from bot.values import encode
 from nlu.result import Parsed
 from storage.models import Appeal, Conversation, Record
@@ -124,6 +125,10 @@ TABLE: dict[str, dict[str, str]] = {
     "GET /api/declarations":                              row(OK, OK, OK, OK, OK),
     "POST /api/declarations/{declaration_id}/merge":      row(OK, OK, OK, NO, NO),
     "POST /api/declarations/{declaration_id}/dismiss":    row(OK, OK, OK, NO, NO),
+    # questionnaire versions: the readers of reviews see them; only the province's system admin publishes
+    "GET /api/forms/{questionnaire}":                     row(OK, OK, OK, NO, NO),
+    "GET /api/forms/{questionnaire}/versions/{version_id}/diff": row(OK, OK, OK, NO, NO),
+    "POST /api/forms/{questionnaire}/versions/{version_id}/publish": row(NO, NO, NO, NO, NO),
 }
 
 # Who sees a target, by where it is placed: the region matrix of the table.
@@ -856,6 +861,41 @@ def _rate(t: Town, who: str) -> None:
         [Target("campaign", lambda: "veterans-2026", frozenset(WHO))], "nothing-2026", ok=204, state=rate)
 
 
+# -- questionnaire versions (nothing regional: every reader sees them, a missing one is 404) ----------------
+
+
+def _draft(t: Town) -> int:
+    """A changed veterans file, registered as start-up would: a draft."""
+    with t.runtime.store_scope() as store:
+        text = (BUILTIN_DIR / "veterans.yaml").read_text(encoding="utf-8") + "\n# changed\n"
+        return store.forms.register("veterans", "2026.1", text)[0].id or 0
+
+
+@check("GET /api/forms/{questionnaire}", "reads")
+def _form_versions(t: Town, who: str) -> None:
+    check_targets(t, "GET /api/forms/{questionnaire}", who,
+                  lambda name: t.client.get(f"/api/forms/{name}", headers=t.h[who]),
+                  [Target("veterans", partial(str, "veterans"), frozenset(WHO))], "nothing")
+
+
+@check("GET /api/forms/{questionnaire}/versions/{version_id}/diff", "reads")
+def _form_diff(t: Town, who: str) -> None:
+    check_targets(t, "GET /api/forms/{questionnaire}/versions/{version_id}/diff", who,
+                  lambda vid: t.client.get(f"/api/forms/veterans/versions/{vid}/diff", headers=t.h[who]),
+                  [Target("draft", partial(_draft, t), frozenset(WHO))], MISSING)
+
+
+@check("POST /api/forms/{questionnaire}/versions/{version_id}/publish", "reads")
+def _form_publish(t: Town, who: str) -> None:
+    def status(vid: Any) -> object:
+        with t.runtime.store_scope() as store:
+            return [(v.id, v.status) for v in store.forms.of("veterans")]
+
+    check_targets(t, "POST /api/forms/{questionnaire}/versions/{version_id}/publish", who,
+                  lambda vid: t.client.post(f"/api/forms/veterans/versions/{vid}/publish", json={}, headers=t.h[who]),
+                  [Target("draft", partial(_draft, t), frozenset(WHO))], MISSING, state=status)
+
+
 # -- appeals -----------------------------------------------------------------------------------------------
 
 
@@ -1086,7 +1126,7 @@ def test_without_a_login_every_route_answers_401(runtime: Runtime) -> None:
     app = create_app(runtime=runtime)
     params = {"record_id": "1", "key": "gender", "blob_id": "1", "flag_id": "1", "appeal_id": "1", "run_id": "1",
               "item_id": "1", "interview_id": "1", "campaign_key": "veterans-2026", "change_id": "1",
-              "person_id": "1", "declaration_id": "1"}
+              "person_id": "1", "declaration_id": "1", "questionnaire": "veterans", "version_id": "1"}
     with TestClient(app) as client:
         for route in sorted(api_routes(app)):
             method, path = route.split(" ", 1)

@@ -260,11 +260,12 @@ def test_county_admin_downloads_the_xlsx_export_reconciles_and_reads_statistics(
     assert sheet is not None
     table = [[c if c is not None else "" for c in row] for row in sheet.iter_rows(values_only=True)]
     header = table[0]
-    assert header[:4] == ["记录号", "回执号", "状态", "地区"]
-    assert header[4:] == [question.title for question in q.questions]
+    assert header[:5] == ["记录号", "回执号", "状态", "地区", "问卷版本"]
+    assert header[5:] == [question.title for question in q.questions]
     assert len(table) == 2  # record A only
     cell = dict(zip(header, table[1], strict=True))
     assert cell["记录号"] == str(world["A"]) and cell["状态"] == "填写中" and cell["回执号"] == ""
+    assert cell["问卷版本"] == q.version
     assert cell["地区"] == DONGXIANG + "/东塬乡/东塬村"
     assert cell["身份证号"] == ID_A and cell["姓名"] == "张三" and cell["人员类别"] == "02"
     assert cell["性别"] == ""  # the person was unsure: kept empty and flagged

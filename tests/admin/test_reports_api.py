@@ -40,12 +40,12 @@ def test_xlsx_and_csv_exports_cell_by_cell(runtime: Runtime, world: dict[str, in
         ws = load_workbook(io.BytesIO(r.content)).active
         rows = [[c if c is not None else "" for c in row] for row in ws.iter_rows(values_only=True)]
         header = rows[0]
-        assert header[:4] == ["记录号", "回执号", "状态", "地区"]
-        assert header[4:] == [question.title for question in q.questions]
+        assert header[:5] == ["记录号", "回执号", "状态", "地区", "问卷版本"]
+        assert header[5:] == [question.title for question in q.questions]
         assert len(rows) == 2  # record A only
         cell = dict(zip(header, rows[1], strict=True))
         assert cell["记录号"] == str(world["A"]) and cell["状态"] == "已提交" and len(cell["回执号"]) == 12
-        assert cell["地区"].endswith("东塬乡/东塬村")
+        assert cell["地区"].endswith("东塬乡/东塬村") and cell["问卷版本"] == "2026.1"
         assert cell["身份证号"] == ID_A
         assert cell["人员类别"] == "02" and cell["姓名"] == "张三" and cell["性别"] == "1"
         assert cell["出生日期"] == "1965-03-12" and cell["入伍时间"] == "1983-10" and cell["退伍时间"] == "1988"
