@@ -43,6 +43,8 @@ from admin.api.summary import prefilled
 from admin.deps import CurrentStaff, RuntimeDep, UnitOfWork, UowDep
 from admin.params import DbId, Offset
 from admin.runtime import Runtime
+from admin.services import points as points_service
+from admin.services import visits as visits_service
 from bot.dialogue import campaign_of
 from bot.grammar import phrases_for
 from bot.messages import NEW_RECORD, WELCOME_BACK, Incoming, Reply
@@ -65,7 +67,7 @@ from storage.repo import NotFound, Store
 from storage.staff import Staff
 from storage.staff_repo import StaffStore
 
-MODES = {"phone": "电话采集", "visit": "入户采集"}
+MODES = {"phone": "电话采集", "visit": "入户采集", "window": "窗口服务"}
 MAX_TEXT = 2000
 LINK_CODE_TTL = timedelta(minutes=15)
 # what the engine says when it opens a person's record in an interview (bot/dialogue): a declaration's
@@ -76,7 +78,8 @@ class InterviewIn(BaseModel):
     """Open an interview: who (a roster person or an ID number), which questionnaire, how, with consent."""
 
     questionnaire: str = Field(min_length=1, max_length=64)
-    mode: Literal["phone", "visit"]
+    mode: Literal["phone", "visit", "window"]
+    point_id: DbId | None = Field(default=None, description="mode window: the collection point, one of yours")
     person_id: DbId | None = None
     id_number: str | None = Field(default=None, max_length=40)
     consent: bool = Field(description="the notice was read out to the person and they agreed")
@@ -413,10 +416,15 @@ def open_interview(body: InterviewIn, staff: CurrentStaff, uow: UowDep, rt: Runt
             raise InvalidInput(f"id_number is not a valid ID number ({parsed.reason})")
         number = str(parsed.value.number)
     scope = scope_of(uow.staff, staff)
+    point = points_service.check_window(uow, staff, body.point_id) if body.mode == "window" else None
     try:
-        return _open(rt, staff, scope, body, q, number)
+        out = _open(rt, staff, scope, body, q, number)
     except _OutOfScope:
         raise not_found(uow.staff, staff, "person", body.person_id or "by-id-number") from None
+    if point is not None:
+        points_service.open_window(uow, staff, point, out.id, out.record_id)
+    visits_service.interview_opened(uow, out.record_id)
+    return out
 
 
 @router.get("/{interview_id}", response_model=InterviewOut)

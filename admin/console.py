@@ -35,14 +35,16 @@ from admin.params import DbId, Offset
 from admin.runtime import Runtime
 from admin.security import csrf_token, staff_for_token
 from admin.services import appeal_views, record_views
+from admin.services import signatures as signatures_service
 from bot.questionnaire import QType, Questionnaire
 from storage.errors import IntakeError
+from storage.signatures import NO_SIGNATURE_LABELS
 from storage.staff import Staff
 
 HERE = Path(__file__).parent
 STATIC_TYPES = {"console.css": "text/css; charset=utf-8", "console.js": "text/javascript; charset=utf-8",
                 "collect.js": "text/javascript; charset=utf-8", "collect-worklet.js": "text/javascript; charset=utf-8",
-                "workflow.js": "text/javascript; charset=utf-8"}
+                "workflow.js": "text/javascript; charset=utf-8", "signature.js": "text/javascript; charset=utf-8"}
 BEIJING = timezone(timedelta(hours=8), "北京时间")
 PAGE_SIZE = 50
 
@@ -59,7 +61,7 @@ ANSWER_STATUS = {
 }
 CHANNELS = {
     "web": "网页对话", "wechat": "微信", "telegram": "Telegram", "voice": "语音", "phone": "电话",
-    "visit": "入户采集", "admin": "后台更正", "roster": "名册",
+    "visit": "入户采集", "window": "窗口服务", "admin": "后台更正", "roster": "名册",
 }
 STAGES = {
     "collected": "已采集，待乡镇审核", "township_reviewed": "乡镇已审核", "county_checked": "县级已抽查",
@@ -95,6 +97,8 @@ NAV = (
     ("records", "/admin/records", "采集记录", ("records.read",)),
     ("appeals", "/admin/appeals", "诉求处理", ("appeals.read",)),
     ("collect", "/admin/collect", "电话/入户采集", ("collect",)),
+    ("visits", "/admin/visits", "走访", ("collect",)),
+    ("points", "/admin/points", "采集点", ("records.read",)),
     ("reconcile", "/admin/reconcile", "部门比对", ("review.read", "collect")),
     ("stats", "/admin/stats", "统计", ("review.read",)),
     ("exports", "/admin/exports", "导出", ("export",)),
@@ -350,7 +354,8 @@ def console_router() -> APIRouter:
                                                           limit=200) if person and scope.covers(person.region_id) else None
             return {"detail": detail, "q": q, "sections": sections, "stage": row.stage,
                     "events": c.uow.store.workflow_events([record_id]), "changes": changes, "declared": declared,
-                    "own": own}
+                    "own": own, "signature": signatures_service.state(c.uow, staff, scope, record_id) if own else None,
+                    "no_signature": NO_SIGNATURE_LABELS}
 
         return c.page("records", "record.html", build)
 

@@ -14,7 +14,9 @@ from fastapi.responses import Response
 from admin.access import require
 from admin.collect import MODES, read_interview, roster
 from admin.console import ConsoleDep
+from admin.console_visits import interview_extras
 from admin.params import DbId, Offset
+from admin.services.points import points_of
 from storage.staff import Staff
 
 STATUS_LABELS = {"not_started": "未开始", "in_progress": "填写中", "submitted": "已提交"}
@@ -35,7 +37,8 @@ def collect_pages() -> APIRouter:
             start = max(offset, 0)
             page = roster(staff, c.uow, c.rt, questionnaire=chosen, limit=50, offset=start)
             return {"choices": choices, "chosen": chosen, "page": page, "offset": start, "size": 50,
-                    "modes": MODES, "status_labels": STATUS_LABELS, "voice": c.rt.transcriber is not None}
+                    "modes": MODES, "status_labels": STATUS_LABELS, "voice": c.rt.transcriber is not None,
+                    "points": points_of(c.uow, staff)}
 
         return c.page("collect", "collect.html", build)
 
@@ -43,7 +46,7 @@ def collect_pages() -> APIRouter:
     def interview_page(c: ConsoleDep, interview_id: DbId) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             state = read_interview(interview_id, staff, c.uow, c.rt)
-            return {"s": state, "modes": MODES}
+            return {"s": state, "modes": MODES, **interview_extras(c, staff, interview_id, state.record_id)}
 
         return c.page("collect", "interview.html", build)
 
