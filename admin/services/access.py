@@ -31,6 +31,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "collect": frozenset({"collector", "reviewer", "region_admin", "system_admin"}),
     "identity.lift": frozenset({"hotline", "region_admin", "system_admin"}),  # see and lift blocked identification
     "persons.claim": frozenset({"region_admin", "system_admin"}),  # place a person no region places (at the root)
+    "points.manage": frozenset({"region_admin", "system_admin"}),  # create collection points, assign their staff
 }
 
 
