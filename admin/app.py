@@ -19,9 +19,12 @@ from admin.api import declarations as declarations_api
 from admin.api import forms as forms_api
 from admin.api import identity as identity_api
 from admin.api import persons as persons_api
+from admin.api import points as points_api
 from admin.api import reconcile as reconcile_api
 from admin.api import records as records_api
 from admin.api import reports as reports_api
+from admin.api import signatures as signatures_api
+from admin.api import visits as visits_api
 from admin.api import workflow as workflow_api
 from admin.api.interview_live import router as interview_socket_router
 from admin.api.interviews import router as interviews_router
@@ -29,6 +32,7 @@ from admin.channels import ChannelAdapter, build_channels, channel_routers
 from admin.console.collect import collect_pages
 from admin.console.forms import form_pages
 from admin.console.pages import console_router
+from admin.console.visits import visit_pages
 from admin.console.workflow import workflow_pages
 from admin.outbox import OutboxDispatcher
 from admin.runtime import Runtime, build_runtime
@@ -98,6 +102,7 @@ def create_app(
     app.include_router(web_chat_router(lambda: current().chat, lambda: current().questionnaires,
                                        lambda request: console_staff_pass(current(), request)))
     app.include_router(auth_api.router)
+    app.include_router(signatures_api.router)  # before the records' /{record_id} routes
     app.include_router(records_api.router)
     app.include_router(appeals_api.router)
     app.include_router(reports_api.router)
@@ -115,6 +120,9 @@ def create_app(
     app.include_router(workflow_pages())
     app.include_router(collect_pages())
     app.include_router(form_pages())
+    app.include_router(visits_api.router)
+    app.include_router(points_api.router)
+    app.include_router(visit_pages())
     for router in channel_routers(lambda name: getattr(app.state, "channels", {}).get(name)):
         app.include_router(router)
 

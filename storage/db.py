@@ -23,7 +23,19 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from storage import changes, forms, identity, models, reconcile, replay, staff, transcript  # noqa: F401  (registers the tables)
+from storage import (  # noqa: F401  (registers the tables)
+    changes,
+    forms,
+    identity,
+    models,
+    points,
+    reconcile,
+    replay,
+    signatures,
+    staff,
+    transcript,
+    visits,
+)
 
 log = logging.getLogger(__name__)
 FILE_MODE = 0o600

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Column, LargeBinary, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from storage.modes import answer_mode_default
 
 
 def utcnow() -> datetime:
@@ -131,6 +133,8 @@ class Answer(SQLModel, table=True):
     confidence: float = 1.0
     status: str = "new"  # new | confirmed | changed | corrected | cleared | none (the person has none: 没有电话)
     channel: str
+    # the collection mode (storage.modes.CollectionMode), from the channel at INSERT unless given
+    mode: str | None = Field(default=None, sa_column=Column(String, nullable=True, default=answer_mode_default))
     actor: str  # "subject:<channel>" | "staff:<id>" | "collector:<id>"
     message_id: str | None = None
     blob_id: int | None = Field(default=None, foreign_key="blob.id")

@@ -14,6 +14,7 @@ from functools import cached_property
 from sqlmodel import Session
 
 from storage.crypto import Vault
+from storage.points import Points
 from storage.repos.appeals import APPEAL_DAYS, AppealRepo
 from storage.repos.base import Context, DuplicateMessage, NotFound, StorageError
 from storage.repos.blobs import BlobRepo
@@ -24,7 +25,9 @@ from storage.repos.outbox import OutboxItem, OutboxRepo
 from storage.repos.people import PeopleRepo
 from storage.repos.records import RecordRepo, StoredAnswer
 from storage.repos.regions import RegionRepo
+from storage.signatures import Signatures
 from storage.staff_repo import StaffStore
+from storage.visits import Visits
 
 __all__ = ["APPEAL_DAYS", "DuplicateMessage", "NotFound", "OutboxItem", "StorageError", "Store", "StoredAnswer"]
 
@@ -46,6 +49,9 @@ class Store:
         self.messages = MessageRepo(ctx)
         self.regions = RegionRepo(ctx)
         self.forms = FormRepo(ctx)
+        self.visits = Visits(session, vault)  # visit events and who needs a home visit
+        self.points = Points(session)  # collection points and their window sessions
+        self.signatures = Signatures(session, vault)  # 签字确认
 
     @cached_property
     def staff(self) -> StaffStore:

@@ -25,7 +25,8 @@ class InterviewIn(BaseModel):
     """Open an interview: who (a roster person or an ID number), which questionnaire, how, with consent."""
 
     questionnaire: str = Field(min_length=1, max_length=64)
-    mode: Literal["phone", "visit"]
+    mode: Literal["phone", "visit", "window"]
+    point_id: DbId | None = Field(default=None, description="mode window: the collection point, one of yours")
     person_id: DbId | None = None
     id_number: str | None = Field(default=None, max_length=40)
     consent: bool = Field(description="the notice was read out to the person and they agreed")
@@ -51,7 +52,7 @@ def roster(staff: CurrentStaff, uow: UowDep, rt: RuntimeDep,
 def open_interview(body: InterviewIn, staff: CurrentStaff, uow: UowDep, rt: RuntimeDep) -> InterviewOut:
     """Open (or continue) an interview of a roster person or of the person with an ID number."""
     return service.open_interview(uow, rt, staff, Opening(body.questionnaire, body.mode, body.person_id,
-                                                         body.id_number, body.consent))
+                                                         body.id_number, body.consent, body.point_id))
 
 
 @router.get("/{interview_id}", response_model=InterviewOut)

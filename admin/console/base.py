@@ -52,7 +52,7 @@ ANSWER_STATUS = {
 }
 CHANNELS = {
     "web": "网页对话", "wechat": "微信", "telegram": "Telegram", "voice": "语音", "phone": "电话",
-    "visit": "入户采集", "admin": "后台更正", "roster": "名册",
+    "visit": "入户采集", "window": "窗口服务", "admin": "后台更正", "roster": "名册",
 }
 STAGES = {
     "collected": "已采集，待乡镇审核", "township_reviewed": "乡镇已审核", "county_checked": "县级已抽查",
@@ -88,6 +88,8 @@ NAV = (
     ("records", "/admin/records", "采集记录", ("records.read",)),
     ("appeals", "/admin/appeals", "诉求处理", ("appeals.read",)),
     ("collect", "/admin/collect", "电话/入户采集", ("collect",)),
+    ("visits", "/admin/visits", "走访", ("collect",)),
+    ("points", "/admin/points", "采集点", ("records.read",)),
     ("reconcile", "/admin/reconcile", "部门比对", ("review.read", "collect")),
     ("stats", "/admin/stats", "统计", ("review.read",)),
     ("exports", "/admin/exports", "导出", ("export",)),

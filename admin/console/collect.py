@@ -12,9 +12,11 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from admin.console.base import ConsoleDep
+from admin.console.visits import interview_extras
 from admin.services import interviews
 from admin.services.access import require
 from admin.services.interviews import MODES
+from admin.services.points import points_of
 from admin.web.params import DbId, Offset
 from storage.staff import Staff
 
@@ -36,7 +38,8 @@ def collect_pages() -> APIRouter:
             start = max(offset, 0)
             page = interviews.roster(c.uow, c.rt, staff, chosen, 50, start)
             return {"choices": choices, "chosen": chosen, "page": page, "offset": start, "size": 50,
-                    "modes": MODES, "status_labels": STATUS_LABELS, "voice": c.rt.transcriber is not None}
+                    "modes": MODES, "status_labels": STATUS_LABELS, "voice": c.rt.transcriber is not None,
+                    "points": points_of(c.uow, staff)}
 
         return c.page("collect", "collect.html", build)
 
@@ -44,7 +47,7 @@ def collect_pages() -> APIRouter:
     def interview_page(c: ConsoleDep, interview_id: DbId) -> Response:
         def build(staff: Staff) -> dict[str, Any]:
             state = interviews.read_interview(c.uow, c.rt, staff, interview_id)
-            return {"s": state, "modes": MODES}
+            return {"s": state, "modes": MODES, **interview_extras(c, staff, interview_id, state.record_id)}
 
         return c.page("collect", "interview.html", build)
 

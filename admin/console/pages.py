@@ -28,17 +28,26 @@ from admin.console.base import (
     choice,
     safe_next,
 )
-from admin.services import appeal_views, change_views, declaration_views, persons, record_views, reports
+from admin.services import (
+    appeal_views,
+    change_views,
+    declaration_views,
+    persons,
+    record_views,
+    reports,
+    signatures,
+)
 from admin.services import reconcile as reconciliation
 from admin.services.access import require, scope_of
 from admin.web.params import DbId, Offset
 from bot.questionnaire import QType
+from storage.signatures import NO_SIGNATURE_LABELS
 from storage.staff import Staff
 
 HERE = Path(__file__).parent
 STATIC_TYPES = {"console.css": "text/css; charset=utf-8", "console.js": "text/javascript; charset=utf-8",
                 "collect.js": "text/javascript; charset=utf-8", "collect-worklet.js": "text/javascript; charset=utf-8",
-                "workflow.js": "text/javascript; charset=utf-8"}
+                "workflow.js": "text/javascript; charset=utf-8", "signature.js": "text/javascript; charset=utf-8"}
 
 
 def console_router() -> APIRouter:
@@ -122,7 +131,8 @@ def console_router() -> APIRouter:
                                                            limit=200) if person and scope.covers(person.region_id) else None
             return {"detail": detail, "q": q, "sections": sections, "stage": row.stage,
                     "events": c.uow.store.records.workflow_events([record_id]), "changes": changes, "declared": declared,
-                    "own": own}
+                    "own": own, "signature": signatures.state(c.uow, staff, scope, record_id) if own else None,
+                    "no_signature": NO_SIGNATURE_LABELS}
 
         return c.page("records", "record.html", build)
 

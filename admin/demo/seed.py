@@ -63,6 +63,7 @@ from storage.models import Appeal, Campaign, Person, Record
 from storage.repo import Store
 from storage.staff import Staff
 from storage.staff_repo import StaffStore
+from storage.visits import Outcome, VisitMode
 
 
 @dataclass
@@ -206,6 +207,7 @@ class _Seeder:
         store.campaigns.put_roster_entry(campaign.id or 0, person, region.id, {"name": p.name,
                                                                      **({"phone": p.phone} if p.phone else {})})
         plan.person_id = person.id or 0
+        store.visits.refresh_needs(campaign, [plan.person_id])
 
     # -- step 2 --------------------------------------------------------------------------------
 
@@ -251,6 +253,26 @@ class _Seeder:
             talk = Talk(self.chat, self.sms, q, plan.channel, "", opened, rng, self.timeline)
             talk.open_interview(plan.person_id, self._collector(p.village).id or 0)
         plan.record_id = talk.run(script).record_id
+        if plan.channel in ("visit", "phone"):
+            self._visits(plan, opened)
+
+    def _visits(self, plan: _Planned, opened: datetime) -> None:
+        """The visit or call of the interview, met; a second home visit for about half of those visited."""
+        staff_id = self._collector(plan.person.village).id or 0
+        mode = VisitMode.HOME if plan.channel == "visit" else VisitMode.PHONE
+        times = [opened] + ([opened - timedelta(days=self.rng.uniform(60, 150))]
+                            if mode is VisitMode.HOME and self.rng.random() < 0.5 else [])
+        campaign_key = f"{plan.person.questionnaire}-{self.year}"
+
+        def add(store: Store) -> None:
+            campaign = store.campaigns.by_key(campaign_key)
+            assert campaign is not None
+            visits = store.visits
+            for at in times:
+                visits.add(campaign_id=campaign.id or 0, person_id=plan.person_id, record_id=plan.record_id,
+                           staff_id=staff_id, at=at, mode=mode, outcome=Outcome.MET, note=None)
+
+        self.chat.within(add)
 
     def _villages(self, places: list[Place]) -> None:
         """The demo collector's village and about half of the others fill the village services form."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from admin.demo.signature import scribble
 from admin.demo.speech import utterance
 from admin.demo.timeline import Timeline
 from admin.demo.values import GARBLED
@@ -24,7 +25,9 @@ from bot.messages import Incoming, Reply, StaffPass
 from bot.questionnaire import Question, Questionnaire
 from bot.service import ChatService
 from storage.fieldwork import interview_user
+from storage.modes import CONSOLE_CHANNELS
 from storage.repo import Store
+from storage.signatures import NoSignatureReason
 
 CONSENT = "同意"
 SUBMIT = "确认提交"
@@ -189,6 +192,8 @@ class Talk:
         return round(self.rng.uniform(0.72, 0.99), 2) if script.spoken else None
 
     def _finish(self) -> None:
+        if self.channel in CONSOLE_CHANNELS:  # 签字确认 before a collector submits
+            self._sign()
         self.say(SUBMIT)
         self._expect("receipt", last_only=False)
 
@@ -196,6 +201,22 @@ class Talk:
         kinds = [self.replies[-1].kind] if last_only and self.replies else [r.kind for r in self.replies]
         if kind not in kinds:
             raise DemoError(f"{self.q.name}: expected {kind!r} from the chat, got {kinds}")
+
+    def _sign(self) -> None:
+        """The person signs on the collector's screen at the door; on the phone, the reason there is none."""
+        record_id = self._record_id()
+        staff_id = int(self.actor.split(":")[1]) if self.actor and ":" in self.actor else 0
+        png = scribble(self.rng) if self.channel != "phone" else None
+
+        def sign(store: Store) -> None:
+            signatures = store.signatures
+            if png is None:
+                signatures.not_signed(record_id or 0, NoSignatureReason.PHONE, None, staff_id)
+            else:
+                blob = store.blobs.put("signature", "image/png", png)
+                signatures.signed(record_id or 0, blob.id or 0, staff_id)
+
+        self.chat.within(sign)
 
     def _record_id(self) -> int | None:
         channel, user = self.channel, self.user

@@ -27,6 +27,8 @@ from storage.errors import InvalidInput
 from storage.models import Campaign
 from storage.repo import Store
 
+NEEDS_BATCH = 500  # persons whose need of a home visit is computed in one go
+
 ID_HEADERS = ("id_number", "身份证号", "身份证号码", "公民身份号码")
 NAME_HEADERS = ("name", "姓名")
 PHONE_HEADERS = ("phone", "联系电话", "手机号", "手机号码", "电话")
@@ -74,6 +76,7 @@ class RosterReport:
     updated: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
     blank: int = 0  # blank rows skipped
+    person_ids: list[int] = field(default_factory=list)  # the persons of the rows stored
 
     @property
     def total(self) -> int:
@@ -136,6 +139,8 @@ def import_roster(
                 progress(1)
             _import_row(store, campaign, table.name, row, cols, regions, today, seen, report)
         report.blank = table.blank
+    for start in range(0, len(report.person_ids), NEEDS_BATCH):  # who needs a home visit: 80+, disabled, no phone
+        store.visits.refresh_needs(campaign, report.person_ids[start:start + NEEDS_BATCH])
     return report
 
 
@@ -192,6 +197,7 @@ def _import_row(store: Store, campaign: Campaign, file: str, row: Row, cols: _Co
     else:
         store.people.update(person, name=name, phone=phone, region_id=region_id)
     _, created = store.campaigns.put_roster_entry(campaign.id or 0, person, region_id, prefill)
+    report.person_ids.append(person.id or 0)
     if created:
         report.added += 1
     else:

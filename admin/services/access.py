@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "identity.lift": frozenset({"hotline", "region_admin", "system_admin"}),  # see and lift blocked identification
     "persons.claim": frozenset({"region_admin", "system_admin"}),  # place a person no region places (at the root)
     "forms.publish": frozenset({"system_admin"}),  # publish a questionnaire version, migrate records to one
+    "points.manage": frozenset({"region_admin", "system_admin"}),  # create collection points, assign their staff
 }
 
 

@@ -38,6 +38,8 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from admin.runtime import Runtime
+from admin.services import points as points_service
+from admin.services import visits as visits_service
 from admin.services.access import Scope, not_found, require, scope_of
 from admin.services.summaries import prefilled
 from admin.services.uow import UnitOfWork
@@ -63,7 +65,7 @@ from storage.repo import NotFound, Store
 from storage.staff import Staff
 from storage.staff_repo import StaffStore
 
-MODES = {"phone": "电话采集", "visit": "入户采集"}
+MODES = {"phone": "电话采集", "visit": "入户采集", "window": "窗口服务"}
 MAX_TEXT = 2000
 LINK_CODE_TTL = timedelta(minutes=15)
 # what the engine says when it opens a person's record in an interview (bot/dialogue): a declaration's
@@ -75,10 +77,11 @@ class Opening:
     """Open an interview: who (a roster person or an ID number), which questionnaire, how, with consent."""
 
     questionnaire: str
-    mode: Literal["phone", "visit"]
+    mode: Literal["phone", "visit", "window"]
     person_id: int | None
     id_number: str | None
     consent: bool  # the notice was read out to the person and they agreed
+    point_id: int | None = None  # mode window: the collection point, one of the caller's
 
 
 class PersonOut(BaseModel):
@@ -400,10 +403,15 @@ def open_interview(uow: UnitOfWork, rt: Runtime, staff: Staff, body: Opening) ->
             raise InvalidInput(f"id_number is not a valid ID number ({parsed.reason})")
         number = str(parsed.value.number)
     scope = scope_of(uow.staff, staff)
+    point = points_service.check_window(uow, staff, body.point_id) if body.mode == "window" else None
     try:
-        return _open(rt, staff, scope, body, q, number)
+        out = _open(rt, staff, scope, body, q, number)
     except _OutOfScope:
         raise not_found(uow.staff, staff, "person", body.person_id or "by-id-number") from None
+    if point is not None:
+        points_service.open_window(uow, staff, point, out.id, out.record_id)
+    visits_service.interview_opened(uow, out.record_id)
+    return out
 
 
 def read_interview(uow: UnitOfWork, rt: Runtime, staff: Staff, interview_id: int) -> InterviewOut:

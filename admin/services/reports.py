@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from pydantic import BaseModel, Field
 
 from admin.runtime import Runtime
+from admin.services import visits
 from admin.services.access import PERMISSIONS, not_found, require, scope_of
 from admin.services.forms import CampaignForms, campaign_forms
 from admin.services.reporting import ExportRow, Tally, cells, headers
@@ -233,10 +234,13 @@ class ProgressRow(BaseModel):
     roster: int
     started: int
     submitted: int
-    visited: int
+    visited: int  # met at home at least once (visit events, admin/services/visits.py)
+    visited_twice: int  # met at home at least twice
+    contacted: int  # met at least once, at home or on the phone
     open_flags: int
     reach_rate: float | None
     visit_rate: float | None
+    two_visit_rate: float | None
     visit_target_met: bool | None
 
 
@@ -253,10 +257,11 @@ def progress(uow: UnitOfWork, rt: Runtime, staff: Staff, campaign: str) -> list[
         ids = None if staff.role == "system_admin" and region is own and own.parent_id is None else \
             uow.staff.subtree_ids(region)
         c = uow.store.records.progress_counts(ids, found.id or 0)
+        v = visits.region_figures(uow, found, region, ids)  # from visit events, not from answers
         reach = round(c["submitted"] / c["roster"], 4) if c["roster"] else None
-        visit = round(c["visited"] / c["roster"], 4) if c["roster"] else None
         out.append(ProgressRow(region=region.path, roster=c["roster"], started=c["started"],
-                               submitted=c["submitted"], visited=c["visited"], open_flags=c["open_flags"],
-                               reach_rate=reach, visit_rate=visit,
-                               visit_target_met=None if visit is None else visit >= 0.95))
+                               submitted=c["submitted"], visited=v.figures.visited,
+                               visited_twice=v.figures.visited_twice, contacted=v.figures.contacted,
+                               open_flags=c["open_flags"], reach_rate=reach, visit_rate=v.visit_rate,
+                               two_visit_rate=v.two_visit_rate, visit_target_met=v.target_met))
     return out

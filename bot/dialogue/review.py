@@ -10,12 +10,14 @@ from bot.messages import Choice, Reply
 from bot.questionnaire import QType
 from bot.values import display
 from nlu.intents import Intent
+from storage.modes import CONSOLE_CHANNELS
 
 if TYPE_CHECKING:
     from bot.dialogue.turn import Turn
 
 _CONFIRM_WORDS = ("确认提交", "确认", "提交", "没问题", "无误")
 _REVIEW_CHOICES = (Choice("确认提交", "确认提交"), Choice("修改", "修改"))
+SIGNATURE_NEEDED = "提交前请对方在屏幕上签字确认；对方不能签字的，请在下面记下原因，然后再点“确认提交”。"
 
 
 class Review:
@@ -65,9 +67,14 @@ class Review:
                 return [Reply(f"已经提交过了，回执号 {t.record.receipt}。")]
             return [self.summary()]
         if wants_submit:
+            if t.msg.channel in CONSOLE_CHANNELS and not t.store.signatures.confirmed(
+                    t.record.id or 0):  # 签字确认: a signature, or the reason there is none, first
+                return [Reply(SIGNATURE_NEEDED, _REVIEW_CHOICES, kind="signature_needed")]
             if t.record.stage == "returned":  # corrected after being sent back: up the chain again
                 t.store.records.move(t.record, "resubmit", "collected", None, "")
             receipt = t.store.records.submit(t.record, t.campaign().year)
+            if t.record.person_id is not None:  # a phone said to be none, known now: a home visit instead
+                t.store.visits.refresh_needs(t.campaign(), [t.record.person_id])
             t.state.phase = Phase.DONE
             return [Reply(f"提交成功！您的回执号是 {receipt}，请妥善保存。感谢您的配合！", kind="receipt")]
         if t.text in ("修改", "要修改", "不对", "有错"):

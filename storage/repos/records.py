@@ -382,7 +382,7 @@ class RecordRepo(Repository):
                                       .order_by(col(WorkflowEvent.id))).all())
 
     def progress_counts(self, region_ids: Sequence[int] | None, campaign_id: int) -> dict[str, int]:
-        """Roster size, records started and submitted, records with a home visit, open flags, in regions."""
+        """Roster size, records started and submitted, open flags, in regions (visits: storage.visits)."""
 
         def within(column: Any) -> Any:
             return col(column).in_(list(region_ids)) if region_ids is not None else True
@@ -393,11 +393,8 @@ class RecordRepo(Repository):
             Record.campaign_id == campaign_id, within(Record.region_id))).one()
         submitted = self.session.exec(select(func.count()).select_from(Record).where(
             Record.campaign_id == campaign_id, Record.status == "submitted", within(Record.region_id))).one()
-        visited = self.session.exec(select(func.count(func.distinct(Answer.record_id))).select_from(Answer)
-                                    .join(Record, col(Record.id) == col(Answer.record_id)).where(
-            Record.campaign_id == campaign_id, Answer.channel == "visit", within(Record.region_id))).one()
         flags = self.session.exec(select(func.count()).select_from(Flag)
                                   .join(Record, col(Record.id) == col(Flag.record_id)).where(
             Record.campaign_id == campaign_id, Flag.status == "open", within(Record.region_id))).one()
         return {"roster": int(roster), "started": int(started), "submitted": int(submitted),
-                "visited": int(visited), "open_flags": int(flags)}
+                "open_flags": int(flags)}

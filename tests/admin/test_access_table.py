@@ -129,6 +129,21 @@ TABLE: dict[str, dict[str, str]] = {
     "GET /api/forms/{questionnaire}":                     row(OK, OK, OK, NO, NO),
     "GET /api/forms/{questionnaire}/versions/{version_id}/diff": row(OK, OK, OK, NO, NO),
     "POST /api/forms/{questionnaire}/versions/{version_id}/publish": row(NO, NO, NO, NO, NO),
+    # visits, collection points and 签字确认 (checked in tests/admin/access_visits.py): collectors, reviewers
+    # and administrators enter visits and signatures; administrators set up collection points
+    "POST /api/visits":                                   row(OK, OK, OK, OK, NO),
+    "GET /api/visits":                                    row(OK, OK, OK, OK, OK),
+    "GET /api/visits/person/{person_id}":                 row(OK, OK, OK, OK, OK),
+    "GET /api/visits/figures":                            row(OK, OK, OK, OK, OK),
+    "GET /api/visits/needs":                              row(OK, OK, OK, OK, NO),
+    "GET /api/points":                                    row(OK, OK, OK, OK, OK),
+    "GET /api/points/mine":                               row(OK, OK, OK, OK, OK),
+    "POST /api/points":                                   row(OK, OK, NO, NO, NO),
+    "POST /api/points/{point_id}/staff":                  row(OK, OK, NO, NO, NO),
+    "POST /api/records/{record_id}/signature":            row(OK, OK, OK, OK, NO),
+    "POST /api/records/{record_id}/signature/none":       row(OK, OK, OK, OK, NO),
+    "GET /api/records/{record_id}/signature":             row(OK, OK, OK, OK, OK),
+    "GET /api/records/{record_id}/signature.png":         row(OK, OK, OK, OK, OK),
 }
 
 # Who sees a target, by where it is placed: the region matrix of the table.
@@ -1109,7 +1124,8 @@ def _logout(t: Town, who: str) -> None:
     assert t.client.get("/api/auth/me", headers=t.h[who]).status_code == 200  # the other login is not
 
 
-from tests.admin import access_identity  # noqa: E402,F401  (registers the checks of the identification routes)
+# register the checks of the identification routes, and of visits, collection points and signatures
+from tests.admin import access_identity, access_visits  # noqa: E402,F401
 
 GROUPS = sorted(set(GROUP.values()))
 
@@ -1126,7 +1142,8 @@ def test_without_a_login_every_route_answers_401(runtime: Runtime) -> None:
     app = create_app(runtime=runtime)
     params = {"record_id": "1", "key": "gender", "blob_id": "1", "flag_id": "1", "appeal_id": "1", "run_id": "1",
               "item_id": "1", "interview_id": "1", "campaign_key": "veterans-2026", "change_id": "1",
-              "person_id": "1", "declaration_id": "1", "questionnaire": "veterans", "version_id": "1"}
+              "person_id": "1", "declaration_id": "1", "questionnaire": "veterans", "version_id": "1",
+              "point_id": "1"}
     with TestClient(app) as client:
         for route in sorted(api_routes(app)):
             method, path = route.split(" ", 1)

@@ -24,6 +24,8 @@
       }
       body.questionnaire = form.dataset.questionnaire;
       body.mode = mode ? mode.value : 'phone';
+      var point = $('point-id');
+      if (body.mode === 'window' && point) body.point_id = Number(point.value);
       body.consent = true;
       var got = await window.intakeApi.callJson('/api/interviews', 'POST', body);
       var data = got.body;
