@@ -237,7 +237,14 @@ def _channels(base: str, rt: Runtime, tg: FakeTelegram, wx_fake: FakeWeChat) -> 
         def collect(text: str) -> str:
             r = http.post(f"/api/interviews/{iid}/answer", json={"text": text}, headers=collector)
             assert r.status_code == 200, r.text
-            return "\n".join(str(x["text"]) for x in r.json()["replies"])
+            said = "\n".join(str(x["text"]) for x in r.json()["replies"])
+            if "签字确认" in said:  # 签字确认: the collector records why there is none (with a note), then submits
+                record_id = r.json()["record_id"]
+                none = http.post(f"/api/records/{record_id}/signature/none", headers=collector,
+                                 json={"reason": "cannot_write", "note": COLLECTOR.appeal})
+                assert none.status_code == 201, none.text
+                return collect("确认提交")
+            return said
 
         fill(collect, "\n".join(str(x["text"]) for x in opened.json()["replies"]), vets, COLLECTOR.answers())
         hotline = _staff_login(http, "demo.hotline", DEMO_PASSWORD)
