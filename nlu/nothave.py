@@ -63,6 +63,7 @@ _REASON_RE = re.compile(
     r"[\u3400-\u9fff]{0,6}$"
 )
 _BACKCHANNEL = frozenset({"嗯", "哎", "唉", "哎呀", "那个", "这个", "啊", "呃", "哦", "对", "是", "是的", "对的", "真的", "不好意思", "谢谢", "谢谢你", "谢谢您", "好的", "行"})
+_JOINED_RE = re.compile(r"(?<=[\u3400-\u9fff])(?:也|又)(?=没|无|不用)")
 _OTHER_NUMBER_RE = re.compile(r"打[\u3400-\u9fff]{0,4}的|留[\u3400-\u9fff]{0,4}的")  # 打我儿子的: another's number follows
 _THING_RE = re.compile("|".join(_GENERAL_THINGS[:8]) + "|号|机")
 _MESSAGE = "没有的话，直接说“没有”就行。"
@@ -94,7 +95,8 @@ def parse_not_have(text: str, things: Sequence[str] = ()) -> Result[NotHave]:
     folded = fold(text).strip()
     if _VALUE_RE.search(folded):
         return NotUnderstood("has_value", _MESSAGE)
-    clauses = [c for c in _CLAUSE_RE.split(folded) if c]
+    # 没手机也没座机: two denials joined by 也 / 又 are two clauses
+    clauses = [c for c in _CLAUSE_RE.split(_JOINED_RE.sub("，", folded)) if c]
     if len(clauses) > 4:
         return NotUnderstood("no_match", _MESSAGE)
     kind: NotHaveKind | None = None

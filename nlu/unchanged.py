@@ -34,16 +34,23 @@ _SAME = re.compile(
 _CHANGED = re.compile(
     _CHANGE + r"(?:了|啦|喽|咯|过了|掉了|走了|成|为|到)"
     r"|(?:变|改|换|搬)[^，,。；;！!？?不没]{1,3}?了"  # 换号了 / 改名了 / 搬家了
+    r"|(?<![没不])(?:变|改|换|搬)的"  # 去年换的工作: a change told as done
     r"|(?:换|改|变|搬)(?:新|别)的?"
     r"|别的|另外|新的|新号|新换|停机|停了|停用|注销|作废|销号"
     r"|不一样|不同了|不是这样|不是那样|不是这个|不是那个|已经不是|早就不是|现在不是|不再是"
 )
 _NEW_STATE = re.compile(r"[^\d\s，,。]{2,}(?:了|啦)[\s。.！!]*$")
+_CUE = re.compile(r"^[了啦，,。.、\s]*(?:现在|目前|如今|已经|改成|换成|变成|改为|换为|搬到|搬去|是)")
 _LEAD = re.compile(r"^(?:[，,。.、\s]|现在|目前|如今|已经|改成|换成|变成|改为|换为|搬到|搬去|搬|是|为|了|在)+")
 
 
 def _after(text: str, end: int) -> str:
-    rest = _LEAD.sub("", text[end:]).strip(" ，,。.！!？?")
+    """The new value said after a change (换了，现在是139… / 搬到城关镇了); nothing when what follows is not
+    introduced as one (去年换的工作: 工作 is no workplace)."""
+    tail = text[end:]
+    if not (text[:end].endswith(("成", "为", "到")) or _CUE.match(tail) or re.search(r"[0-9]", tail)):
+        return ""
+    rest = _LEAD.sub("", tail).strip(" ，,。.！!？?")
     return rest[:-1] if rest.endswith(("了", "啦")) and len(rest) > 1 else rest
 
 

@@ -106,3 +106,8 @@ def test_a_relative_answering_names_the_person(text: str, name: str) -> None:
 def test_call_him_is_a_nickname_not_a_name_with_a_pronoun() -> None:
     r = parse_name("叫他小军就行")
     assert isinstance(r, Parsed) and r.value == "小军" and r.extra.get("nickname"), r
+
+
+def test_a_spouse_named_colloquially() -> None:
+    r = parse_name("我老头子叫刘福")
+    assert isinstance(r, Parsed) and r.value == "刘福", r

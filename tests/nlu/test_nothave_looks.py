@@ -123,3 +123,8 @@ def test_another_number_or_a_bare_no_with_a_remark_is_not_none(text: str) -> Non
     """座机 is a phone; 打我儿子的 promises another number; a bare 没有 beside a remark is unclear."""
     r = parse_not_have(text, things=("联系电话", "电话", "手机"))
     assert isinstance(r, NotUnderstood), r
+
+
+def test_two_denials_joined_by_ye_have_none() -> None:
+    r = parse_not_have("没手机也没座机", things=("联系电话", "电话", "手机"))
+    assert isinstance(r, Parsed) and r.value.kind == NotHaveKind.NONE, r

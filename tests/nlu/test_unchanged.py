@@ -55,3 +55,10 @@ def test_other_replies_are_no_verdict(text: str) -> None:
     """A value or a question back is neither: the engine reads it as a new value or re-asks."""
     result = parse_unchanged(text)
     assert not (isinstance(result, Parsed) and result.value in ("yes", "no")), result
+
+
+@pytest.mark.parametrize("text", ["去年换的工作", "名字后来改的", "换了个新号"])
+def test_a_change_without_a_new_value_keeps_nothing_of_what_follows(text: str) -> None:
+    """去年换的工作 says it changed; 工作 is no workplace, so the new value is asked for."""
+    result = parse_unchanged(text)
+    assert isinstance(result, Parsed) and result.value == "no" and result.extra["rest"] == ""
